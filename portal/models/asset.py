@@ -1,0 +1,46 @@
+"""assets (video deliverables) and their share links."""
+
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from sqlmodel import Field, SQLModel
+
+from portal.models._base import id_field, tenant_field, timestamp_field
+
+
+# One version of an uploaded deliverable; (project_id, version) is unique.
+class Asset(SQLModel, table=True):
+    __tablename__ = "assets"
+
+    id: UUID = id_field()
+    tenant_id: UUID = tenant_field()
+    project_id: UUID = Field(foreign_key="projects.id")
+    milestone_id: UUID | None = Field(default=None, foreign_key="milestones.id")
+    uploader_id: UUID | None = Field(default=None, foreign_key="users.id")
+    title: str
+    mux_asset_id: str | None = None
+    version: int
+    status: str = "uploading"  # uploading | processing | ready | errored | deleted
+    duration: Decimal | None = None
+    storage_checksum: str | None = None
+    created_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()
+
+
+# An external view link; only sha256(token) and an argon2 passcode hash are stored.
+class ShareLink(SQLModel, table=True):
+    __tablename__ = "share_links"
+
+    id: UUID = id_field()
+    tenant_id: UUID = tenant_field()
+    asset_id: UUID = Field(foreign_key="assets.id")
+    hashed_token: str
+    expires_at: datetime = timestamp_field()
+    passcode_hash: str | None = None
+    status: str = "active"  # active | expired | revoked | exhausted
+    view_limit: int | None = None
+    view_count: int = 0
+    created_by: UUID | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()

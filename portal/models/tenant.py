@@ -1,0 +1,23 @@
+"""tenants: Motion Mavericks (type admin) and the agencies it manages (type agency)."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlmodel import Field, SQLModel
+
+from portal.models._base import id_field, jsonb_field, timestamp_field
+
+
+# A studio or agency; the root of row-level security.
+class Tenant(SQLModel, table=True):
+    __tablename__ = "tenants"
+
+    id: UUID = id_field()
+    name: str
+    type: str  # admin | agency
+    residency_policy: str = "AU"
+    branding: dict = jsonb_field()
+    managed_by: UUID | None = Field(default=None, foreign_key="tenants.id")
+    status: str = "active"
+    created_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()

@@ -1,0 +1,39 @@
+"""users and their sign-in sessions."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlmodel import Field, SQLModel
+
+from portal.models._base import id_field, tenant_field, timestamp_field
+
+
+# A portal account (admin, agency) or a share-link guest of one tenant.
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: UUID = id_field()
+    tenant_id: UUID = tenant_field()
+    role: str  # admin | agency | guest
+    email: str
+    name: str = ""
+    password_hash: str | None = None
+    status: str = "active"  # active | invited | deactivated
+    last_login_at: datetime | None = timestamp_field(nullable=True)
+    created_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()
+
+
+# A signed-in browser: only the SHA-256 of its cookie token is stored.
+class UserSession(SQLModel, table=True):
+    __tablename__ = "user_sessions"
+
+    id: UUID = id_field()
+    tenant_id: UUID
+    user_id: UUID = Field(foreign_key="users.id")
+    token_hash: str
+    created_at: datetime | None = timestamp_field()
+    last_seen_at: datetime | None = timestamp_field()
+    expires_at: datetime = timestamp_field()
+    revoked_at: datetime | None = timestamp_field(nullable=True)
+    user_agent: str = ""

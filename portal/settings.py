@@ -1,0 +1,99 @@
+"""One settings object for the whole portal, read once from the environment (and `.env`)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_SECRET = "dev-only-insecure-secret-change-me"
+
+
+def normalise_database_url(url: str) -> str:
+    """Turn `postgres://` / `postgresql://` URLs into SQLAlchemy's psycopg 3 form."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    """Everything configurable, validated at boot; secrets stay `SecretStr`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # "dev" allows the placeholder secret; "prod" refuses to start with it.
+    portal_env: Literal["dev", "prod"] = "dev"
+    portal_url: str = "http://localhost:3000"
+    portal_data_dir: Path = ROOT / ".portal"
+    portal_secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    portal_timezone: str = "Australia/Sydney"
+
+    # Owner (migration) connection; unset means the embedded PostgreSQL under portal_data_dir.
+    database_url: str | None = None
+    # Runtime connection (a role that owns nothing, NOBYPASSRLS); derived from database_url if unset.
+    app_database_url: str | None = None
+    app_db_role: str = "portal_app"
+    app_db_password: SecretStr | None = None
+    # Database name used inside the embedded server.
+    embedded_db_name: str = "portal"
+
+    session_absolute_hours: int = Field(default=24 * 7, ge=1)
+    session_idle_minutes: int = Field(default=60 * 12, ge=5)
+
+    mux_token_id: str | None = None
+    mux_token_secret: SecretStr | None = None
+    mux_webhook_secret: SecretStr | None = None
+    resend_api_key: SecretStr | None = None
+    resend_webhook_secret: SecretStr | None = None
+    resend_from: str = "Motion Mavericks <portal@motionmavericks.test>"
+
+    @field_validator("database_url", "app_database_url")
+    @classmethod
+    def _normalise(cls, value: str | None) -> str | None:
+        return normalise_database_url(value) if value else None
+
+    @field_validator("app_db_role")
+    @classmethod
+    def _plain_identifier(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+            raise ValueError("APP_DB_ROLE must be a lower-case SQL identifier")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_in_prod(self) -> Settings:
+        secret = self.portal_secret_key.get_secret_value()
+        if self.portal_env == "prod" and (secret == PLACEHOLDER_SECRET or len(secret) < 32):
+            raise ValueError("PORTAL_SECRET_KEY must be set to a random value of 32+ characters")
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies get the Secure flag whenever the portal is served over https."""
+        return self.portal_url.startswith("https://")
+
+    @property
+    def mux_configured(self) -> bool:
+        return bool(self.mux_token_id and self.mux_token_secret and self.mux_webhook_secret)
+
+    @property
+    def resend_configured(self) -> bool:
+        return bool(self.resend_api_key)
+
+    def integration_status(self) -> dict[str, str]:
+        """Human-readable status of each integration, without revealing any secret."""
+        return {
+            "mux": "configured" if self.mux_configured else "not configured (local media backend)",
+            "resend": "configured" if self.resend_configured else "not configured (local outbox)",
+        }
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests call `get_settings.cache_clear()` after changing env)."""
+    return Settings()

@@ -1,0 +1,140 @@
+"""Test session setup: a fresh database on a real PostgreSQL, migrated once.
+
+The server is the embedded PostgreSQL 18 (default) or the one at TEST_DATABASE_URL (a superuser
+URL, e.g. the machine's PostgreSQL 15). Migrations run as `portal_owner`, a non-superuser that
+owns the tables (as on Neon), so FORCE ROW LEVEL SECURITY applies to the owner as well; the app
+connects as the runtime role. Tests create their own tenants, so they never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from portal import db
+from portal.settings import ROOT, get_settings
+
+OWNER_ROLE = "portal_owner"
+
+
+def _server_url() -> str:
+    """A superuser libpq URL of the server the tests use."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url.replace("postgresql+psycopg://", "postgresql://")
+    from portal.embedded_pg import start_embedded
+
+    return start_embedded(ROOT / ".portal")
+
+
+def _with_db(url: str, name: str, user: str | None = None) -> str:
+    """`url` pointed at database `name` (and user `user`), keeping host/query parts."""
+    conninfo = psycopg.conninfo.conninfo_to_dict(url)
+    conninfo["dbname"] = name
+    if user:
+        conninfo["user"] = user
+        conninfo.pop("password", None)
+    return psycopg.conninfo.make_conninfo(**conninfo)
+
+
+def libpq_to_sqlalchemy(conninfo: str) -> str:
+    """The SQLAlchemy psycopg URL for a libpq conninfo (Unix-socket hosts go in the query)."""
+    from sqlalchemy.engine import URL
+
+    parts = psycopg.conninfo.conninfo_to_dict(conninfo)
+    host = str(parts.get("host") or "")
+    query = {"host": host} if host.startswith("/") else {}
+    url = URL.create(
+        "postgresql+psycopg",
+        username=parts.get("user"),
+        password=parts.get("password") or None,
+        host=None if host.startswith("/") else host or None,
+        port=int(parts["port"]) if parts.get("port") else None,
+        database=parts.get("dbname"),
+        query=query,
+    )
+    return url.render_as_string(hide_password=False)
+
+
+class TestDatabase:
+    """A throwaway database on the test server."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.name = f"portal_test_{uuid.uuid4().hex[:10]}"
+
+    def create(self) -> None:
+        with psycopg.connect(self.server_url, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (OWNER_ROLE,)).fetchone()
+            if not exists:
+                conn.execute(
+                    sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER CREATEROLE").format(
+                        sql.Identifier(OWNER_ROLE)
+                    )
+                )
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(self.name), sql.Identifier(OWNER_ROLE)
+                )
+            )
+
+    def drop(self) -> None:
+        with psycopg.connect(self.server_url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
+            )
+
+    @property
+    def owner_conninfo(self) -> str:
+        return _with_db(self.server_url, self.name, OWNER_ROLE)
+
+    @property
+    def superuser_conninfo(self) -> str:
+        return _with_db(self.server_url, self.name)
+
+    @property
+    def owner_url(self) -> str:
+        return libpq_to_sqlalchemy(self.owner_conninfo)
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    return _server_url()
+
+
+@pytest.fixture(scope="session")
+def database(server_url: str) -> Iterator[TestDatabase]:
+    """The migrated test database; settings and engines point at it for the whole session."""
+    from portal.cli import migrate
+
+    test_db = TestDatabase(server_url)
+    test_db.create()
+    os.environ["DATABASE_URL"] = test_db.owner_url
+    os.environ.pop("APP_DATABASE_URL", None)
+    get_settings.cache_clear()
+    db.reset_engines()
+    migrate(test_db.owner_url)
+    yield test_db
+    db.reset_engines()
+    test_db.drop()
+
+
+@pytest.fixture(scope="session")
+def owner_conn(database: TestDatabase) -> Iterator[psycopg.Connection]:
+    """A connection as the owning (migration) role, autocommit."""
+    with psycopg.connect(database.owner_conninfo, autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture()
+def empty_database(server_url: str) -> Iterator[TestDatabase]:
+    """A brand-new empty database (for migration up/down tests)."""
+    test_db = TestDatabase(server_url)
+    test_db.create()
+    yield test_db
+    test_db.drop()

@@ -1,0 +1,92 @@
+"""Small factory functions; everything is written as the app writes it (runtime role, RLS)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from portal.db import TenantContext, tenant_session
+from portal.models import (
+    Asset, Comment, Milestone, Notification, Project, ShareLink, Task, Tenant, User,
+)
+from portal.services.passwords import hash_password, new_token, token_hash
+
+PASSWORD = "correct-horse-battery"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+def make_tenant(*, type: str = "agency", managed_by: Tenant | None = None, name: str | None = None) -> Tenant:
+    with tenant_session(None) as session:
+        tenant = Tenant(
+            name=name or unique("Tenant"), type=type,
+            managed_by=managed_by.id if managed_by else None,
+        )
+        session.add(tenant)
+        session.flush()
+    return tenant
+
+
+def make_user(
+    *, tenant: Tenant, role: str = "agency", email: str | None = None,
+    password: str | None = PASSWORD, status: str = "active", name: str = "Test User",
+) -> User:
+    with tenant_session(TenantContext(tenant_id=tenant.id)) as session:
+        user = User(
+            tenant_id=tenant.id, role=role, name=name, status=status,
+            email=email or f"{uuid.uuid4().hex[:12]}@example.test",
+            password_hash=hash_password(password) if password else None,
+        )
+        session.add(user)
+        session.flush()
+    return user
+
+
+def ctx(tenant: Tenant, user: User | None = None, *, admin_scope: bool = False) -> TenantContext:
+    return TenantContext(tenant_id=tenant.id, user_id=user.id if user else None, admin_scope=admin_scope)
+
+
+@dataclass
+class TenantGraph:
+    """One row in every tenant-owned table for a tenant."""
+
+    tenant: Tenant
+    user: User
+    project: Project
+    milestone: Milestone
+    task: Task
+    asset: Asset
+    share_link: ShareLink
+    comment: Comment
+    notification: Notification
+
+
+def make_graph(tenant: Tenant | None = None, *, managed_by: Tenant | None = None) -> TenantGraph:
+    """A tenant with a user, project, milestone, task, asset, share link, comment, notification."""
+    tenant = tenant or make_tenant(managed_by=managed_by)
+    user = make_user(tenant=tenant)
+    with tenant_session(ctx(tenant, user)) as session:
+        project = Project(tenant_id=tenant.id, client_name="Client", title=unique("Project"))
+        session.add(project)
+        session.flush()
+        milestone = Milestone(tenant_id=tenant.id, project_id=project.id, title="Edit",
+                              due_date=date.today() + timedelta(days=7))
+        session.add(milestone)
+        session.flush()
+        task = Task(tenant_id=tenant.id, milestone_id=milestone.id, title="Cut", assignee_id=user.id)
+        asset = Asset(tenant_id=tenant.id, project_id=project.id, title="Cut 1", version=1)
+        session.add_all([task, asset])
+        session.flush()
+        share_link = ShareLink(
+            tenant_id=tenant.id, asset_id=asset.id, hashed_token=token_hash(new_token()),
+            expires_at=datetime.now(UTC) + timedelta(days=14),
+        )
+        comment = Comment(tenant_id=tenant.id, parent_type="task", parent_id=task.id,
+                          author_id=user.id, body="Looks great")
+        notification = Notification(tenant_id=tenant.id, user_id=user.id, type="task_assigned")
+        session.add_all([share_link, comment, notification])
+        session.flush()
+    return TenantGraph(tenant, user, project, milestone, task, asset, share_link, comment, notification)
