@@ -131,6 +131,13 @@ def owner_conn(database: TestDatabase) -> Iterator[psycopg.Connection]:
         yield conn
 
 
+@pytest.fixture(scope="session")
+def superuser_conn(database: TestDatabase) -> Iterator[psycopg.Connection]:
+    """A superuser connection to the test database (bypasses RLS, not triggers)."""
+    with psycopg.connect(database.superuser_conninfo, autocommit=True) as conn:
+        yield conn
+
+
 @pytest.fixture()
 def empty_database(server_url: str) -> Iterator[TestDatabase]:
     """A brand-new empty database (for migration up/down tests)."""

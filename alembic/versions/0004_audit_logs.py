@@ -52,7 +52,8 @@ def upgrade() -> None:
         END $$;
         CREATE TRIGGER audit_logs_no_update_delete BEFORE UPDATE OR DELETE ON audit_logs
           FOR EACH ROW EXECUTE FUNCTION audit_logs_refuse_change();
-        CREATE TRIGGER audit_logs_no_truncate BEFORE TRUNCATE ON audit_logs
+        -- Statement level too: refused even when RLS leaves no row for a row trigger to see.
+        CREATE TRIGGER audit_logs_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_logs
           FOR EACH STATEMENT EXECUTE FUNCTION audit_logs_refuse_change();
 
         -- Create a partition of audit_logs for `p_month` (any day in it); no-op if it exists.
@@ -69,9 +70,9 @@ def upgrade() -> None:
             'CREATE TABLE %I PARTITION OF audit_logs FOR VALUES FROM (%L) TO (%L)',
             part, start_ts::timestamp AT TIME ZONE 'UTC',
             (start_ts + interval '1 month')::timestamp AT TIME ZONE 'UTC');
-          EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I '
+          EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE OR TRUNCATE ON %I '
                          'FOR EACH STATEMENT EXECUTE FUNCTION audit_logs_refuse_change()',
-                         part || '_no_truncate', part);
+                         part || '_no_change', part);
           RETURN part;
         END $$;
 
@@ -84,8 +85,8 @@ def upgrade() -> None:
         $$;
 
         CREATE TABLE audit_logs_default PARTITION OF audit_logs DEFAULT;
-        CREATE TRIGGER audit_logs_default_no_truncate BEFORE TRUNCATE ON audit_logs_default
-          FOR EACH STATEMENT EXECUTE FUNCTION audit_logs_refuse_change();
+        CREATE TRIGGER audit_logs_default_no_change
+          BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_logs_default FOR EACH STATEMENT EXECUTE FUNCTION audit_logs_refuse_change();
         SELECT audit_ensure_partitions(1);
 
         -- One audit row per change; actor from app.user_id; TG_ARGV lists keys kept out of the log.

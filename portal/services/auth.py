@@ -16,6 +16,21 @@ from portal.settings import get_settings
 
 MAX_EMAIL = 320
 MAX_PASSWORD = 1024
+# The HttpOnly cookie carrying the raw session token.
+SESSION_COOKIE = "portal_session"
+
+# What the sign-in page says for each error code it is redirected with.
+LOGIN_MESSAGES = {
+    "missing": "Enter your email and password.",
+    "email": "Enter your email address.",
+    "password": "Enter your password.",
+    "bad_email": "Enter a valid email address.",
+    "credentials": InvalidCredentials.user_message,
+    "session": "Your session has ended. Please sign in again.",
+    "origin": "That sign-in request did not come from this site. Please try again.",
+    "error": "Something went wrong. Please try again.",
+}
+LOGIN_NOTICES = {"signed_out": "You have been signed out."}
 
 
 @dataclass(frozen=True)
@@ -53,13 +68,13 @@ def validate_login_form(*, email: str, password: str) -> tuple[str, str]:
     """Normalise and check the sign-in form; raise InvalidInput with a clear message."""
     email = (email or "").strip()
     if not email and not password:
-        raise InvalidInput("Enter your email and password.")
+        raise InvalidInput(LOGIN_MESSAGES["missing"], code="missing")
     if not email:
-        raise InvalidInput("Enter your email address.")
+        raise InvalidInput(LOGIN_MESSAGES["email"], code="email")
     if not password:
-        raise InvalidInput("Enter your password.")
+        raise InvalidInput(LOGIN_MESSAGES["password"], code="password")
     if len(email) > MAX_EMAIL or "@" not in email:
-        raise InvalidInput("Enter a valid email address.")
+        raise InvalidInput(LOGIN_MESSAGES["bad_email"], code="bad_email")
     if len(password) > MAX_PASSWORD:
         raise InvalidCredentials()
     return email, password

@@ -31,6 +31,11 @@ class ProjectSummary:
     overdue_tasks: int
 
 
+def format_date(value: date | None) -> str:
+    """en-AU display date, e.g. "25 Nov 2026" (empty when unset)."""
+    return value.strftime("%-d %b %Y") if value else ""
+
+
 def list_projects(*, session: Session, include_archived: bool = False) -> list[ProjectSummary]:
     """Projects visible in the session's tenant scope, newest first, with task counts."""
     counts = (
@@ -58,8 +63,8 @@ def list_projects(*, session: Session, include_archived: bool = False) -> list[P
             client_name=project.client_name,
             status=project.status,
             tenant_name=tenant_name,
-            start_date=project.start_date.isoformat() if project.start_date else "",
-            end_date=project.end_date.isoformat() if project.end_date else "",
+            start_date=format_date(project.start_date),
+            end_date=format_date(project.end_date),
             open_tasks=open_count or 0,
             overdue_tasks=overdue_count or 0,
         )

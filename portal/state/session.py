@@ -1,0 +1,75 @@
+"""The signed-in user, resolved from the HttpOnly session cookie on the server at every event."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+
+import reflex as rx
+
+from portal import routes
+from portal.pages.registry import ALL_ROLES, nav_entries, required_roles
+from portal.services.auth import SESSION_COOKIE, SessionUser, resolve_session
+from portal.services.errors import NotSignedIn, PermissionDenied
+
+
+@dataclass
+class NavItem:
+    """One navigation link."""
+
+    label: str
+    href: str
+
+
+class SessionState(rx.State):
+    """Who is signed in, for display; handlers re-check the session themselves (`_require_user`)."""
+
+    user_name: str = ""
+    user_email: str = ""
+    tenant_name: str = ""
+    role: str = ""
+    nav_items: list[NavItem] = []
+
+    def _session_token(self) -> str | None:
+        """The raw token from the cookie header captured when the socket connected."""
+        cookie = SimpleCookie()
+        try:
+            cookie.load(self.router.headers.cookie or "")
+        except CookieError:
+            return None
+        morsel = cookie.get(SESSION_COOKIE)
+        return morsel.value if morsel else None
+
+    def _current_user(self) -> SessionUser | None:
+        return resolve_session(self._session_token())
+
+    def _require_user(self, roles: Sequence[str] = ALL_ROLES) -> SessionUser:
+        """The live session's user with one of `roles`, or NotSignedIn / PermissionDenied."""
+        user = self._current_user()
+        if user is None:
+            raise NotSignedIn()
+        if user.role not in roles:
+            raise PermissionDenied()
+        return user
+
+    def _clear(self) -> None:
+        self.user_name = self.user_email = self.tenant_name = self.role = ""
+        self.nav_items = []
+
+    @rx.event
+    def load_session(self):  # type: ignore[no-untyped-def]
+        """on_load of every protected page: sign-in and role check, header and nav data."""
+        path = self.router.url.path or routes.DASHBOARD
+        user = self._current_user()
+        if user is None:
+            self._clear()
+            return rx.redirect(routes.login_url(next_path=path))
+        if user.role not in required_roles(path):
+            return rx.redirect(routes.DASHBOARD)
+        self.user_name = user.name or user.email
+        self.user_email = user.email
+        self.tenant_name = user.tenant_name
+        self.role = user.role
+        self.nav_items = [NavItem(label, href) for label, href in nav_entries(user.role)]
+        return None

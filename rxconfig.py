@@ -1,0 +1,28 @@
+"""Reflex configuration, read from the portal's settings (one port for front and back end)."""
+
+import os
+
+import reflex as rx
+
+from portal.settings import get_settings
+
+settings = get_settings()
+PORT = int(os.environ.get("PORTAL_PORT", "3000"))
+ORIGINS = sorted({settings.portal_url.rstrip("/"), f"http://localhost:{PORT}",
+                  f"http://127.0.0.1:{PORT}"})
+
+config = rx.Config(
+    app_name="portal",
+    show_built_with_reflex=False,
+    telemetry_enabled=False,
+    # Only our own origin may open the event websocket.
+    cors_allowed_origins=ORIGINS,
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="orange", gray_color="slate", radius="medium")
+        ),
+    ],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+    frontend_port=PORT,
+    backend_port=PORT,
+)
