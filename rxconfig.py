@@ -8,8 +8,9 @@ from portal.settings import get_settings
 
 settings = get_settings()
 PORT = int(os.environ.get("PORTAL_PORT", "3000"))
-ORIGINS = sorted({settings.portal_url.rstrip("/"), f"http://localhost:{PORT}",
-                  f"http://127.0.0.1:{PORT}"})
+ORIGINS = sorted(
+    {settings.portal_url.rstrip("/"), f"http://localhost:{PORT}", f"http://127.0.0.1:{PORT}"}
+)
 
 config = rx.Config(
     app_name="portal",

@@ -13,8 +13,9 @@ from portal.settings import ROOT, get_settings
 
 def migrate(url: str | None = None, revision: str = "head") -> None:
     """Apply Alembic migrations up to `revision` on the owner URL."""
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["configure_logger"] = False
@@ -24,8 +25,9 @@ def migrate(url: str | None = None, revision: str = "head") -> None:
 
 
 def downgrade(url: str | None = None, revision: str = "base") -> None:
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["configure_logger"] = False
@@ -50,7 +52,9 @@ def _setup() -> None:
     from portal.services.demo import load_demo_data
 
     url = owner_url()
-    where = "DATABASE_URL" if get_settings().database_url else "embedded PostgreSQL (.portal/pgdata)"
+    where = (
+        "DATABASE_URL" if get_settings().database_url else "embedded PostgreSQL (.portal/pgdata)"
+    )
     print(f"database: {where}")
     migrate(url)
     created = load_demo_data()
@@ -66,8 +70,17 @@ def _serve(port: int) -> None:
     env["PORTAL_PORT"] = str(port)
     bin_dir = Path(sys.executable).parent
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
-    cmd = [str(bin_dir / "reflex"), "run", "--env", "prod", "--single-port",
-           "--frontend-port", str(port), "--backend-port", str(port)]
+    cmd = [
+        str(bin_dir / "reflex"),
+        "run",
+        "--env",
+        "prod",
+        "--single-port",
+        "--frontend-port",
+        str(port),
+        "--backend-port",
+        str(port),
+    ]
     raise SystemExit(subprocess.call(cmd, cwd=ROOT, env=env))
 
 

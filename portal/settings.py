@@ -36,7 +36,7 @@ class Settings(BaseSettings):
 
     # Owner (migration) connection; unset means the embedded PostgreSQL under portal_data_dir.
     database_url: str | None = None
-    # Runtime connection (a role that owns nothing, NOBYPASSRLS); derived from database_url if unset.
+    # Runtime connection: a role that owns nothing (NOBYPASSRLS); derived from database_url.
     app_database_url: str | None = None
     app_db_role: str = "portal_app"
     app_db_password: SecretStr | None = None

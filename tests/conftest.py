@@ -1,6 +1,6 @@
 """Test session setup: a fresh database on a real PostgreSQL, migrated once.
 
-The server is the embedded PostgreSQL 18 (default) or the one at TEST_DATABASE_URL (a superuser
+The server is the embedded PostgreSQL 18 (default, .portal/test-pgdata) or the one at TEST_DATABASE_URL (a superuser
 URL, e.g. the machine's PostgreSQL 15). Migrations run as `portal_owner`, a non-superuser that
 owns the tables (as on Neon), so FORCE ROW LEVEL SECURITY applies to the owner as well; the app
 connects as the runtime role. Tests create their own tenants, so they never see each other's rows.
@@ -29,7 +29,8 @@ def _server_url() -> str:
         return url.replace("postgresql+psycopg://", "postgresql://")
     from portal.embedded_pg import start_embedded
 
-    return start_embedded(ROOT / ".portal")
+    # A cluster of its own, stopped when the test run ends (`make run` keeps .portal/pgdata).
+    return start_embedded(ROOT / ".portal", cluster="test-pgdata", keep_running=False)
 
 
 def _with_db(url: str, name: str, user: str | None = None) -> str:
@@ -61,7 +62,7 @@ def libpq_to_sqlalchemy(conninfo: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-class TestDatabase:
+class ScratchDatabase:
     """A throwaway database on the test server."""
 
     def __init__(self, server_url: str) -> None:
@@ -70,7 +71,9 @@ class TestDatabase:
 
     def create(self) -> None:
         with psycopg.connect(self.server_url, autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (OWNER_ROLE,)).fetchone()
+            exists = conn.execute(
+                "SELECT 1 FROM pg_roles WHERE rolname = %s", (OWNER_ROLE,)
+            ).fetchone()
             if not exists:
                 conn.execute(
                     sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER CREATEROLE").format(
@@ -108,11 +111,11 @@ def server_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def database(server_url: str) -> Iterator[TestDatabase]:
+def database(server_url: str) -> Iterator[ScratchDatabase]:
     """The migrated test database; settings and engines point at it for the whole session."""
     from portal.cli import migrate
 
-    test_db = TestDatabase(server_url)
+    test_db = ScratchDatabase(server_url)
     test_db.create()
     os.environ["DATABASE_URL"] = test_db.owner_url
     os.environ.pop("APP_DATABASE_URL", None)
@@ -125,23 +128,23 @@ def database(server_url: str) -> Iterator[TestDatabase]:
 
 
 @pytest.fixture(scope="session")
-def owner_conn(database: TestDatabase) -> Iterator[psycopg.Connection]:
+def owner_conn(database: ScratchDatabase) -> Iterator[psycopg.Connection]:
     """A connection as the owning (migration) role, autocommit."""
     with psycopg.connect(database.owner_conninfo, autocommit=True) as conn:
         yield conn
 
 
 @pytest.fixture(scope="session")
-def superuser_conn(database: TestDatabase) -> Iterator[psycopg.Connection]:
+def superuser_conn(database: ScratchDatabase) -> Iterator[psycopg.Connection]:
     """A superuser connection to the test database (bypasses RLS, not triggers)."""
     with psycopg.connect(database.superuser_conninfo, autocommit=True) as conn:
         yield conn
 
 
 @pytest.fixture()
-def empty_database(server_url: str) -> Iterator[TestDatabase]:
+def empty_database(server_url: str) -> Iterator[ScratchDatabase]:
     """A brand-new empty database (for migration up/down tests)."""
-    test_db = TestDatabase(server_url)
+    test_db = ScratchDatabase(server_url)
     test_db.create()
     yield test_db
     test_db.drop()

@@ -8,7 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from portal.db import TenantContext, tenant_session
 from portal.models import (
-    Asset, Comment, Milestone, Notification, Project, ShareLink, Task, Tenant, User,
+    Asset,
+    Comment,
+    Milestone,
+    Notification,
+    Project,
+    ShareLink,
+    Task,
+    Tenant,
+    User,
 )
 from portal.services.passwords import hash_password, new_token, token_hash
 
@@ -19,10 +27,13 @@ def unique(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:8]}"
 
 
-def make_tenant(*, type: str = "agency", managed_by: Tenant | None = None, name: str | None = None) -> Tenant:
+def make_tenant(
+    *, type: str = "agency", managed_by: Tenant | None = None, name: str | None = None
+) -> Tenant:
     with tenant_session(None) as session:
         tenant = Tenant(
-            name=name or unique("Tenant"), type=type,
+            name=name or unique("Tenant"),
+            type=type,
             managed_by=managed_by.id if managed_by else None,
         )
         session.add(tenant)
@@ -31,12 +42,20 @@ def make_tenant(*, type: str = "agency", managed_by: Tenant | None = None, name:
 
 
 def make_user(
-    *, tenant: Tenant, role: str = "agency", email: str | None = None,
-    password: str | None = PASSWORD, status: str = "active", name: str = "Test User",
+    *,
+    tenant: Tenant,
+    role: str = "agency",
+    email: str | None = None,
+    password: str | None = PASSWORD,
+    status: str = "active",
+    name: str = "Test User",
 ) -> User:
     with tenant_session(TenantContext(tenant_id=tenant.id)) as session:
         user = User(
-            tenant_id=tenant.id, role=role, name=name, status=status,
+            tenant_id=tenant.id,
+            role=role,
+            name=name,
+            status=status,
             email=email or f"{uuid.uuid4().hex[:12]}@example.test",
             password_hash=hash_password(password) if password else None,
         )
@@ -46,7 +65,9 @@ def make_user(
 
 
 def ctx(tenant: Tenant, user: User | None = None, *, admin_scope: bool = False) -> TenantContext:
-    return TenantContext(tenant_id=tenant.id, user_id=user.id if user else None, admin_scope=admin_scope)
+    return TenantContext(
+        tenant_id=tenant.id, user_id=user.id if user else None, admin_scope=admin_scope
+    )
 
 
 @dataclass
@@ -72,21 +93,36 @@ def make_graph(tenant: Tenant | None = None, *, managed_by: Tenant | None = None
         project = Project(tenant_id=tenant.id, client_name="Client", title=unique("Project"))
         session.add(project)
         session.flush()
-        milestone = Milestone(tenant_id=tenant.id, project_id=project.id, title="Edit",
-                              due_date=date.today() + timedelta(days=7))
+        milestone = Milestone(
+            tenant_id=tenant.id,
+            project_id=project.id,
+            title="Edit",
+            due_date=date.today() + timedelta(days=7),
+        )
         session.add(milestone)
         session.flush()
-        task = Task(tenant_id=tenant.id, milestone_id=milestone.id, title="Cut", assignee_id=user.id)
+        task = Task(
+            tenant_id=tenant.id, milestone_id=milestone.id, title="Cut", assignee_id=user.id
+        )
         asset = Asset(tenant_id=tenant.id, project_id=project.id, title="Cut 1", version=1)
         session.add_all([task, asset])
         session.flush()
         share_link = ShareLink(
-            tenant_id=tenant.id, asset_id=asset.id, hashed_token=token_hash(new_token()),
+            tenant_id=tenant.id,
+            asset_id=asset.id,
+            hashed_token=token_hash(new_token()),
             expires_at=datetime.now(UTC) + timedelta(days=14),
         )
-        comment = Comment(tenant_id=tenant.id, parent_type="task", parent_id=task.id,
-                          author_id=user.id, body="Looks great")
+        comment = Comment(
+            tenant_id=tenant.id,
+            parent_type="task",
+            parent_id=task.id,
+            author_id=user.id,
+            body="Looks great",
+        )
         notification = Notification(tenant_id=tenant.id, user_id=user.id, type="task_assigned")
         session.add_all([share_link, comment, notification])
         session.flush()
-    return TenantGraph(tenant, user, project, milestone, task, asset, share_link, comment, notification)
+    return TenantGraph(
+        tenant, user, project, milestone, task, asset, share_link, comment, notification
+    )

@@ -4,9 +4,9 @@ Revision ID: 0001
 Revises:
 """
 
-from alembic import op
 from sqlalchemy import text
 
+from alembic import op
 from portal.settings import get_settings
 
 revision = "0001"

@@ -21,7 +21,14 @@ TIMESTAMPS = """
 """
 
 UPDATED_AT_TABLES = (
-    "tenants", "users", "projects", "milestones", "tasks", "assets", "share_links", "comments",
+    "tenants",
+    "users",
+    "projects",
+    "milestones",
+    "tasks",
+    "assets",
+    "share_links",
+    "comments",
 )
 
 

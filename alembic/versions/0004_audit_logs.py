@@ -86,7 +86,8 @@ def upgrade() -> None:
 
         CREATE TABLE audit_logs_default PARTITION OF audit_logs DEFAULT;
         CREATE TRIGGER audit_logs_default_no_change
-          BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_logs_default FOR EACH STATEMENT EXECUTE FUNCTION audit_logs_refuse_change();
+          BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_logs_default
+          FOR EACH STATEMENT EXECUTE FUNCTION audit_logs_refuse_change();
         SELECT audit_ensure_partitions(1);
 
         -- One audit row per change; actor from app.user_id; TG_ARGV lists keys kept out of the log.

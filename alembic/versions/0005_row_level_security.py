@@ -12,7 +12,6 @@ Revises: 0004
 """
 
 from alembic import op
-
 from portal.settings import get_settings
 
 revision = "0005"
@@ -21,12 +20,27 @@ branch_labels = None
 depends_on = None
 
 RLS_TABLES = (
-    "users", "projects", "milestones", "tasks", "assets", "share_links", "comments",
-    "notifications", "audit_logs", "user_sessions",
+    "users",
+    "projects",
+    "milestones",
+    "tasks",
+    "assets",
+    "share_links",
+    "comments",
+    "notifications",
+    "audit_logs",
+    "user_sessions",
 )
 READ_WRITE = (
-    "users", "user_sessions", "projects", "milestones", "tasks", "assets", "share_links",
-    "comments", "notifications",
+    "users",
+    "user_sessions",
+    "projects",
+    "milestones",
+    "tasks",
+    "assets",
+    "share_links",
+    "comments",
+    "notifications",
 )
 GRANTS = {
     "tenants": "SELECT, INSERT, UPDATE",
@@ -34,7 +48,7 @@ GRANTS = {
     "residency_evidence": "SELECT, INSERT",
     "webhook_events": "SELECT, INSERT, UPDATE",
     "job_runs": "SELECT, INSERT, UPDATE",
-    **{table: "SELECT, INSERT, UPDATE, DELETE" for table in READ_WRITE},
+    **dict.fromkeys(READ_WRITE, "SELECT, INSERT, UPDATE, DELETE"),
 }
 AUTH_FUNCTIONS = ("auth_login_lookup(text)", "auth_session_lookup(text, integer)")
 

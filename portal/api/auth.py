@@ -44,7 +44,9 @@ async def login(request: Request) -> Response:
     next_path = routes.safe_next(str(form.get("next") or ""))
     try:
         new = await run_in_threadpool(
-            sign_in, email=email, password=password,
+            sign_in,
+            email=email,
+            password=password,
             user_agent=request.headers.get("user-agent", ""),
         )
     except PortalError as exc:
@@ -53,8 +55,13 @@ async def login(request: Request) -> Response:
     response = _redirect(next_path)
     settings = get_settings()
     response.set_cookie(
-        SESSION_COOKIE, new.token, max_age=settings.session_absolute_hours * 3600,
-        httponly=True, secure=settings.secure_cookies, samesite="lax", path="/",
+        SESSION_COOKIE,
+        new.token,
+        max_age=settings.session_absolute_hours * 3600,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        path="/",
     )
     return response
 
@@ -65,6 +72,11 @@ async def logout(request: Request) -> Response:
         return _redirect(routes.DASHBOARD)
     await run_in_threadpool(sign_out, token=request.cookies.get(SESSION_COOKIE))
     response = _redirect(routes.login_url(notice="signed_out"))
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=get_settings().secure_cookies)
+    response.delete_cookie(
+        SESSION_COOKIE,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+    )
     return response

@@ -26,5 +26,4 @@ async def healthz(request: Request) -> JSONResponse:
         "database": "ok" if ok else "unreachable",
         "integrations": get_settings().integration_status(),
     }
-    return JSONResponse(body, status_code=200 if ok else 503,
-                        headers={"Cache-Control": "no-store"})
+    return JSONResponse(body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"})

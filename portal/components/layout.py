@@ -24,8 +24,14 @@ def nav_link(item: NavItem) -> rx.Component:
 def sign_out_form() -> rx.Component:
     """A native POST form: the endpoint revokes the session and clears the HttpOnly cookie."""
     return rx.el.form(
-        rx.button("Sign out", type="submit", variant="soft", color_scheme="gray", width="100%",
-                  id="sign-out"),
+        rx.button(
+            "Sign out",
+            type="submit",
+            variant="soft",
+            color_scheme="gray",
+            width="100%",
+            id="sign-out",
+        ),
         action=routes.API_LOGOUT,
         method="post",
         on_submit=None,

@@ -8,6 +8,18 @@ from portal.models.tenant import Tenant
 from portal.models.user import User, UserSession
 
 __all__ = [
-    "Asset", "AuditLog", "Comment", "JobRun", "Milestone", "Notification", "Project",
-    "ResidencyEvidence", "ShareLink", "Task", "Tenant", "User", "UserSession", "WebhookEvent",
+    "Asset",
+    "AuditLog",
+    "Comment",
+    "JobRun",
+    "Milestone",
+    "Notification",
+    "Project",
+    "ResidencyEvidence",
+    "ShareLink",
+    "Task",
+    "Tenant",
+    "User",
+    "UserSession",
+    "WebhookEvent",
 ]

@@ -32,8 +32,12 @@ def add_pages(app: rx.App) -> None:
         else:
             component = _in_layout(spec, app_layout)
             on_load = [SessionState.load_session, *spec.on_load]
-        app.add_page(component, route=spec.route, title=f"{spec.title} · Motion Mavericks",
-                     on_load=on_load or None)
+        app.add_page(
+            component,
+            route=spec.route,
+            title=f"{spec.title} · Motion Mavericks",
+            on_load=on_load or None,
+        )
 
 
 def _in_layout(spec: PageSpec, layout):  # type: ignore[no-untyped-def]

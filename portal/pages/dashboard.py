@@ -7,8 +7,13 @@ from portal.pages.registry import page
 from portal.services.projects import ProjectSummary
 from portal.state.dashboard import ROLES, DashboardState
 
-STATUS_COLOURS = {"active": "green", "planning": "blue", "on_hold": "amber",
-                  "completed": "gray", "archived": "gray"}
+STATUS_COLOURS = {
+    "active": "green",
+    "planning": "blue",
+    "on_hold": "amber",
+    "completed": "gray",
+    "archived": "gray",
+}
 
 
 def stat(label: str, value: rx.Var) -> rx.Component:
@@ -23,12 +28,21 @@ def project_row(project: ProjectSummary) -> rx.Component:
         rx.table.cell(rx.text(project.title, weight="medium")),
         rx.table.cell(project.client_name),
         rx.cond(DashboardState.show_tenant, rx.table.cell(project.tenant_name)),
-        rx.table.cell(rx.badge(project.status, color_scheme=rx.match(
-            project.status, *STATUS_COLOURS.items(), "gray"))),
+        rx.table.cell(
+            rx.badge(
+                project.status,
+                color_scheme=rx.match(project.status, *STATUS_COLOURS.items(), "gray"),
+            )
+        ),
         rx.table.cell(project.end_date),
         rx.table.cell(project.open_tasks),
-        rx.table.cell(rx.cond(project.overdue_tasks > 0,
-                              rx.badge(project.overdue_tasks, color_scheme="red"), rx.text("0"))),
+        rx.table.cell(
+            rx.cond(
+                project.overdue_tasks > 0,
+                rx.badge(project.overdue_tasks, color_scheme="red"),
+                rx.text("0"),
+            )
+        ),
         class_name="project-row",
     )
 
@@ -61,8 +75,14 @@ def empty_state() -> rx.Component:
     )
 
 
-@page(route=routes.DASHBOARD, title="Dashboard", nav="Dashboard", roles=ROLES,
-      on_load=DashboardState.load, order=0)
+@page(
+    route=routes.DASHBOARD,
+    title="Dashboard",
+    nav="Dashboard",
+    roles=ROLES,
+    on_load=DashboardState.load,
+    order=0,
+)
 def dashboard() -> rx.Component:
     return rx.vstack(
         rx.cond(DashboardState.error != "", rx.callout(DashboardState.error, color_scheme="red")),

@@ -22,12 +22,19 @@ def login() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.heading("Motion Mavericks Portal", size="6"),
-                rx.text("Sign in to follow your projects and review deliverables.",
-                        color_scheme="gray"),
+                rx.text(
+                    "Sign in to follow your projects and review deliverables.", color_scheme="gray"
+                ),
                 rx.cond(
                     LoginState.error != "",
-                    rx.callout(LoginState.error, icon="triangle_alert", color_scheme="red",
-                               role="alert", id="login-error", width="100%"),
+                    rx.callout(
+                        LoginState.error,
+                        icon="triangle_alert",
+                        color_scheme="red",
+                        role="alert",
+                        id="login-error",
+                        width="100%",
+                    ),
                 ),
                 rx.cond(
                     LoginState.notice != "",

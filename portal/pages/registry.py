@@ -55,21 +55,36 @@ def page(
     def register(component: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
         handlers = on_load if isinstance(on_load, list | tuple) else ([on_load] if on_load else [])
         PAGES[route] = PageSpec(
-            route=route, title=title, component=component, nav=nav, roles=tuple(roles),
-            on_load=tuple(handlers), order=order,
+            route=route,
+            title=title,
+            component=component,
+            nav=nav,
+            roles=tuple(roles),
+            on_load=tuple(handlers),
+            order=order,
         )
         return component
 
     return register
 
 
+def _all_pages() -> dict[str, PageSpec]:
+    """The registry with every page module imported (state code may ask before the app does)."""
+    from portal.pages import discover
+
+    return discover()
+
+
 def nav_entries(role: str) -> list[tuple[str, str]]:
     """(label, route) pairs of the nav pages a role may open, in order."""
-    specs = sorted((s for s in PAGES.values() if s.nav and role in s.roles), key=lambda s: s.order)
+    specs = sorted(
+        (s for s in _all_pages().values() if s.nav and role in s.roles), key=lambda s: s.order
+    )
     return [(spec.nav, spec.route) for spec in specs if spec.nav]
 
 
 def required_roles(route: str) -> tuple[str, ...]:
     """The roles allowed on `route` (unknown routes allow no one)."""
-    spec = PAGES.get(route) or PAGES.get(route.rstrip("/") or "/")
+    pages = _all_pages()
+    spec = pages.get(route) or pages.get(route.rstrip("/") or "/")
     return spec.roles if spec else ()

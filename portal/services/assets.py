@@ -37,10 +37,16 @@ def create_asset_version(
     if version is None:
         # Serialise numbering per project: a transaction-scoped advisory lock on the project.
         session.execute(select(func.pg_advisory_xact_lock(func.hashtext(str(project_id)))))
-        current = session.scalar(select(func.max(Asset.version)).where(Asset.project_id == project_id))
+        current = session.scalar(
+            select(func.max(Asset.version)).where(Asset.project_id == project_id)
+        )
         version = (current or 0) + 1
     asset = Asset(
-        tenant_id=project.tenant_id, project_id=project_id, milestone_id=milestone_id,
-        uploader_id=uploader_id, title=title, version=version,
+        tenant_id=project.tenant_id,
+        project_id=project_id,
+        milestone_id=milestone_id,
+        uploader_id=uploader_id,
+        title=title,
+        version=version,
     )
     return insert_row(session, asset)

@@ -84,9 +84,11 @@ def sign_in(*, email: str, password: str, user_agent: str = "") -> NewSession:
     """Check credentials and open a session; raise InvalidInput or InvalidCredentials."""
     email, password = validate_login_form(email=email, password=password)
     with tenant_session(None) as session:
-        row = session.execute(
-            text("SELECT * FROM auth_login_lookup(:email)"), {"email": email}
-        ).mappings().first()
+        row = (
+            session.execute(text("SELECT * FROM auth_login_lookup(:email)"), {"email": email})
+            .mappings()
+            .first()
+        )
     password_hash = row["password_hash"] if row else None
     if not verify_password(password, password_hash) or row is None:
         raise InvalidCredentials()
@@ -118,10 +120,14 @@ def resolve_session(token: str | None) -> SessionUser | None:
         return None
     settings = get_settings()
     with tenant_session(None) as session:
-        row = session.execute(
-            text("SELECT * FROM auth_session_lookup(:hash, :idle)"),
-            {"hash": token_hash(token), "idle": settings.session_idle_minutes},
-        ).mappings().first()
+        row = (
+            session.execute(
+                text("SELECT * FROM auth_session_lookup(:hash, :idle)"),
+                {"hash": token_hash(token), "idle": settings.session_idle_minutes},
+            )
+            .mappings()
+            .first()
+        )
     if row is None:
         return None
     user = SessionUser(

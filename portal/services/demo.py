@@ -31,9 +31,14 @@ class DemoAccount:
 # Listed in the README; demo only (a production deployment loads no demo data).
 DEMO_ACCOUNTS = (
     DemoAccount("admin@motionmavericks.test", "Mavericks-2026!", "Mia Maverick", "admin", STUDIO),
-    DemoAccount("producer@harbourco.test", "Harbour-2026!", "Harper Lane", "agency", "Harbour & Co"),
     DemoAccount(
-        "producer@southernlights.test", "Southern-2026!", "Sol Reyes", "agency",
+        "producer@harbourco.test", "Harbour-2026!", "Harper Lane", "agency", "Harbour & Co"
+    ),
+    DemoAccount(
+        "producer@southernlights.test",
+        "Southern-2026!",
+        "Sol Reyes",
+        "agency",
         "Southern Lights Creative",
     ),
 )
@@ -80,8 +85,11 @@ def load_demo_data() -> bool:
             if exists is None:
                 session.add(
                     User(
-                        tenant_id=tenant.id, role=account.role, email=account.email,
-                        name=account.name, password_hash=hash_password(account.password),
+                        tenant_id=tenant.id,
+                        role=account.role,
+                        email=account.email,
+                        name=account.name,
+                        password_hash=hash_password(account.password),
                     )
                 )
                 created = True
@@ -89,7 +97,9 @@ def load_demo_data() -> bool:
     for tenant_name, projects in DEMO_PROJECTS.items():
         tenant = tenants[tenant_name]
         with tenant_session(TenantContext(tenant_id=tenant.id)) as session:
-            owner = session.scalar(select(User).where(User.role != "guest").order_by(User.created_at))
+            owner = session.scalar(
+                select(User).where(User.role != "guest").order_by(User.created_at)
+            )
             for client, title, status, milestones in projects:
                 if session.scalar(select(Project.id).where(Project.title == title)):
                     continue
@@ -102,26 +112,37 @@ def _demo_project(session, tenant, owner, client, title, status, milestones) -> 
     """One project with dated milestones, a few tasks (one overdue) and a first asset version."""
     today = date.today()
     project = create_project(
-        session=session, tenant_id=tenant.id, client_name=client, title=title, status=status,
-        start_date=today - timedelta(days=30), end_date=today + timedelta(days=60),
+        session=session,
+        tenant_id=tenant.id,
+        client_name=client,
+        title=title,
+        status=status,
+        start_date=today - timedelta(days=30),
+        end_date=today + timedelta(days=60),
         created_by=owner.id if owner else None,
     )
     for index, name in enumerate(milestones):
         milestone: Milestone = create_milestone(
-            session=session, project_id=project.id, title=name,
+            session=session,
+            project_id=project.id,
+            title=name,
             due_date=today + timedelta(days=14 * index - 7),
         )
         for step, task_status in enumerate(("completed", "in_progress", "pending")):
             session.add(
                 Task(
-                    tenant_id=tenant.id, milestone_id=milestone.id,
+                    tenant_id=tenant.id,
+                    milestone_id=milestone.id,
                     assignee_id=owner.id if owner else None,
-                    title=f"{name}: step {step + 1}", status=task_status,
+                    title=f"{name}: step {step + 1}",
+                    status=task_status,
                     due_date=milestone.due_date,
                     completed_at=func.now() if task_status == "completed" else None,
                 )
             )
     create_asset_version(
-        session=session, project_id=project.id, title=f"{title} — first cut",
+        session=session,
+        project_id=project.id,
+        title=f"{title} — first cut",
         uploader_id=owner.id if owner else None,
     )

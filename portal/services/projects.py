@@ -92,8 +92,13 @@ def create_project(
     if start_date and end_date and end_date < start_date:
         raise InvalidInput("The end date must be on or after the start date.")
     project = Project(
-        tenant_id=tenant_id, client_name=client_name, title=title, status=status,
-        start_date=start_date, end_date=end_date, created_by=created_by,
+        tenant_id=tenant_id,
+        client_name=client_name,
+        title=title,
+        status=status,
+        start_date=start_date,
+        end_date=end_date,
+        created_by=created_by,
     )
     return insert_row(session, project)
 
@@ -119,7 +124,10 @@ def create_milestone(
         )
         sequence = 0 if last is None else last + 1
     milestone = Milestone(
-        tenant_id=project.tenant_id, project_id=project_id, title=title,
-        due_date=due_date, sequence=sequence,
+        tenant_id=project.tenant_id,
+        project_id=project_id,
+        title=title,
+        due_date=due_date,
+        sequence=sequence,
     )
     return insert_row(session, milestone)

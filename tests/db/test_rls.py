@@ -80,7 +80,9 @@ def test_update_and_delete_cannot_touch_other_tenant(
     assert other_id in visible_ids(ctx(b.tenant), model)
 
 
-def test_cannot_move_a_row_into_another_tenant(two_tenants: tuple[TenantGraph, TenantGraph]) -> None:
+def test_cannot_move_a_row_into_another_tenant(
+    two_tenants: tuple[TenantGraph, TenantGraph],
+) -> None:
     a, b = two_tenants
     with pytest.raises(ProgrammingError, match="row-level security"):
         with tenant_session(ctx(a.tenant)) as session:
@@ -94,9 +96,11 @@ def test_cannot_move_a_row_into_another_tenant(two_tenants: tuple[TenantGraph, T
 INSERTS = {
     "users": "INSERT INTO users (tenant_id, role, email) VALUES (:t, 'agency', 'x@example.test')",
     "projects": "INSERT INTO projects (tenant_id, client_name, title) VALUES (:t, 'c', 'p')",
-    "milestones": "INSERT INTO milestones (tenant_id, project_id, title) VALUES (:t, :project, 'm')",
+    "milestones": "INSERT INTO milestones (tenant_id, project_id, title) "
+    "VALUES (:t, :project, 'm')",
     "tasks": "INSERT INTO tasks (tenant_id, milestone_id, title) VALUES (:t, :milestone, 'x')",
-    "assets": "INSERT INTO assets (tenant_id, project_id, title, version) VALUES (:t, :project, 'a', 99)",
+    "assets": "INSERT INTO assets (tenant_id, project_id, title, version) "
+    "VALUES (:t, :project, 'a', 99)",
     "share_links": "INSERT INTO share_links (tenant_id, asset_id, hashed_token, expires_at) "
     "VALUES (:t, :asset, repeat('a', 64), now() + interval '1 day')",
     "comments": "INSERT INTO comments (tenant_id, parent_type, parent_id, body) "
@@ -108,8 +112,14 @@ INSERTS = {
 
 
 def graph_params(g: TenantGraph) -> dict[str, uuid.UUID]:
-    return {"t": g.tenant.id, "project": g.project.id, "milestone": g.milestone.id,
-            "task": g.task.id, "asset": g.asset.id, "user": g.user.id}
+    return {
+        "t": g.tenant.id,
+        "project": g.project.id,
+        "milestone": g.milestone.id,
+        "task": g.task.id,
+        "asset": g.asset.id,
+        "user": g.user.id,
+    }
 
 
 @pytest.mark.parametrize("table", INSERTS)
@@ -178,7 +188,8 @@ def test_a_malformed_tenant_id_fails_closed() -> None:
 
 def test_runtime_role_owns_nothing_and_cannot_bypass_rls(owner_conn) -> None:  # type: ignore[no-untyped-def]
     role = owner_conn.execute(
-        "SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = 'portal_app'"
+        "SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles "
+        "WHERE rolname = 'portal_app'"
     ).fetchone()
     assert role == (False, False, False, False)
     owned = owner_conn.execute(

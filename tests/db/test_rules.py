@@ -28,8 +28,9 @@ def test_duplicate_milestone_title_is_a_clear_conflict() -> None:
         # The transaction is still usable: nothing half-written, later work commits.
         create_milestone(session=session, project_id=g.project.id, title="Grade")
     with tenant_session(ctx(g.tenant)) as session:
-        titles = session.scalars(text("SELECT title FROM milestones WHERE project_id = :p"),
-                                 {"p": g.project.id}).all()
+        titles = session.scalars(
+            text("SELECT title FROM milestones WHERE project_id = :p"), {"p": g.project.id}
+        ).all()
     assert sorted(titles) == ["Edit", "Grade"]
 
 
@@ -47,15 +48,19 @@ def test_duplicate_webhook_event_is_acknowledged_once(owner_conn) -> None:  # ty
     event = f"evt-{g.tenant.id}"
     with tenant_session(ctx(g.tenant)) as session:
         assert record_webhook_event(session=session, source="mux", event_id=event, payload={"a": 1})
-        assert not record_webhook_event(session=session, source="mux", event_id=event, payload={"a": 2})
+        assert not record_webhook_event(
+            session=session, source="mux", event_id=event, payload={"a": 2}
+        )
         # Same id from another source is a different event.
         assert record_webhook_event(session=session, source="resend", event_id=event, payload={})
     with pytest.raises(psycopg.errors.UniqueViolation, match="uq_webhook_events_source_event"):
         owner_conn.execute(
-            "INSERT INTO webhook_events (source, event_id, payload) VALUES ('mux', %s, '{}')", (event,)
+            "INSERT INTO webhook_events (source, event_id, payload) VALUES ('mux', %s, '{}')",
+            (event,),
         )
     count = owner_conn.execute(
-        "SELECT count(*), min(payload->>'a') FROM webhook_events WHERE event_id = %s AND source = 'mux'",
+        "SELECT count(*), min(payload->>'a') FROM webhook_events "
+        "WHERE event_id = %s AND source = 'mux'",
         (event,),
     ).fetchone()
     assert count == (1, "1")
@@ -78,13 +83,17 @@ def test_is_overdue(status: str, due_offset: int | None, expected: bool) -> None
         today = session.scalar(text("SELECT app_today()"))
         due = today + timedelta(days=due_offset) if due_offset is not None else None
         session.execute(
-            update(Task).where(Task.id == g.task.id).values(
-                status=status, due_date=due,
+            update(Task)
+            .where(Task.id == g.task.id)
+            .values(
+                status=status,
+                due_date=due,
                 completed_at=datetime.now(UTC) if status == "completed" else None,
             )
         )
-        sql_value = session.scalar(text("SELECT t.is_overdue FROM tasks t WHERE t.id = :id"),
-                                   {"id": g.task.id})
+        sql_value = session.scalar(
+            text("SELECT t.is_overdue FROM tasks t WHERE t.id = :id"), {"id": g.task.id}
+        )
         orm_value = session.scalar(select(Task.is_overdue).where(Task.id == g.task.id))  # type: ignore[attr-defined]
     assert sql_value is expected
     assert orm_value is expected
@@ -102,7 +111,9 @@ def test_share_link_expires_by_rule() -> None:
     past = datetime.now(UTC) - timedelta(minutes=1)
     with tenant_session(ctx(g.tenant)) as session:
         # Written with a past expiry: the trigger stores it as expired.
-        session.execute(update(ShareLink).where(ShareLink.id == g.share_link.id).values(expires_at=past))
+        session.execute(
+            update(ShareLink).where(ShareLink.id == g.share_link.id).values(expires_at=past)
+        )
         assert session.get(ShareLink, g.share_link.id, populate_existing=True).status == "expired"
 
 
@@ -112,31 +123,46 @@ def test_share_link_effective_status_and_sweep(owner_conn) -> None:  # type: ign
     with owner_conn.transaction():
         owner_conn.execute("ALTER TABLE share_links DISABLE TRIGGER share_links_status")
         owner_conn.execute("SELECT set_config('app.tenant_id', %s, true)", (str(g.tenant.id),))
-        owner_conn.execute("UPDATE share_links SET expires_at = now() - interval '1 hour' WHERE id = %s",
-                           (g.share_link.id,))
+        owner_conn.execute(
+            "UPDATE share_links SET expires_at = now() - interval '1 hour' WHERE id = %s",
+            (g.share_link.id,),
+        )
         owner_conn.execute("ALTER TABLE share_links ENABLE TRIGGER share_links_status")
     with tenant_session(ctx(g.tenant)) as session:
-        row = session.execute(text("SELECT s.status, s.effective_status FROM share_links s WHERE id = :id"),
-                              {"id": g.share_link.id}).one()
+        row = session.execute(
+            text("SELECT s.status, s.effective_status FROM share_links s WHERE id = :id"),
+            {"id": g.share_link.id},
+        ).one()
         assert tuple(row) == ("active", "expired")
         assert session.scalar(text("SELECT expire_share_links()")) == 1
-        assert session.scalar(text("SELECT status FROM share_links WHERE id = :id"),
-                              {"id": g.share_link.id}) == "expired"
+        assert (
+            session.scalar(
+                text("SELECT status FROM share_links WHERE id = :id"), {"id": g.share_link.id}
+            )
+            == "expired"
+        )
 
 
 def test_view_limit_is_never_exceeded_and_exhausts() -> None:
     g = make_graph()
     with tenant_session(ctx(g.tenant)) as session:
-        session.execute(update(ShareLink).where(ShareLink.id == g.share_link.id).values(view_limit=2))
+        session.execute(
+            update(ShareLink).where(ShareLink.id == g.share_link.id).values(view_limit=2)
+        )
         counted = [
             session.execute(
-                text("UPDATE share_links SET view_count = view_count + 1 WHERE id = :id "
-                     "AND status = 'active' AND (view_limit IS NULL OR view_count < view_limit) "
-                     "RETURNING view_count"), {"id": g.share_link.id},
+                text(
+                    "UPDATE share_links SET view_count = view_count + 1 WHERE id = :id "
+                    "AND status = 'active' AND (view_limit IS NULL OR view_count < view_limit) "
+                    "RETURNING view_count"
+                ),
+                {"id": g.share_link.id},
             ).scalar()
             for _ in range(3)
         ]
-        status = session.scalar(text("SELECT status FROM share_links WHERE id = :id"), {"id": g.share_link.id})
+        status = session.scalar(
+            text("SELECT status FROM share_links WHERE id = :id"), {"id": g.share_link.id}
+        )
     assert counted == [1, 2, None]
     assert status == "exhausted"
 
@@ -148,7 +174,8 @@ def test_audit_rows_record_before_after_and_actor() -> None:
         session.execute(text("DELETE FROM share_links WHERE id = :id"), {"id": g.share_link.id})
     with tenant_session(ctx(g.tenant)) as session:
         rows = session.scalars(
-            select(AuditLog).where(AuditLog.entity_id.in_([g.project.id, g.share_link.id]))
+            select(AuditLog)
+            .where(AuditLog.entity_id.in_([g.project.id, g.share_link.id]))
             .order_by(AuditLog.created_at, AuditLog.id)
         ).all()
     by_action = {(r.entity_type, r.action): r for r in rows}
@@ -182,8 +209,12 @@ def test_audit_log_cannot_be_changed_even_by_owner(request, who: str, statement:
             conn.execute(statement)
     with conn.transaction():
         conn.execute("SELECT set_config('app.tenant_id', %s, true)", (str(g.tenant.id),))
-        assert conn.execute("SELECT count(*) FROM audit_logs WHERE tenant_id = %s",
-                            (g.tenant.id,)).fetchone()[0] > 0
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM audit_logs WHERE tenant_id = %s", (g.tenant.id,)
+            ).fetchone()[0]
+            > 0
+        )
 
 
 @pytest.mark.parametrize("verb", ["TRUNCATE {}", "DELETE FROM {}", "UPDATE {} SET action = 'x'"])
@@ -205,9 +236,13 @@ def test_audit_log_refuses_update_and_delete_for_runtime_role() -> None:
 
 
 def test_audit_rows_land_in_monthly_partitions(owner_conn) -> None:  # type: ignore[no-untyped-def]
-    parts = {r[0] for r in owner_conn.execute(
-        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "WHERE i.inhparent = 'audit_logs'::regclass").fetchall()}
+    parts = {
+        r[0]
+        for r in owner_conn.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'audit_logs'::regclass"
+        ).fetchall()
+    }
     this_month = date.today().replace(day=1)
     next_month = (this_month + timedelta(days=32)).replace(day=1)
     assert f"audit_logs_y{this_month:%Y}m{this_month:%m}" in parts
@@ -217,7 +252,8 @@ def test_audit_rows_land_in_monthly_partitions(owner_conn) -> None:  # type: ign
         owner_conn.execute("SELECT set_config('app.tenant_id', %s, true)", (str(g.tenant.id),))
         where = owner_conn.execute(
             "SELECT DISTINCT tableoid::regclass::text FROM audit_logs WHERE tenant_id = %s",
-            (g.tenant.id,)).fetchall()
+            (g.tenant.id,),
+        ).fetchall()
     assert where == [(f"audit_logs_y{this_month:%Y}m{this_month:%m}",)]
 
 
@@ -226,8 +262,12 @@ def test_comment_parent_must_exist_in_tenant() -> None:
     with pytest.raises(DBAPIError, match="not found in this tenant"):
         with tenant_session(ctx(a.tenant)) as session:
             session.execute(
-                text("INSERT INTO comments (tenant_id, parent_type, parent_id, body) "
-                     "VALUES (:t, 'asset', :p, 'x')"), {"t": a.tenant.id, "p": b.asset.id})
+                text(
+                    "INSERT INTO comments (tenant_id, parent_type, parent_id, body) "
+                    "VALUES (:t, 'asset', :p, 'x')"
+                ),
+                {"t": a.tenant.id, "p": b.asset.id},
+            )
 
 
 def test_uuid_v7_keys_from_database_default(owner_conn) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,113 @@
+"""/api/auth/* and /healthz over HTTP (Starlette test client, real database)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from starlette.testclient import TestClient
+
+from portal.api import build_api
+from portal.services.auth import SESSION_COOKIE, resolve_session
+from tests.factories import PASSWORD, make_tenant, make_user
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+@pytest.fixture()
+def client() -> TestClient:
+    return TestClient(build_api(), base_url="http://testserver", follow_redirects=False)
+
+
+def error_of(location: str) -> str:
+    return parse_qs(urlsplit(location).query).get("error", [""])[0]
+
+
+def test_login_sets_an_httponly_session_cookie(client: TestClient) -> None:
+    user = make_user(tenant=make_tenant())
+    response = client.post(
+        "/api/auth/login", data={"email": user.email, "password": PASSWORD, "next": "/projects"}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/projects"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{SESSION_COOKIE}=")
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
+    assert response.headers["cache-control"] == "no-store"
+    token = response.cookies[SESSION_COOKIE]
+    assert resolve_session(token) is not None
+
+
+@pytest.mark.parametrize(
+    ("form", "code"),
+    [
+        ({}, "missing"),
+        ({"email": "", "password": ""}, "missing"),
+        ({"email": "someone@example.test", "password": "nope"}, "credentials"),
+    ],
+)
+def test_bad_login_redirects_with_a_message_code(client: TestClient, form: dict, code: str) -> None:
+    response = client.post("/api/auth/login", data=form)
+    assert response.status_code == 303
+    assert error_of(response.headers["location"]) == code
+    assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+
+
+def test_wrong_password_is_not_a_500(client: TestClient) -> None:
+    user = make_user(tenant=make_tenant())
+    response = client.post("/api/auth/login", data={"email": user.email, "password": "x" * 2000})
+    assert response.status_code == 303
+    assert error_of(response.headers["location"]) == "credentials"
+
+
+def test_garbage_body_is_not_a_500(client: TestClient) -> None:
+    response = client.post(
+        "/api/auth/login",
+        content=b"\xff\x00" * 100,
+        headers={"content-type": "multipart/form-data; boundary=zzz"},
+    )
+    assert response.status_code == 303
+    assert error_of(response.headers["location"]) == "missing"
+
+
+def test_cross_site_login_is_refused(client: TestClient) -> None:
+    user = make_user(tenant=make_tenant())
+    response = client.post(
+        "/api/auth/login",
+        data={"email": user.email, "password": PASSWORD},
+        headers={"origin": "https://evil.example"},
+    )
+    assert error_of(response.headers["location"]) == "origin"
+    assert "set-cookie" not in response.headers
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/api/auth/logout"])
+def test_next_cannot_leave_the_site(client: TestClient, target: str) -> None:
+    user = make_user(tenant=make_tenant())
+    response = client.post(
+        "/api/auth/login", data={"email": user.email, "password": PASSWORD, "next": target}
+    )
+    assert response.headers["location"] == "/"
+
+
+def test_logout_revokes_and_clears_the_cookie(client: TestClient) -> None:
+    user = make_user(tenant=make_tenant())
+    login = client.post("/api/auth/login", data={"email": user.email, "password": PASSWORD})
+    token = login.cookies[SESSION_COOKIE]
+    client.cookies.set(SESSION_COOKIE, token)
+    response = client.post("/api/auth/logout")
+    assert response.status_code == 303 and "notice=signed_out" in response.headers["location"]
+    assert (
+        'portal_session=""' in response.headers["set-cookie"]
+        or "Max-Age=0" in response.headers["set-cookie"]
+    )
+    assert resolve_session(token) is None
+
+
+def test_healthz_reports_database_and_integrations_without_secrets(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok"
+    assert body["integrations"]["mux"].startswith("not configured")
+    assert body["integrations"]["resend"].startswith("not configured")

@@ -1,0 +1,80 @@
+"""State handlers exercised without a browser: a real database, a real session cookie."""
+
+from __future__ import annotations
+
+import pytest
+import reflex as rx
+from reflex.istate.data import HeaderData, ReflexURL, RouterData
+
+from portal.services.auth import SESSION_COOKIE, sign_in
+from portal.state.dashboard import DashboardState
+from portal.state.login import LoginState
+from portal.state.session import SessionState
+from tests.factories import PASSWORD, make_graph
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+def make_state(cls: type[rx.State], *, cookie: str = "", url: str = "http://localhost:3000/"):  # type: ignore[no-untyped-def]
+    """A state instance as the server would hold it for one browser tab."""
+    root = rx.State(_reflex_internal_init=True)
+    root.router = RouterData(headers=HeaderData(cookie=cookie), url=ReflexURL(url))
+    return root.get_substate(cls.get_full_name().split("."))
+
+
+def redirect_target(event) -> str | None:  # type: ignore[no-untyped-def]
+    if event is None or event.handler.fn.__qualname__ != "_redirect":
+        return None
+    return {k._js_expr: v._var_value for k, v in event.args}["path"]
+
+
+def signed_in_cookie(email: str) -> str:
+    return f"{SESSION_COOKIE}={sign_in(email=email, password=PASSWORD).token}"
+
+
+def test_dashboard_load_lists_only_own_tenant_projects() -> None:
+    mine, theirs = make_graph(), make_graph()
+    state = make_state(DashboardState, cookie=signed_in_cookie(mine.user.email))
+    state.load()
+    assert [p.title for p in state.projects] == [mine.project.title]
+    assert theirs.project.title not in {p.title for p in state.projects}
+    assert state.loaded and state.error == "" and not state.show_tenant
+
+
+def test_dashboard_load_without_session_shows_nothing() -> None:
+    make_graph()
+    state = make_state(DashboardState, cookie="other=1")
+    state.load()
+    assert state.projects == [] and not state.loaded
+    assert "sign in again" in state.error
+
+
+def test_load_session_redirects_to_sign_in_with_return_path() -> None:
+    state = make_state(SessionState, url="http://localhost:3000/")
+    assert redirect_target(state.load_session()) == "/login?next=/"
+    assert state.role == ""
+
+
+def test_load_session_fills_header_and_nav() -> None:
+    g = make_graph()
+    state = make_state(SessionState, cookie=signed_in_cookie(g.user.email))
+    assert state.load_session() is None
+    assert state.tenant_name == g.tenant.name and state.role == "agency"
+    assert ("Dashboard", "/") in [(i.label, i.href) for i in state.nav_items]
+
+
+def test_malformed_cookie_header_is_not_an_error() -> None:
+    state = make_state(SessionState, cookie='portal_session="unterminated; ;;=')
+    assert redirect_target(state.load_session()).startswith("/login")
+
+
+def test_login_page_maps_codes_to_fixed_messages() -> None:
+    state = make_state(LoginState, url="http://localhost:3000/login?error=credentials&next=//evil")
+    state.load()
+    assert state.error == "That email and password do not match an active account."
+    assert state.next_path == "/"
+    probe = make_state(LoginState, url="http://localhost:3000/login?error=%3Cscript%3E")
+    probe.load()
+    assert (
+        "<script>" not in probe.error and probe.error == "Something went wrong. Please try again."
+    )
