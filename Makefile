@@ -39,11 +39,11 @@ test: install browser
 	$(BIN)/pytest
 	@if $(BIN)/python -m portal.cli pg-ready "$(PG15_URL)"; then \
 	  echo "== database tests again on the machine's PostgreSQL at 127.0.0.1:5432 =="; \
-	  TEST_DATABASE_URL="$(PG15_URL)" $(BIN)/pytest -m "not e2e" tests/db tests/services; \
+	  TEST_DATABASE_URL="$(PG15_URL)" $(BIN)/pytest -m "not e2e"; \
 	else echo "PostgreSQL at 127.0.0.1:5432 not answering: second database leg skipped"; fi
 
 test-pg15: install
-	TEST_DATABASE_URL="$(PG15_URL)" $(BIN)/pytest -m "not e2e" tests/db tests/services
+	TEST_DATABASE_URL="$(PG15_URL)" $(BIN)/pytest -m "not e2e"
 
 lint: install
 	$(BIN)/ruff check portal tests alembic bench

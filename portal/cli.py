@@ -57,8 +57,11 @@ def _setup() -> None:
     )
     print(f"database: {where}")
     migrate(url)
+    if get_settings().portal_env == "prod":
+        print("demo data: skipped (PORTAL_ENV=prod)")
+        return
     created = load_demo_data()
-    print(f"demo data: {'loaded' if created else 'already present'}")
+    print(f"demo data: {'loaded' if created else 'already present'} (accounts in README.md)")
 
 
 def _serve(port: int) -> None:

@@ -1,9 +1,10 @@
 """Test session setup: a fresh database on a real PostgreSQL, migrated once.
 
-The server is the embedded PostgreSQL 18 (default, .portal/test-pgdata) or the one at TEST_DATABASE_URL (a superuser
-URL, e.g. the machine's PostgreSQL 15). Migrations run as `portal_owner`, a non-superuser that
-owns the tables (as on Neon), so FORCE ROW LEVEL SECURITY applies to the owner as well; the app
-connects as the runtime role. Tests create their own tenants, so they never see each other's rows.
+The server is the embedded PostgreSQL 18 (default, .portal/test-pgdata) or the one at
+TEST_DATABASE_URL (a superuser URL, e.g. the machine's PostgreSQL 15). Migrations run as
+`portal_owner`, a non-superuser that owns the tables (as on Neon), so FORCE ROW LEVEL SECURITY
+applies to the owner as well; the app connects as the runtime role. Tests create their own
+tenants, so they never see each other's rows.
 """
 
 from __future__ import annotations

@@ -78,3 +78,14 @@ def test_login_page_maps_codes_to_fixed_messages() -> None:
     assert (
         "<script>" not in probe.error and probe.error == "Something went wrong. Please try again."
     )
+
+
+def test_no_secret_reaches_client_state() -> None:
+    g = make_graph()
+    token = sign_in(email=g.user.email, password=PASSWORD).token
+    state = make_state(DashboardState, cookie=f"{SESSION_COOKIE}={token}")
+    state.load_session()
+    state.load()
+    client_view = repr(state.dict())
+    assert token not in client_view
+    assert "argon2" not in client_view and "password" not in client_view

@@ -1,0 +1,54 @@
+"""Settings: URL normalisation, integrations status, refusal of placeholder secrets."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from portal.settings import Settings
+
+
+def test_database_urls_are_normalised_for_psycopg3() -> None:
+    settings = Settings(database_url="postgres://u:p@db.example:5432/portal?sslmode=require")
+    assert settings.database_url == "postgresql+psycopg://u:p@db.example:5432/portal?sslmode=require"
+
+
+def test_integrations_not_configured_without_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("MUX_TOKEN_ID", "MUX_TOKEN_SECRET", "MUX_WEBHOOK_SECRET", "RESEND_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    status = Settings(_env_file=None).integration_status()
+    assert status == {
+        "mux": "not configured (local media backend)",
+        "resend": "not configured (local outbox)",
+    }
+
+
+def test_configured_integrations_never_show_their_secrets() -> None:
+    settings = Settings(
+        _env_file=None,
+        mux_token_id="id",
+        mux_token_secret="mux-secret-value",
+        mux_webhook_secret="whsec-value",
+        resend_api_key="re_secret_value",
+    )
+    assert settings.mux_configured and settings.resend_configured
+    assert settings.integration_status() == {"mux": "configured", "resend": "configured"}
+    assert "mux-secret-value" not in repr(settings) and "re_secret_value" not in repr(settings)
+
+
+def test_production_refuses_the_placeholder_secret() -> None:
+    with pytest.raises(ValidationError, match="PORTAL_SECRET_KEY"):
+        Settings(_env_file=None, portal_env="prod")
+    ok = Settings(_env_file=None, portal_env="prod", portal_secret_key="x" * 40)
+    assert ok.portal_env == "prod"
+
+
+def test_secure_cookies_follow_the_public_url() -> None:
+    assert Settings(_env_file=None, portal_url="https://portal.example").secure_cookies
+    assert not Settings(_env_file=None, portal_url="http://localhost:3000").secure_cookies
+
+
+@pytest.mark.parametrize("role", ["Portal-App", "x; DROP ROLE postgres", ""])
+def test_runtime_role_name_must_be_a_plain_identifier(role: str) -> None:
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, app_db_role=role)
