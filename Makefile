@@ -36,6 +36,7 @@ run: db
 	$(BIN)/portal serve --port $(PORT)
 
 test: install browser
+	$(BIN)/ruff check portal tests alembic rxconfig.py
 	$(BIN)/pytest
 	@if $(BIN)/python -m portal.cli pg-ready "$(PG15_URL)"; then \
 	  echo "== database tests again on the machine's PostgreSQL at 127.0.0.1:5432 =="; \

@@ -10,7 +10,9 @@ from portal.settings import Settings
 
 def test_database_urls_are_normalised_for_psycopg3() -> None:
     settings = Settings(database_url="postgres://u:p@db.example:5432/portal?sslmode=require")
-    assert settings.database_url == "postgresql+psycopg://u:p@db.example:5432/portal?sslmode=require"
+    assert (
+        settings.database_url == "postgresql+psycopg://u:p@db.example:5432/portal?sslmode=require"
+    )
 
 
 def test_integrations_not_configured_without_env(monkeypatch: pytest.MonkeyPatch) -> None:
