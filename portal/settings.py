@@ -45,6 +45,16 @@ class Settings(BaseSettings):
 
     session_absolute_hours: int = Field(default=24 * 7, ge=1)
     session_idle_minutes: int = Field(default=60 * 12, ge=5)
+    magic_link_minutes: int = Field(default=15, ge=1)
+    password_reset_minutes: int = Field(default=30, ge=1)
+    invite_days: int = Field(default=7, ge=1)
+    password_min_length: int = Field(default=12, ge=8)
+    # Sign-in throttling: failures allowed per window, per account and per client address.
+    throttle_window_minutes: int = Field(default=15, ge=1)
+    throttle_max_per_account: int = Field(default=5, ge=1)
+    throttle_max_per_ip: int = Field(default=20, ge=1)
+    # Take the client address from X-Forwarded-For (only behind a proxy you control).
+    trust_proxy_headers: bool = False
 
     mux_token_id: str | None = None
     mux_token_secret: SecretStr | None = None
@@ -52,6 +62,7 @@ class Settings(BaseSettings):
     resend_api_key: SecretStr | None = None
     resend_webhook_secret: SecretStr | None = None
     resend_from: str = "Motion Mavericks <portal@motionmavericks.test>"
+    resend_api_url: str = "https://api.resend.com"
 
     @field_validator("database_url", "app_database_url")
     @classmethod

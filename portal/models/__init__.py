@@ -2,18 +2,22 @@
 
 from portal.models.activity import AuditLog, Comment, Notification
 from portal.models.asset import Asset, ShareLink
+from portal.models.mail import OutboxEmail
 from portal.models.operations import JobRun, ResidencyEvidence, WebhookEvent
 from portal.models.project import Milestone, Project, Task
 from portal.models.tenant import Tenant
-from portal.models.user import User, UserSession
+from portal.models.user import AuthToken, LoginAttempt, User, UserSession
 
 __all__ = [
     "Asset",
     "AuditLog",
+    "AuthToken",
     "Comment",
     "JobRun",
+    "LoginAttempt",
     "Milestone",
     "Notification",
+    "OutboxEmail",
     "Project",
     "ResidencyEvidence",
     "ShareLink",

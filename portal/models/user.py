@@ -37,3 +37,31 @@ class UserSession(SQLModel, table=True):
     expires_at: datetime = timestamp_field()
     revoked_at: datetime | None = timestamp_field(nullable=True)
     user_agent: str = ""
+
+
+# A one-time token (magic link, password reset, invite); only its SHA-256 is stored.
+class AuthToken(SQLModel, table=True):
+    __tablename__ = "auth_tokens"
+
+    id: UUID = id_field()
+    tenant_id: UUID
+    user_id: UUID = Field(foreign_key="users.id")
+    purpose: str  # magic_link | password_reset | invite
+    token_hash: str
+    created_by: UUID | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime | None = timestamp_field()
+    expires_at: datetime = timestamp_field()
+    used_at: datetime | None = timestamp_field(nullable=True)
+    revoked_at: datetime | None = timestamp_field(nullable=True)
+
+
+# One sign-in attempt, keyed by the hash of an email or client address (for throttling).
+class LoginAttempt(SQLModel, table=True):
+    __tablename__ = "login_attempts"
+
+    id: UUID = id_field()
+    kind: str  # login | magic_link | password_reset
+    key_hash: str
+    scope: str  # account | ip
+    succeeded: bool
+    created_at: datetime | None = timestamp_field()

@@ -10,8 +10,9 @@ from sqlalchemy import text, update
 
 from portal.db import TenantContext, tenant_session
 from portal.models import User, UserSession
+from portal.services import throttle
 from portal.services.errors import InvalidCredentials, InvalidInput
-from portal.services.passwords import new_token, token_hash, verify_password
+from portal.services.passwords import new_token, token_hash, verify_and_upgrade
 from portal.settings import get_settings
 
 MAX_EMAIL = 320
@@ -28,9 +29,16 @@ LOGIN_MESSAGES = {
     "credentials": InvalidCredentials.user_message,
     "session": "Your session has ended. Please sign in again.",
     "origin": "That sign-in request did not come from this site. Please try again.",
+    "throttled": throttle.Throttled.user_message,
+    "link": "This link is invalid, has expired or was already used. Ask for a new one.",
     "error": "Something went wrong. Please try again.",
 }
-LOGIN_NOTICES = {"signed_out": "You have been signed out."}
+LOGIN_NOTICES = {
+    "signed_out": "You have been signed out.",
+    "magic_sent": "If that email belongs to an account, a sign-in link is on its way.",
+    "reset_sent": "If that email belongs to an account, a password reset link is on its way.",
+    "password_reset": "Your password was changed. Sign in with the new one.",
+}
 
 
 @dataclass(frozen=True)
@@ -80,37 +88,49 @@ def validate_login_form(*, email: str, password: str) -> tuple[str, str]:
     return email, password
 
 
-def sign_in(*, email: str, password: str, user_agent: str = "") -> NewSession:
-    """Check credentials and open a session; raise InvalidInput or InvalidCredentials."""
+def sign_in(
+    *, email: str, password: str, user_agent: str = "", ip: str | None = None
+) -> NewSession:
+    """Check credentials (throttled per account and address) and open a session."""
     email, password = validate_login_form(email=email, password=password)
+    throttle.check(kind="login", email=email, ip=ip)
     with tenant_session(None) as session:
         row = (
             session.execute(text("SELECT * FROM auth_login_lookup(:email)"), {"email": email})
             .mappings()
             .first()
         )
-    password_hash = row["password_hash"] if row else None
-    if not verify_password(password, password_hash) or row is None:
+    matches, upgraded = verify_and_upgrade(password, row["password_hash"] if row else None)
+    active = row is not None and row["status"] == "active" and row["tenant_status"] == "active"
+    throttle.record(kind="login", email=email, ip=ip, succeeded=matches and active)
+    if not (matches and active):
         raise InvalidCredentials()
-    if row["status"] != "active" or row["tenant_status"] != "active":
-        raise InvalidCredentials()
+    ctx = TenantContext(tenant_id=row["tenant_id"], user_id=row["user_id"])
+    return open_session(ctx, user_agent=user_agent, new_password_hash=upgraded)
 
+
+def open_session(
+    ctx: TenantContext, *, user_agent: str = "", new_password_hash: str | None = None
+) -> NewSession:
+    """Create a session for `ctx.user_id`, record the login (and an upgraded password hash)."""
     settings = get_settings()
     token = new_token()
     now = datetime.now(UTC)
     expires_at = now + timedelta(hours=settings.session_absolute_hours)
-    ctx = TenantContext(tenant_id=row["tenant_id"], user_id=row["user_id"])
+    values: dict[str, object] = {"last_login_at": now}
+    if new_password_hash:
+        values["password_hash"] = new_password_hash
     with tenant_session(ctx) as session:
         session.add(
             UserSession(
-                tenant_id=row["tenant_id"],
-                user_id=row["user_id"],
+                tenant_id=ctx.tenant_id,
+                user_id=ctx.user_id,
                 token_hash=token_hash(token),
                 expires_at=expires_at,
                 user_agent=(user_agent or "")[:500],
             )
         )
-        session.execute(update(User).where(User.id == row["user_id"]).values(last_login_at=now))
+        session.execute(update(User).where(User.id == ctx.user_id).values(**values))
     return NewSession(token=token, expires_at=expires_at)
 
 

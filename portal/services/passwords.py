@@ -1,13 +1,21 @@
 """Password and secret hashing: argon2 through pwdlib, SHA-256 for random tokens."""
 
+from __future__ import annotations
+
 import hashlib
 import secrets
+from functools import lru_cache
+from pathlib import Path
 
 from pwdlib import PasswordHash
+
+from portal.services.errors import InvalidInput
+from portal.settings import get_settings
 
 _hasher = PasswordHash.recommended()
 # Verified against when an email is unknown, so both paths cost one argon2 verification.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+MAX_PASSWORD = 1024
 
 
 def hash_password(password: str) -> str:
@@ -16,10 +24,42 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     """Constant-work check: an absent hash still costs one verification."""
+    return verify_and_upgrade(password, password_hash)[0]
+
+
+def verify_and_upgrade(password: str, password_hash: str | None) -> tuple[bool, str | None]:
+    """(matches, new hash when the stored one uses outdated parameters, else None)."""
     if not password_hash:
         _hasher.verify(password, _DUMMY_HASH)
-        return False
-    return _hasher.verify(password, password_hash)
+        return False, None
+    try:
+        return _hasher.verify_and_update(password, password_hash)
+    except Exception:  # an unreadable stored hash never signs anyone in
+        return False, None
+
+
+@lru_cache
+def _common_passwords() -> frozenset[str]:
+    path = Path(__file__).with_name("common_passwords.txt")
+    lines = path.read_text().splitlines()
+    return frozenset(line.strip().lower() for line in lines if line and not line.startswith("#"))
+
+
+def check_password_policy(password: str, *, email: str = "", confirm: str | None = None) -> None:
+    """Refuse weak passwords with a message that says what to change."""
+    minimum = get_settings().password_min_length
+    if confirm is not None and password != confirm:
+        raise InvalidInput("The two passwords do not match.", code="mismatch")
+    if len(password) < minimum:
+        raise InvalidInput(f"Use at least {minimum} characters.", code="short")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(f"Use at most {MAX_PASSWORD} characters.", code="long")
+    lowered = password.lower()
+    if lowered in _common_passwords() or len(set(password)) < 4:
+        raise InvalidInput("That password is too common. Choose another.", code="common")
+    local = email.split("@")[0].lower()
+    if local and len(local) >= 4 and local in lowered:
+        raise InvalidInput("Don't use your email address in your password.", code="email")
 
 
 def new_token() -> str:

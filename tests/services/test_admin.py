@@ -1,0 +1,199 @@
+"""Tenant and user administration: permissions, scope, invites, roles, deactivation."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.services import accounts, tenants_admin, users_admin
+from portal.services.auth import resolve_session, sign_in
+from portal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from portal.services.tokens import InvalidLink
+from tests.factories import PASSWORD, make_tenant, make_user
+from tests.services.test_accounts import NEW_PASSWORD, last_link
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+def session_of(user):  # type: ignore[no-untyped-def]
+    return resolve_session(sign_in(email=user.email, password=PASSWORD).token)
+
+
+@pytest.fixture()
+def studio():  # type: ignore[no-untyped-def]
+    tenant = make_tenant(type="admin")
+    return tenant, session_of(make_user(tenant=tenant, role="admin"))
+
+
+def test_studio_admin_creates_and_edits_agency_tenants(studio) -> None:  # type: ignore[no-untyped-def]
+    tenant, admin = studio
+    new_id = tenants_admin.create_tenant(
+        user=admin, name="Blue Door Agency", accent_color="#112233"
+    )
+    listed = {t.id: t for t in tenants_admin.list_tenants(user=admin)}
+    assert listed[new_id].accent_color == "#112233" and listed[new_id].type == "agency"
+    assert str(tenant.id) in listed
+    tenants_admin.update_tenant(
+        user=admin,
+        tenant_id=new_id,
+        name="Blue Door",
+        residency_policy="ANZ",
+        accent_color="#AABBCC",
+    )
+    edited = {t.id: t for t in tenants_admin.list_tenants(user=admin)}[new_id]
+    assert (edited.name, edited.residency_policy, edited.accent_color) == (
+        "Blue Door",
+        "ANZ",
+        "#aabbcc",
+    )
+    with pytest.raises(Conflict, match="tenant with this name"):
+        tenants_admin.create_tenant(user=admin, name="blue door")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"name": ""}, "needs a name"),
+        ({"name": "x" * 201}, "needs a name"),
+        ({"name": "Ok", "residency_policy": "Mars"}, "residency policy"),
+        ({"name": "Ok", "accent_color": "red; background:url(x)"}, "accent colour"),
+    ],
+)
+def test_tenant_bad_input(studio, kwargs: dict, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidInput, match=message):
+        tenants_admin.create_tenant(user=studio[1], **kwargs)
+
+
+def test_other_studios_tenants_are_out_of_reach(studio) -> None:  # type: ignore[no-untyped-def]
+    _, admin = studio
+    other_studio = make_tenant(type="admin")
+    foreign = make_tenant(managed_by=other_studio)
+    assert str(foreign.id) not in {t.id for t in tenants_admin.list_tenants(user=admin)}
+    with pytest.raises(NotFound):
+        tenants_admin.update_tenant(
+            user=admin,
+            tenant_id=str(foreign.id),
+            name="Mine now",
+            residency_policy="AU",
+            accent_color="#000000",
+        )
+    with pytest.raises(NotFound):
+        users_admin.invite_user(
+            user=admin, tenant_id=str(foreign.id), email="x@example.test", name="X", role="agency"
+        )
+
+
+def test_agency_users_cannot_administer_tenants() -> None:
+    agency = make_tenant()
+    member = session_of(make_user(tenant=agency))
+    agency_admin = session_of(make_user(tenant=agency, role="admin"))
+    for who in (member, agency_admin):
+        with pytest.raises(PermissionDenied):
+            tenants_admin.create_tenant(user=who, name="Sneaky")
+        with pytest.raises(PermissionDenied):
+            tenants_admin.list_tenants(user=who)
+    with pytest.raises(PermissionDenied):
+        users_admin.list_users(user=member)
+
+
+def test_invite_accept_sign_in_lands_in_tenant(studio) -> None:  # type: ignore[no-untyped-def]
+    tenant, admin = studio
+    agency = make_tenant(managed_by=tenant)
+    email = f"new.person.{agency.id.hex[:6]}@example.test"
+    users_admin.invite_user(
+        user=admin, tenant_id=str(agency.id), email=email, name="", role="agency"
+    )
+    token = last_link(email, "/invite")
+    assert accounts.peek_invite(token).tenant_name == agency.name
+    with pytest.raises(InvalidInput, match="Enter your name"):
+        accounts.accept_invite(token=token, name=" ", password=NEW_PASSWORD, confirm=NEW_PASSWORD)
+    new = accounts.accept_invite(
+        token=token, name="New Person", password=NEW_PASSWORD, confirm=NEW_PASSWORD
+    )
+    who = resolve_session(new.token)
+    assert who.tenant_id == agency.id and who.role == "agency" and who.name == "New Person"
+    with pytest.raises(InvalidLink):
+        accounts.accept_invite(
+            token=token, name="Again", password=NEW_PASSWORD, confirm=NEW_PASSWORD
+        )
+    assert sign_in(email=email, password=NEW_PASSWORD).token
+
+
+def test_invite_conflicts_resend_and_revoke(studio) -> None:  # type: ignore[no-untyped-def]
+    tenant, admin = studio
+    agency = make_tenant(managed_by=tenant)
+    existing = make_user(tenant=make_tenant())
+    with pytest.raises(Conflict, match="already exists"):
+        users_admin.invite_user(
+            user=admin, tenant_id=str(agency.id), email=existing.email, name="Dup", role="agency"
+        )
+    email = f"pending.{agency.id.hex[:6]}@example.test"
+    user_id = users_admin.invite_user(
+        user=admin, tenant_id=str(agency.id), email=email, name="P", role="agency"
+    )
+    first = last_link(email, "/invite")
+    users_admin.resend_invite(user=admin, user_id=user_id)
+    second = last_link(email, "/invite")
+    with pytest.raises(InvalidLink):
+        accounts.peek_invite(first)
+    users_admin.revoke_invite(user=admin, user_id=user_id)
+    with pytest.raises(InvalidLink):
+        accounts.peek_invite(second)
+    assert email not in {u.email for u in users_admin.list_users(user=admin)}
+
+
+@pytest.mark.parametrize(
+    ("email", "role", "message"),
+    [
+        ("not-an-email", "agency", "valid email"),
+        ("a b@example.test", "agency", "valid email"),
+        ("ok@example.test", "guest", "Choose a role"),
+        ("ok@example.test", "superuser", "Choose a role"),
+    ],
+)
+def test_invite_bad_input(studio, email: str, role: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    tenant, admin = studio
+    agency = make_tenant(managed_by=tenant)
+    with pytest.raises(InvalidInput, match=message):
+        users_admin.invite_user(
+            user=admin, tenant_id=str(agency.id), email=email, name="", role=role
+        )
+
+
+def test_agency_admin_manages_own_tenant_only(studio) -> None:  # type: ignore[no-untyped-def]
+    tenant, _ = studio
+    agency, other = make_tenant(managed_by=tenant), make_tenant(managed_by=tenant)
+    agency_admin = session_of(make_user(tenant=agency, role="admin"))
+    member = make_user(tenant=agency)
+    outsider = make_user(tenant=other)
+    listed = {u.email for u in users_admin.list_users(user=agency_admin)}
+    assert member.email in listed and outsider.email not in listed
+    with pytest.raises(NotFound):
+        users_admin.invite_user(
+            user=agency_admin,
+            tenant_id=str(other.id),
+            email="z@example.test",
+            name="Z",
+            role="agency",
+        )
+    with pytest.raises(NotFound):
+        users_admin.set_active(user=agency_admin, user_id=str(outsider.id), active=False)
+    users_admin.change_role(user=agency_admin, user_id=str(member.id), role="admin")
+
+
+def test_deactivate_ends_sessions_and_reactivate(studio) -> None:  # type: ignore[no-untyped-def]
+    tenant, admin = studio
+    agency = make_tenant(managed_by=tenant)
+    member = make_user(tenant=agency)
+    live = sign_in(email=member.email, password=PASSWORD)
+    users_admin.set_active(user=admin, user_id=str(member.id), active=False)
+    assert resolve_session(live.token) is None
+    with pytest.raises(Exception, match="do not match"):
+        sign_in(email=member.email, password=PASSWORD)
+    users_admin.set_active(user=admin, user_id=str(member.id), active=True)
+    assert sign_in(email=member.email, password=PASSWORD).token
+    with pytest.raises(InvalidInput, match="yourself"):
+        users_admin.set_active(user=admin, user_id=str(admin.user_id), active=False)
+    with pytest.raises(InvalidInput, match="own role"):
+        users_admin.change_role(user=admin, user_id=str(admin.user_id), role="agency")
+    with pytest.raises(NotFound):
+        users_admin.set_active(user=admin, user_id="../../etc", active=False)
