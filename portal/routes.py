@@ -4,19 +4,33 @@ from urllib.parse import quote
 
 DASHBOARD = "/"
 LOGIN = "/login"
+MAGIC = "/login/magic"
+FORGOT = "/forgot"
+RESET = "/reset"
+INVITE = "/invite"
+ACCOUNT = "/account"
+ADMIN_TENANTS = "/admin/tenants"
+ADMIN_USERS = "/admin/users"
+MAILBOX = "/dev/mailbox"
 API_LOGIN = "/api/auth/login"
 API_LOGOUT = "/api/auth/logout"
+API_MAGIC_REQUEST = "/api/auth/magic-link"
+API_MAGIC = "/api/auth/magic"
+API_FORGOT = "/api/auth/forgot"
+API_RESET = "/api/auth/reset"
+API_INVITE = "/api/auth/invite"
 HEALTHZ = "/healthz"
+
+
+def page_url(path: str, **params: str) -> str:
+    """`path` with the non-empty query parameters given."""
+    query = "&".join(f"{k}={quote(v)}" for k, v in params.items() if v)
+    return path + ("?" + query if query else "")
 
 
 def login_url(*, error: str = "", notice: str = "", next_path: str = "") -> str:
     """The sign-in page with an optional error/notice code and a return path."""
-    params = [
-        f"{k}={quote(v)}"
-        for k, v in (("error", error), ("notice", notice), ("next", next_path))
-        if v
-    ]
-    return LOGIN + ("?" + "&".join(params) if params else "")
+    return page_url(LOGIN, error=error, notice=notice, next=next_path)
 
 
 def safe_next(path: str | None) -> str:

@@ -5,7 +5,20 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.pages import PAGES, add_pages, discover, page
-from portal.pages.registry import nav_entries, required_roles
+from portal.pages.registry import nav_entries, page_for
+from portal.services.permissions import Action
+
+
+class Who:
+    def __init__(self, role: str, tenant_type: str) -> None:
+        self.role, self.tenant_type = role, tenant_type
+
+
+STUDIO_ADMIN, AGENCY_ADMIN, MEMBER = (
+    Who("admin", "admin"),
+    Who("admin", "agency"),
+    Who("agency", "agency"),
+)
 
 
 def test_decorated_page_appears_in_the_app() -> None:
@@ -18,9 +31,10 @@ def test_decorated_page_appears_in_the_app() -> None:
         add_pages(app)
         assert "test-reports" in app._unevaluated_pages
         assert "login" in app._unevaluated_pages and "index" in app._unevaluated_pages
-        assert ("Reports", "/test-reports") in nav_entries("admin")
-        assert ("Reports", "/test-reports") not in nav_entries("agency")
-        assert required_roles("/test-reports") == ("admin",)
+        assert ("Reports", "/test-reports") in nav_entries(STUDIO_ADMIN)
+        assert ("Reports", "/test-reports") in nav_entries(AGENCY_ADMIN)
+        assert ("Reports", "/test-reports") not in nav_entries(MEMBER)
+        assert page_for("/test-reports").roles == ("admin",)
     finally:
         PAGES.pop("/test-reports")
 
@@ -29,4 +43,16 @@ def test_shipped_pages_are_registered() -> None:
     pages = discover()
     assert pages["/login"].public
     assert set(pages["/"].roles) == {"admin", "agency"}
-    assert required_roles("/nowhere") == ()
+    assert page_for("/nowhere") is None
+
+
+def test_page_action_limits_navigation() -> None:
+    @page(route="/test-ops", title="Ops", nav="Ops", roles=("admin",), action=Action.OPERATE)
+    def ops() -> rx.Component:
+        return rx.text("ops")
+
+    try:
+        assert ("Ops", "/test-ops") in nav_entries(STUDIO_ADMIN)
+        assert ("Ops", "/test-ops") not in nav_entries(AGENCY_ADMIN)
+    finally:
+        PAGES.pop("/test-ops")

@@ -1,18 +1,15 @@
-"""HTTP routes mounted in front of Reflex through `rx.App(api_transformer=...)`."""
+"""HTTP routes mounted in front of Reflex through `rx.App(api_transformer=...)`.
+
+Each module under portal/api exposes `ROUTES`; add a module here to mount it.
+"""
 
 from starlette.applications import Starlette
-from starlette.routing import Route
 
-from portal import routes
-from portal.api import auth, health
+from portal.api import accounts, auth, health
+
+MODULES = (auth, accounts, health)
 
 
 def build_api() -> Starlette:
     """The Starlette app whose routes match before Reflex's own."""
-    return Starlette(
-        routes=[
-            Route(routes.API_LOGIN, auth.login, methods=["POST"]),
-            Route(routes.API_LOGOUT, auth.logout, methods=["POST"]),
-            Route(routes.HEALTHZ, health.healthz, methods=["GET"]),
-        ]
-    )
+    return Starlette(routes=[route for module in MODULES for route in module.ROUTES])

@@ -6,7 +6,9 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import Route
 
+from portal import routes
 from portal.db import tenant_session
 from portal.settings import get_settings
 
@@ -27,3 +29,6 @@ async def healthz(request: Request) -> JSONResponse:
         "integrations": get_settings().integration_status(),
     }
     return JSONResponse(body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"})
+
+
+ROUTES = [Route(routes.HEALTHZ, healthz, methods=["GET"])]

@@ -11,6 +11,7 @@ from portal.state.session import NavItem, SessionState
 def nav_link(item: NavItem) -> rx.Component:
     return rx.link(
         rx.text(item.label, size="3", weight="medium"),
+        id="nav-" + item.href.replace("/", "-"),
         href=item.href,
         underline="none",
         padding_x="0.75rem",
@@ -46,7 +47,16 @@ def sidebar() -> rx.Component:
             rx.heading("Motion Mavericks", size="4"),
             align="center",
         ),
-        rx.text(SessionState.tenant_name, size="2", color_scheme="gray", id="tenant-name"),
+        rx.hstack(
+            rx.box(
+                width="0.6rem",
+                height="0.6rem",
+                border_radius="50%",
+                background=SessionState.accent_color,
+            ),
+            rx.text(SessionState.tenant_name, size="2", color_scheme="gray", id="tenant-name"),
+            align="center",
+        ),
         rx.divider(),
         rx.vstack(rx.foreach(SessionState.nav_items, nav_link), width="100%", spacing="1"),
         rx.spacer(),
@@ -62,6 +72,8 @@ def sidebar() -> rx.Component:
         min_height="100vh",
         padding="1.25rem",
         border_right=f"1px solid {rx.color('gray', 5)}",
+        border_top="4px solid",
+        border_top_color=SessionState.accent_color,
         background=rx.color("gray", 2),
         align="start",
     )

@@ -14,6 +14,8 @@ from typing import Any
 
 import reflex as rx
 
+from portal.services.permissions import Action, Actor, can
+
 ALL_ROLES: tuple[str, ...] = ("admin", "agency")
 
 
@@ -31,6 +33,8 @@ class PageSpec:
     on_load: Sequence[Any] = field(default_factory=tuple)
     # Position in the navigation (lower first).
     order: int = 100
+    # An action the viewer must be allowed (docs/permissions.md), on top of the roles.
+    action: Action | None = None
 
     @property
     def public(self) -> bool:
@@ -49,6 +53,7 @@ def page(
     roles: Sequence[str] = ALL_ROLES,
     on_load: Any = None,
     order: int = 100,
+    action: Action | None = None,
 ) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
     """Register a page function; protected pages get the app layout and a session check."""
 
@@ -62,6 +67,7 @@ def page(
             roles=tuple(roles),
             on_load=tuple(handlers),
             order=order,
+            action=action,
         )
         return component
 
@@ -75,16 +81,20 @@ def _all_pages() -> dict[str, PageSpec]:
     return discover()
 
 
-def nav_entries(role: str) -> list[tuple[str, str]]:
-    """(label, route) pairs of the nav pages a role may open, in order."""
+def allowed(spec: PageSpec, actor: Actor) -> bool:
+    """May `actor` open this page (role listed, and the page's action permitted)?"""
+    return actor.role in spec.roles and (spec.action is None or can(actor, spec.action))
+
+
+def nav_entries(actor: Actor) -> list[tuple[str, str]]:
+    """(label, route) pairs of the nav pages `actor` may open, in order."""
     specs = sorted(
-        (s for s in _all_pages().values() if s.nav and role in s.roles), key=lambda s: s.order
+        (s for s in _all_pages().values() if s.nav and allowed(s, actor)), key=lambda s: s.order
     )
     return [(spec.nav, spec.route) for spec in specs if spec.nav]
 
 
-def required_roles(route: str) -> tuple[str, ...]:
-    """The roles allowed on `route` (unknown routes allow no one)."""
+def page_for(route: str) -> PageSpec | None:
+    """The registered page for `route` (trailing slash ignored)."""
     pages = _all_pages()
-    spec = pages.get(route) or pages.get(route.rstrip("/") or "/")
-    return spec.roles if spec else ()
+    return pages.get(route) or pages.get(route.rstrip("/") or "/")

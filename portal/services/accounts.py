@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text, update
 
@@ -26,6 +27,26 @@ from portal.settings import get_settings
 
 log = logging.getLogger(__name__)
 MAX_NAME = 200
+
+
+def form_message(code: str) -> str:
+    """The fixed message for an error code a form page was redirected with ('' if none)."""
+    if not code:
+        return ""
+    minimum = get_settings().password_min_length
+    messages = {
+        "mismatch": "The two passwords do not match.",
+        "short": f"Use at least {minimum} characters.",
+        "long": "That password is too long.",
+        "common": "That password is too common. Choose another.",
+        "contains_email": "Don't use your email address in your password.",
+        "name": "Enter your name (at most 200 characters).",
+        "bad_email": "Enter a valid email address.",
+        "throttled": throttle.Throttled.user_message,
+        "link": tokens.InvalidLink.user_message,
+        "origin": "That request did not come from this site. Please try again.",
+    }
+    return messages.get(code, "Something went wrong. Please try again.")
 
 
 def _accent(tenant_id: UUID) -> str | None:
@@ -231,9 +252,11 @@ def _revoke_all(session, user_id: UUID, keep: UUID | None = None) -> None:  # ty
 
 
 def _when(value: datetime | None) -> str:
-    from portal.services.projects import format_date
-
-    return f"{format_date(value.date())} {value:%H:%M} UTC" if value else ""
+    """A session time in the portal's time zone, e.g. "25 Nov 2026 14:05 AEDT"."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(get_settings().portal_timezone))
+    return f"{local:%-d %b %Y %H:%M} {local.tzname()}"
 
 
 def _short_agent(agent: str) -> str:

@@ -59,7 +59,7 @@ def check_password_policy(password: str, *, email: str = "", confirm: str | None
         raise InvalidInput("That password is too common. Choose another.", code="common")
     local = email.split("@")[0].lower()
     if local and len(local) >= 4 and local in lowered:
-        raise InvalidInput("Don't use your email address in your password.", code="email")
+        raise InvalidInput("Don't use your email address in your password.", code="contains_email")
 
 
 def new_token() -> str:

@@ -135,3 +135,11 @@ def update_tenant(
         tenant.branding = {**(tenant.branding or {}), "accent_color": accent_color}
         tenant.status = "active" if active else "inactive"
         insert_row(session, tenant)
+
+
+def accent_of(tenant_id: UUID) -> str:
+    """The tenant's accent colour for its UI and emails (validated when saved)."""
+    with tenant_session(None) as session:
+        tenant = session.get(Tenant, tenant_id)
+    colour = (tenant.branding or {}).get("accent_color") if tenant else None
+    return colour if isinstance(colour, str) and HEX_COLOUR.match(colour) else DEFAULT_ACCENT

@@ -9,9 +9,10 @@ from http.cookies import CookieError, SimpleCookie
 import reflex as rx
 
 from portal import routes
-from portal.pages.registry import ALL_ROLES, nav_entries, required_roles
+from portal.pages.registry import ALL_ROLES, allowed, nav_entries, page_for
 from portal.services.auth import SESSION_COOKIE, SessionUser, resolve_session
-from portal.services.errors import NotSignedIn, PermissionDenied
+from portal.services.errors import NotSignedIn, PermissionDenied, PortalError
+from portal.services.tenants_admin import accent_of
 
 
 @dataclass
@@ -29,6 +30,8 @@ class SessionState(rx.State):
     user_email: str = ""
     tenant_name: str = ""
     role: str = ""
+    # The tenant's branding colour (a validated #rrggbb).
+    accent_color: str = "#e4572e"
     nav_items: list[NavItem] = []
 
     def _session_token(self) -> str | None:
@@ -53,6 +56,13 @@ class SessionState(rx.State):
             raise PermissionDenied()
         return user
 
+    def _failure(self, exc: PortalError):  # type: ignore[no-untyped-def]
+        """What a handler returns after a domain error: sign-in page if the session ended."""
+        if isinstance(exc, NotSignedIn):
+            self._clear()
+            return rx.redirect(routes.login_url(error="session"))
+        return None
+
     def _clear(self) -> None:
         self.user_name = self.user_email = self.tenant_name = self.role = ""
         self.nav_items = []
@@ -65,11 +75,13 @@ class SessionState(rx.State):
         if user is None:
             self._clear()
             return rx.redirect(routes.login_url(next_path=path))
-        if user.role not in required_roles(path):
+        spec = page_for(path)
+        if spec is None or not allowed(spec, user):
             return rx.redirect(routes.DASHBOARD)
         self.user_name = user.name or user.email
         self.user_email = user.email
         self.tenant_name = user.tenant_name
         self.role = user.role
-        self.nav_items = [NavItem(label, href) for label, href in nav_entries(user.role)]
+        self.accent_color = accent_of(user.tenant_id)
+        self.nav_items = [NavItem(label, href) for label, href in nav_entries(user)]
         return None

@@ -1,0 +1,65 @@
+"""Helpers shared by the HTTP endpoints: origin check, redirects, client address, forms."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from portal.services.auth import SESSION_COOKIE, NewSession
+from portal.settings import get_settings
+
+MAX_FORM_FIELD = 4096
+
+
+def same_origin(request: Request) -> bool:
+    """Refuse cross-site form posts: Origin (or Referer) must name this host when present."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source or source == "null":
+        return source is None
+    return urlsplit(source).netloc == request.headers.get("host", "")
+
+
+def redirect(url: str) -> RedirectResponse:
+    response = RedirectResponse(url, status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def client_ip(request: Request) -> str | None:
+    """The client address (the first X-Forwarded-For hop only behind a trusted proxy)."""
+    if get_settings().trust_proxy_headers:
+        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+        if forwarded:
+            return forwarded[:64]
+    return request.client.host if request.client else None
+
+
+async def read_form(request: Request) -> FormData | None:
+    """The posted form, or None when the body is malformed or too large."""
+    try:
+        return await request.form(max_files=0, max_fields=10, max_part_size=MAX_FORM_FIELD)
+    except Exception:
+        return None
+
+
+def field(form: FormData | None, name: str) -> str:
+    value = form.get(name) if form is not None else None
+    return value if isinstance(value, str) else ""
+
+
+def set_session_cookie(response: RedirectResponse, new: NewSession) -> RedirectResponse:
+    settings = get_settings()
+    response.set_cookie(
+        SESSION_COOKIE,
+        new.token,
+        max_age=settings.session_absolute_hours * 3600,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        path="/",
+    )
+    return response

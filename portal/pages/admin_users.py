@@ -1,0 +1,175 @@
+"""Users: invite people, change roles, deactivate and reactivate, manage invitations."""
+
+import reflex as rx
+
+from portal import routes
+from portal.components.forms import error_callout, labeled_input, notice_callout
+from portal.pages.registry import page
+from portal.services.permissions import Action
+from portal.services.users_admin import UserView
+from portal.state.admin import UsersState
+
+STATUS_COLOURS = {"active": "green", "invited": "blue", "deactivated": "gray"}
+
+
+def actions(user: UserView) -> rx.Component:
+    return rx.cond(
+        user.is_me,
+        rx.text("You", size="2", color_scheme="gray"),
+        rx.match(
+            user.status,
+            (
+                "invited",
+                rx.hstack(
+                    rx.button(
+                        "Re-send", size="1", variant="soft", on_click=UsersState.resend(user.id)
+                    ),
+                    rx.button(
+                        "Revoke",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=UsersState.revoke(user.id),
+                    ),
+                ),
+            ),
+            (
+                "active",
+                rx.hstack(
+                    rx.button(
+                        rx.cond(user.role == "admin", "Make member", "Make admin"),
+                        size="1",
+                        variant="soft",
+                        on_click=UsersState.change_role(
+                            user.id, rx.cond(user.role == "admin", "agency", "admin")
+                        ),
+                    ),
+                    rx.button(
+                        "Deactivate",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=UsersState.set_active(user.id, False),
+                        class_name="deactivate",
+                    ),
+                ),
+            ),
+            rx.button(
+                "Reactivate",
+                size="1",
+                variant="soft",
+                on_click=UsersState.set_active(user.id, True),
+            ),
+        ),
+    )
+
+
+def user_row(user: UserView) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(user.name, weight="medium"),
+                rx.text(user.email, size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(user.tenant_name),
+        rx.table.cell(user.role),
+        rx.table.cell(
+            rx.badge(
+                user.status, color_scheme=rx.match(user.status, *STATUS_COLOURS.items(), "gray")
+            )
+        ),
+        rx.table.cell(user.last_login),
+        rx.table.cell(actions(user)),
+        class_name="user-row",
+    )
+
+
+def tenant_select(name: str, **props) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(placeholder="Tenant"),
+        rx.select.content(
+            rx.foreach(UsersState.tenant_options, lambda t: rx.select.item(t[1], value=t[0]))
+        ),
+        name=name,
+        **props,
+    )
+
+
+def invite_form() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.box(labeled_input("Email", "email", kind="email"), flex="1"),
+            rx.box(labeled_input("Name (optional)", "name"), flex="1"),
+            rx.vstack(
+                rx.text("Tenant", size="2", weight="medium"),
+                tenant_select(
+                    "tenant_id",
+                    default_value=rx.cond(
+                        UsersState.tenant_options.length() > 0, UsersState.tenant_options[0][0], ""
+                    ),
+                ),
+                spacing="1",
+            ),
+            rx.vstack(
+                rx.text("Role", size="2", weight="medium"),
+                rx.select(["agency", "admin"], name="role", default_value="agency"),
+                spacing="1",
+            ),
+            rx.button("Invite", type="submit", size="3", id="invite-user"),
+            align="end",
+            width="100%",
+            wrap="wrap",
+        ),
+        on_submit=UsersState.invite,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+@page(
+    route=routes.ADMIN_USERS,
+    title="Users",
+    nav="Users",
+    roles=("admin",),
+    action=Action.MANAGE_USERS,
+    on_load=UsersState.load,
+    order=80,
+)
+def users() -> rx.Component:
+    return rx.vstack(
+        error_callout(UsersState.error, "users-error"),
+        notice_callout(UsersState.notice, "users-notice"),
+        invite_form(),
+        rx.hstack(
+            rx.text("Show", size="2"),
+            rx.select.root(
+                rx.select.trigger(),
+                rx.select.content(
+                    rx.select.item("All tenants", value="all"),
+                    rx.foreach(
+                        UsersState.tenant_options, lambda t: rx.select.item(t[1], value=t[0])
+                    ),
+                ),
+                value=rx.cond(UsersState.tenant_filter == "", "all", UsersState.tenant_filter),
+                on_change=UsersState.filter_tenant,
+            ),
+            align="center",
+        ),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(h)
+                        for h in ("Person", "Tenant", "Role", "Status", "Last sign-in", "")
+                    ]
+                )
+            ),
+            rx.table.body(rx.foreach(UsersState.users, user_row)),
+            width="100%",
+            variant="surface",
+        ),
+        spacing="4",
+        width="100%",
+    )

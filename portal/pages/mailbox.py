@@ -1,0 +1,57 @@
+"""Dev mailbox: what the portal would have emailed, when no email provider is configured."""
+
+import reflex as rx
+
+from portal import routes
+from portal.pages.registry import page
+from portal.services.permissions import Action
+from portal.state.mailbox import MailboxState, MailView
+
+
+def email_card(mail: MailView) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(mail.subject, weight="bold"),
+                rx.spacer(),
+                rx.text(mail.sent, size="1", color_scheme="gray"),
+                width="100%",
+            ),
+            rx.text("To: ", mail.recipient, size="2", color_scheme="gray"),
+            rx.text(mail.body, white_space="pre-wrap", size="2", class_name="mail-body"),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        class_name="mail",
+    )
+
+
+@page(
+    route=routes.MAILBOX,
+    title="Dev mailbox",
+    nav="Mailbox",
+    roles=("admin",),
+    action=Action.OPERATE,
+    on_load=MailboxState.load,
+    order=95,
+)
+def mailbox() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            MailboxState.enabled,
+            rx.callout(
+                "Resend is not configured, so emails stay here instead of being sent. "
+                "They contain live sign-in links: this page exists in development only.",
+                icon="info",
+            ),
+            rx.callout(
+                "Emails are sent by Resend (or this is production): nothing is kept here.",
+                icon="info",
+            ),
+        ),
+        rx.foreach(MailboxState.emails, email_card),
+        spacing="3",
+        width="100%",
+        max_width="48rem",
+    )
