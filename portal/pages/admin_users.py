@@ -86,13 +86,13 @@ def user_row(user: UserView) -> rx.Component:
     )
 
 
-def tenant_select(name: str, **props) -> rx.Component:
+def tenant_select(**props) -> rx.Component:
+    """Controlled by state (not a form field), so a form reset cannot change it."""
     return rx.select.root(
-        rx.select.trigger(placeholder="Tenant"),
+        rx.select.trigger(placeholder="Tenant", id="invite-tenant"),
         rx.select.content(
             rx.foreach(UsersState.tenant_options, lambda t: rx.select.item(t[1], value=t[0]))
         ),
-        name=name,
         **props,
     )
 
@@ -105,10 +105,7 @@ def invite_form() -> rx.Component:
             rx.vstack(
                 rx.text("Tenant", size="2", weight="medium"),
                 tenant_select(
-                    "tenant_id",
-                    default_value=rx.cond(
-                        UsersState.tenant_options.length() > 0, UsersState.tenant_options[0][0], ""
-                    ),
+                    value=UsersState.invite_tenant, on_change=UsersState.set_invite_tenant
                 ),
                 spacing="1",
             ),

@@ -177,6 +177,8 @@ def _send_invite(user: SessionUser, tenant: Tenant, email: str, raw: str) -> Non
 
 def _tenant_in_scope(user: SessionUser, tenant_id: str) -> Tenant:
     """The tenant if the caller's scope includes it (tenants have no RLS: checked here)."""
+    if not tenant_id and user.tenant_type == "admin":
+        raise InvalidInput("Choose the tenant to invite into.")
     wanted = _uuid(tenant_id) if tenant_id else user.tenant_id
     with tenant_session(user.context) as session:
         tenant = session.scalar(

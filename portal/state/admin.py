@@ -133,7 +133,9 @@ class UsersState(SessionState):
 
     @rx.event
     def set_invite_tenant(self, tenant_id: str) -> None:
-        self.invite_tenant = tenant_id[:64]
+        # The select reports "" while its options are (re)rendering: keep the last choice.
+        if tenant_id:
+            self.invite_tenant = tenant_id[:64]
 
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
@@ -171,7 +173,7 @@ class UsersState(SessionState):
         return self._act(
             lambda user: users_admin.invite_user(
                 user=user,
-                tenant_id=str(form.get("tenant_id", "")),
+                tenant_id=self.invite_tenant,
                 email=email,
                 name=str(form.get("name", "")),
                 role=str(form.get("role", "agency")),
