@@ -7,6 +7,20 @@ LOGIN = "/login"
 API_LOGIN = "/api/auth/login"
 API_LOGOUT = "/api/auth/logout"
 HEALTHZ = "/healthz"
+PROJECTS = "/projects"
+PROJECT = "/project"
+MY_TASKS = "/my-tasks"
+
+
+def project_url(project_id: str) -> str:
+    """The project detail page (timeline and tasks) of one project."""
+    return f"{PROJECT}?id={quote(str(project_id))}"
+
+
+def projects_url(**filters: str) -> str:
+    """The project list with filters, e.g. projects_url(status="active")."""
+    params = [f"{k}={quote(v)}" for k, v in filters.items() if v]
+    return PROJECTS + ("?" + "&".join(params) if params else "")
 
 
 def login_url(*, error: str = "", notice: str = "", next_path: str = "") -> str:

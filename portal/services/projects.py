@@ -56,6 +56,8 @@ class ProjectFilters:
     status: str = ""
     tenant_id: str = ""
     client: str = ""
+    # Only projects with at least one overdue task.
+    overdue: bool = False
     sort: str = "newest"
     page: int = 1
     page_size: int = 25
@@ -84,6 +86,13 @@ def _filtered(query, filters: ProjectFilters):  # type: ignore[no-untyped-def]
         query = query.where(Project.tenant_id == parse_uuid(filters.tenant_id))
     if filters.client.strip():
         query = query.where(func.lower(Project.client_name) == filters.client.strip().lower())
+    if filters.overdue:
+        late = (
+            select(Milestone.project_id)
+            .join(Task, Task.milestone_id == Milestone.id)
+            .where(Task.status != "completed", Task.is_overdue)  # type: ignore[attr-defined]
+        )
+        query = query.where(Project.id.in_(late))
     search = filters.search.strip()[:MAX_TITLE]
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from portal.models import Milestone, Project, Task, User
 from portal.services.locale import format_date, format_datetime, iso
 from portal.services.lookup import get_project
-from portal.services.tasks import STATUS_LABELS, TRANSITIONS
+from portal.services.tasks import STATUS_LABELS, TASK_STATUSES, TRANSITIONS
 
 MAX_ROWS = 500
 
@@ -22,6 +22,8 @@ class StatusOption:
 
     value: str
     label: str
+    # A step forward in the workflow (a back step is shown less prominently).
+    forward: bool = True
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,12 @@ def task_view(row) -> TaskView:  # type: ignore[no-untyped-def]
         milestone_title=milestone_title,
         project_id=str(project_id),
         project_title=project_title,
-        next_statuses=[StatusOption(s, STATUS_LABELS[s]) for s in TRANSITIONS[task.status]],
+        next_statuses=[
+            StatusOption(
+                s, STATUS_LABELS[s], TASK_STATUSES.index(s) > TASK_STATUSES.index(task.status)
+            )
+            for s in TRANSITIONS[task.status]
+        ],
     )
 
 
