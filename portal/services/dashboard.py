@@ -53,10 +53,14 @@ class Dashboard:
     milestone_progress: list[dict[str, str | int]]
 
 
-def _projects(filters: DashboardFilters, query, *, with_status: bool = True):  # type: ignore[no-untyped-def]
-    """Restrict a query that already involves Project to the filters."""
+def _projects(filters: DashboardFilters, query, *, with_status: bool = True, also=()):  # type: ignore[no-untyped-def]
+    """Restrict a query that already involves Project to the filters; a tenant filter applies
+    to every table named in `also` too (each carries tenant_id), so each is one index range."""
     if filters.tenant_id:
-        query = query.where(Project.tenant_id == parse_uuid(filters.tenant_id))
+        tenant = parse_uuid(filters.tenant_id)
+        query = query.where(Project.tenant_id == tenant)
+        for model in also:
+            query = query.where(model.tenant_id == tenant)
     if with_status and filters.status:
         if filters.status not in PROJECT_STATUSES:
             raise InvalidInput(f"Unknown project status: {filters.status}.")
@@ -82,10 +86,15 @@ def load_dashboard(*, session: Session, filters: DashboardFilters) -> Dashboard:
             .join(Milestone, Milestone.id == Task.milestone_id)
             .join(Project, Project.id == Milestone.project_id)
             .where(Task.status != "completed", overdue_filter),
+            also=(Task, Milestone),
         )
     )
     overdue = session.execute(
-        _projects(filters, task_query().where(Task.status != "completed", overdue_filter))
+        _projects(
+            filters,
+            task_query().where(Task.status != "completed", overdue_filter),
+            also=(Task, Milestone),
+        )
         .order_by(Task.due_date, Task.id)
         .limit(LIST_LIMIT)
     ).all()
@@ -110,6 +119,7 @@ def _due_soon(session: Session, filters: DashboardFilters) -> list[DueMilestone]
             Milestone.due_date >= start,
             Milestone.due_date <= start + timedelta(days=DUE_SOON_DAYS),
         ),
+        also=(Milestone,),
     ).order_by(Milestone.due_date, Milestone.id)
     return [
         DueMilestone(
@@ -130,6 +140,7 @@ def _tasks_by_project(session: Session, filters: DashboardFilters) -> list[dict[
         .join(Milestone, Milestone.project_id == Project.id)
         .join(Task, Task.milestone_id == Milestone.id)
         .group_by(Project.id, Project.title),
+        also=(Task, Milestone),
     ).order_by(open_count.desc(), Project.title)
     return [
         {"project": row[0][:24], **dict(zip(statuses, row[1:], strict=True))}
@@ -153,6 +164,7 @@ def _milestone_progress(session: Session, filters: DashboardFilters) -> list[dic
         .join(Project, Project.id == Milestone.project_id)
         .where(Milestone.due_date >= start, Milestone.due_date < end)
         .group_by(month),
+        also=(Milestone,),
     ).order_by(month)
     return [
         {"month": when.strftime("%b %Y"), "completed": done, "open": open_}
