@@ -20,6 +20,20 @@ API_FORGOT = "/api/auth/forgot"
 API_RESET = "/api/auth/reset"
 API_INVITE = "/api/auth/invite"
 HEALTHZ = "/healthz"
+PROJECTS = "/projects"
+PROJECT = "/project"
+MY_TASKS = "/my-tasks"
+
+
+def project_url(project_id: str) -> str:
+    """The project detail page (timeline and tasks) of one project."""
+    return f"{PROJECT}?id={quote(str(project_id))}"
+
+
+def projects_url(**filters: str) -> str:
+    """The project list with filters, e.g. projects_url(status="active")."""
+    params = [f"{k}={quote(v)}" for k, v in filters.items() if v]
+    return PROJECTS + ("?" + "&".join(params) if params else "")
 
 
 def page_url(path: str, **params: str) -> str:

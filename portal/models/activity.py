@@ -20,6 +20,8 @@ class Comment(SQLModel, table=True):
     parent_type: str  # task | asset
     parent_id: UUID
     author_id: UUID | None = Field(default=None, foreign_key="users.id")
+    # The first comment of the thread this one replies to (None for a thread's first comment).
+    reply_to_id: UUID | None = None
     body: str
     meta: dict = jsonb_field("metadata")
     created_at: datetime | None = timestamp_field()

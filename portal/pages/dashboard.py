@@ -1,39 +1,107 @@
-"""Dashboard: the tenant's projects, from the database through the tenant-scoped session."""
+"""Dashboard: project counts, overdue tasks, milestones due soon and charts for the user's scope."""
 
 import reflex as rx
 
 from portal import routes
+from portal.components.badges import status_badge
+from portal.components.charts import milestone_progress_chart, tasks_by_project_chart
 from portal.pages.registry import page
-from portal.services.projects import ProjectSummary
-from portal.state.dashboard import ROLES, DashboardState
-
-STATUS_COLOURS = {
-    "active": "green",
-    "planning": "blue",
-    "on_hold": "amber",
-    "completed": "gray",
-    "archived": "gray",
-}
+from portal.services.dashboard import DueMilestone
+from portal.services.projects import PROJECT_STATUSES, ProjectSummary
+from portal.services.task_lists import TaskView
+from portal.state.dashboard import ROLES, DashboardState, StatCard
 
 
-def stat(label: str, value: rx.Var) -> rx.Component:
-    return rx.card(
-        rx.vstack(rx.text(label, size="2", color_scheme="gray"), rx.heading(value, size="7")),
-        min_width="10rem",
+def stat(card: StatCard) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.vstack(
+                rx.text(card.label, size="2", color_scheme="gray"),
+                rx.heading(card.value, size="7", class_name="stat-value"),
+            ),
+            min_width="9rem",
+        ),
+        href=card.href,
+        underline="none",
+        id="stat-" + card.key,
+    )
+
+
+def filters() -> rx.Component:
+    """Tenant, status and client filters (admins only: agency users see one tenant)."""
+    return rx.cond(
+        DashboardState.show_tenant,
+        rx.hstack(
+            rx.select.root(
+                rx.select.trigger(placeholder="All tenants"),
+                rx.select.content(
+                    rx.select.item("All tenants", value="all"),
+                    rx.foreach(
+                        DashboardState.tenant_choices,
+                        lambda o: rx.select.item(o.label, value=o.value),
+                    ),
+                ),
+                value=DashboardState.filter_tenant,
+                on_change=lambda v: DashboardState.set_filter("tenant", v),
+            ),
+            rx.select(
+                ["all", *PROJECT_STATUSES],
+                value=DashboardState.filter_status,
+                on_change=lambda v: DashboardState.set_filter("status", v),
+            ),
+            rx.input(
+                placeholder="Client",
+                default_value=DashboardState.filter_client,
+                on_blur=lambda v: DashboardState.set_filter("client", v),
+                max_length=200,
+            ),
+            spacing="3",
+        ),
+    )
+
+
+def overdue_row(task: TaskView) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(task.title, href=routes.PROJECT + "?id=" + task.project_id)),
+        rx.table.cell(task.project_title),
+        rx.table.cell(task.assignee_name),
+        rx.table.cell(rx.text(task.due_date, color_scheme="red")),
+        class_name="overdue-row",
+    )
+
+
+def due_row(m: DueMilestone) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(m.title, href=routes.PROJECT + "?id=" + m.project_id)),
+        rx.table.cell(m.project_title),
+        rx.table.cell(m.due_date),
+        rx.table.cell(status_badge(m.status)),
+        class_name="due-row",
+    )
+
+
+def small_table(headers: list[str], rows: rx.Var, render, empty: str, id: str) -> rx.Component:  # type: ignore[no-untyped-def]
+    return rx.cond(
+        rows.length() > 0,
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+            rx.table.body(rx.foreach(rows, render)),
+            variant="surface",
+            width="100%",
+            id=id,
+        ),
+        rx.text(empty, color_scheme="gray", size="2"),
     )
 
 
 def project_row(project: ProjectSummary) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(project.title, weight="medium")),
+        rx.table.cell(
+            rx.link(project.title, href=routes.PROJECT + "?id=" + project.id, weight="medium")
+        ),
         rx.table.cell(project.client_name),
         rx.cond(DashboardState.show_tenant, rx.table.cell(project.tenant_name)),
-        rx.table.cell(
-            rx.badge(
-                project.status,
-                color_scheme=rx.match(project.status, *STATUS_COLOURS.items(), "gray"),
-            )
-        ),
+        rx.table.cell(status_badge(project.status)),
         rx.table.cell(project.end_date),
         rx.table.cell(project.open_tasks),
         rx.table.cell(
@@ -48,18 +116,11 @@ def project_row(project: ProjectSummary) -> rx.Component:
 
 
 def project_table() -> rx.Component:
+    headers = ["Project", "Client", "Status", "Ends", "Open tasks", "Overdue"]
+    cells = [rx.table.column_header_cell(h) for h in headers]
+    cells.insert(2, rx.cond(DashboardState.show_tenant, rx.table.column_header_cell("Tenant")))
     return rx.table.root(
-        rx.table.header(
-            rx.table.row(
-                rx.table.column_header_cell("Project"),
-                rx.table.column_header_cell("Client"),
-                rx.cond(DashboardState.show_tenant, rx.table.column_header_cell("Tenant")),
-                rx.table.column_header_cell("Status"),
-                rx.table.column_header_cell("Ends"),
-                rx.table.column_header_cell("Open tasks"),
-                rx.table.column_header_cell("Overdue"),
-            )
-        ),
+        rx.table.header(rx.table.row(*cells)),
         rx.table.body(rx.foreach(DashboardState.projects, project_row)),
         variant="surface",
         width="100%",
@@ -69,10 +130,19 @@ def project_table() -> rx.Component:
 
 def empty_state() -> rx.Component:
     return rx.callout(
-        "No projects yet. Projects your studio sets up for this tenant will appear here.",
+        rx.cond(
+            DashboardState.role == "admin",
+            "No projects yet. Create the first one on the Projects page, then add milestones "
+            "and tasks.",
+            "No projects yet. Projects your studio sets up for this tenant will appear here.",
+        ),
         icon="info",
         id="no-projects",
     )
+
+
+def section(title: str, *children: rx.Component) -> rx.Component:
+    return rx.card(rx.vstack(rx.heading(title, size="4"), *children, width="100%"), width="100%")
 
 
 @page(
@@ -86,18 +156,49 @@ def empty_state() -> rx.Component:
 def dashboard() -> rx.Component:
     return rx.vstack(
         rx.cond(DashboardState.error != "", rx.callout(DashboardState.error, color_scheme="red")),
-        rx.hstack(
-            stat("Projects", DashboardState.projects.length()),
-            stat("Active", DashboardState.active_count),
-            stat("Overdue tasks", DashboardState.overdue_count),
-            spacing="4",
-            wrap="wrap",
-        ),
-        rx.heading("Projects", size="5", margin_top="1rem"),
+        filters(),
+        rx.hstack(rx.foreach(DashboardState.cards, stat), spacing="4", wrap="wrap"),
         rx.cond(
             DashboardState.loaded & (DashboardState.projects.length() == 0),
             empty_state(),
-            project_table(),
+            rx.vstack(
+                rx.grid(
+                    section(
+                        "Tasks by status", tasks_by_project_chart(DashboardState.tasks_by_project)
+                    ),
+                    section(
+                        "Milestone progress by month due",
+                        milestone_progress_chart(DashboardState.milestone_progress),
+                    ),
+                    columns=rx.breakpoints(initial="1", lg="2"),
+                    spacing="4",
+                    width="100%",
+                ),
+                section(
+                    "Overdue tasks",
+                    small_table(
+                        ["Task", "Project", "Assignee", "Due"],
+                        DashboardState.overdue_tasks,
+                        overdue_row,
+                        "Nothing overdue.",
+                        "overdue-tasks",
+                    ),
+                ),
+                section(
+                    "Milestones due in the next 14 days",
+                    small_table(
+                        ["Milestone", "Project", "Due", "Status"],
+                        DashboardState.due_soon,
+                        due_row,
+                        "No milestones due in the next two weeks.",
+                        "due-soon",
+                    ),
+                ),
+                rx.heading("Recent projects", size="5", margin_top="1rem"),
+                project_table(),
+                width="100%",
+                spacing="4",
+            ),
         ),
         spacing="4",
         width="100%",

@@ -9,7 +9,6 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text, update
 
@@ -18,6 +17,7 @@ from portal.models import Tenant, User, UserSession
 from portal.services import email_templates, mail, throttle, tokens
 from portal.services.auth import NewSession, SessionUser, open_session, validate_login_form
 from portal.services.errors import InvalidInput, NotFound
+from portal.services.locale import format_datetime
 from portal.services.passwords import (
     check_password_policy,
     hash_password,
@@ -252,11 +252,8 @@ def _revoke_all(session, user_id: UUID, keep: UUID | None = None) -> None:  # ty
 
 
 def _when(value: datetime | None) -> str:
-    """A session time in the portal's time zone, e.g. "25 Nov 2026 14:05 AEDT"."""
-    if value is None:
-        return ""
-    local = value.astimezone(ZoneInfo(get_settings().portal_timezone))
-    return f"{local:%-d %b %Y %H:%M} {local.tzname()}"
+    """A session time in the viewer's time zone, e.g. "25 Nov 2026, 2:05 pm"."""
+    return format_datetime(value)
 
 
 def _short_agent(agent: str) -> str:

@@ -18,8 +18,8 @@ from portal.services import email_templates, mail, tokens
 from portal.services.auth import SessionUser
 from portal.services.common import insert_row
 from portal.services.errors import InvalidInput, NotFound, PermissionDenied
+from portal.services.locale import format_date
 from portal.services.permissions import Action, require
-from portal.services.projects import format_date
 from portal.settings import get_settings
 
 ROLES = ("admin", "agency")

@@ -76,14 +76,8 @@ def test_admin_handlers_refuse_other_studios_ids(world) -> None:  # type: ignore
     state.set_active(str(world["outsider"].id), False)
     assert "does not exist" in state.error
     assert status_of(world["other"], world["outsider"]) == "active"
-    state.invite(
-        {
-            "tenant_id": str(world["other"].id),
-            "email": "x@example.test",
-            "name": "X",
-            "role": "agency",
-        }
-    )
+    state.set_invite_tenant(str(world["other"].id))
+    state.invite({"email": "x@example.test", "name": "X", "role": "agency"})
     assert "not one you manage" in state.error
     tenants = make_state(TenantsState, cookie=cookie_for(world["admin"]))
     tenants.load()
@@ -118,9 +112,8 @@ def test_mailbox_lists_outbox_for_studio_admin(world) -> None:  # type: ignore[n
     admin = make_state(UsersState, cookie=cookie_for(world["admin"]))
     admin.load()
     email = f"mailbox.{world['agency'].id.hex[:8]}@example.test"
-    admin.invite(
-        {"tenant_id": str(world["agency"].id), "email": email, "name": "M", "role": "agency"}
-    )
+    admin.set_invite_tenant(str(world["agency"].id))
+    admin.invite({"email": email, "name": "M", "role": "agency"})
     mailbox = make_state(MailboxState, cookie=cookie_for(world["admin"]))
     mailbox.load()
     assert mailbox.enabled and email in {m.recipient for m in mailbox.emails}
