@@ -7,6 +7,9 @@ LOGIN = "/login"
 API_LOGIN = "/api/auth/login"
 API_LOGOUT = "/api/auth/logout"
 HEALTHZ = "/healthz"
+API_WEBHOOK_MUX = "/api/webhooks/mux"
+API_WEBHOOK_RESEND = "/api/webhooks/resend"
+OPERATIONS = "/operations"
 
 
 def login_url(*, error: str = "", notice: str = "", next_path: str = "") -> str:

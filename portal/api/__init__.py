@@ -4,7 +4,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from portal import routes
-from portal.api import auth, health
+from portal.api import auth, health, webhooks
 
 
 def build_api() -> Starlette:
@@ -14,5 +14,6 @@ def build_api() -> Starlette:
             Route(routes.API_LOGIN, auth.login, methods=["POST"]),
             Route(routes.API_LOGOUT, auth.logout, methods=["POST"]),
             Route(routes.HEALTHZ, health.healthz, methods=["GET"]),
+            *webhooks.ROUTES,
         ]
     )
