@@ -161,7 +161,8 @@ END $$;
 -- whose whole month is older than `p_retention_days` (rows are never deleted one by one).
 CREATE FUNCTION system_audit_partitions(p_months_ahead integer, p_retention_days integer)
 RETURNS TABLE (created text[], dropped text[])
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+-- public first: the partitions it creates belong there (only the owner can create in it).
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_catalog, pg_temp AS $$
 DECLARE part text; month_start date;
 BEGIN
   created := ARRAY(SELECT audit_ensure_partitions(p_months_ahead));
