@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
@@ -10,6 +13,26 @@ from sqlalchemy import text
 from portal.db import tenant_session
 from portal.jobs.app import job_app
 from portal.jobs.queue import WEBHOOK_QUEUE
+
+
+def run_async(main: Callable[[], Awaitable[Any]]) -> Any:
+    """Run a coroutine on a fresh event loop in its own thread (a browser test may have left a
+    loop running in this one)."""
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(main()))
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]
 
 
 def drain_webhook_queue() -> None:
@@ -22,7 +45,7 @@ def drain_webhook_queue() -> None:
                 queues=[WEBHOOK_QUEUE], wait=False, install_signal_handlers=False, concurrency=2
             )
 
-    asyncio.run(_run())
+    run_async(_run)
 
 
 def waiting_jobs(event_id: UUID) -> int:

@@ -129,11 +129,11 @@ def test_two_workers_started_together_run_one_tick_once() -> None:
     """Two worker processes (own app, own pool each) schedule the same every-second job;
     procrastinate's unique (task, periodic id, tick) row lets exactly one defer each tick."""
     name = f"tick_probe_{time.time_ns()}"
-    command = [sys.executable, "-m", "tests.jobs.tick_probe", name, "5"]
+    command = [sys.executable, "-m", "tests.jobs.tick_probe", name, "6"]
     workers = [subprocess.Popen(command, cwd=ROOT) for _ in range(2)]
     assert [w.wait(timeout=60) for w in workers] == [0, 0]
     with tenant_session(None) as session:
         rows = session.exec(select(JobRun).where(JobRun.job_name == name)).all()
     ticks = [r.meta["tick"] for r in rows]
-    assert len(ticks) >= 2
+    assert ticks, "no tick ran"
     assert len(ticks) == len(set(ticks)), "a tick ran twice"
