@@ -60,7 +60,7 @@ def lag_p95(owner_dsn: str, since: float) -> tuple[float, int]:
             " processed_at - received_at)), count(*) FROM webhook_events"
             " WHERE received_at >= to_timestamp(%s) AND status = 'processed'",
             (since,),
-        ).one()
+        ).fetchone()
     return float(row[0] or 0.0), row[1]
 
 
@@ -73,7 +73,7 @@ def run() -> None:
         env["PORTAL_INPROCESS_WORKER"] = "false"
         assets = make_assets(50)
         plain = [http_request("/", b'{"id": "%d"}' % i, {}) for i in range(REQUESTS)]
-        with serve("bench.baseline_app:app", env) as port:
+        with serve("bench._baseline_app:app", env) as port:
             blast(port, plain[:500])
             ok, took = blast(port, plain)
         baseline_rate = ok / took
@@ -90,11 +90,15 @@ def run() -> None:
                 time.sleep(3)
                 since = time.time()
                 rate = baseline_rate / 2
-                blast(port, mux_requests(int(rate * LAG_SECONDS), assets), rate=rate)
+                sent = int(rate * LAG_SECONDS)
+                blast(port, mux_requests(sent, assets), rate=rate)
                 time.sleep(5)
                 p95, processed = lag_p95(owner_dsn, since)
             finally:
                 worker.terminate()
                 worker.wait(timeout=15)
-        print(f"(lag measured over {processed} events sent at {rate:.0f}/s)")
+        print(
+            f"(lag: {sent} events sent at {rate:.0f}/s; p95 over the {processed} processed"
+            " within 5 s after the last; the rest were still queued)"
+        )
         report("processing lag p95 s", p95, 1.0, "<= 1.0 (baseline is the goal)", unit="s")
