@@ -1,21 +1,27 @@
-"""`python -m bench`: run every bench module (bench/*.py with a `main()`), in name order."""
+"""`python -m bench`: run every bench module (bench/*.py with `main()` or `run()`), in name order.
+
+`python -m bench dashboard webhooks` runs only the modules named.
+"""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 from pathlib import Path
 
 
-def run_all() -> None:
-    for module in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
-        if module.name.startswith("_"):
+def run_all(only: list[str]) -> None:
+    modules = sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name)
+    for module in modules:
+        if module.name.startswith("_") or (only and module.name not in only):
             continue
         bench = importlib.import_module(f"bench.{module.name}")
-        if callable(getattr(bench, "main", None)):
+        entry = getattr(bench, "main", None) or getattr(bench, "run", None)
+        if callable(entry):
             print(f"== bench.{module.name} ==", flush=True)
-            bench.main()
+            entry()
 
 
 if __name__ == "__main__":
-    run_all()
+    run_all(sys.argv[1:])

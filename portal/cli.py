@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> None:
     ready = sub.add_parser("pg-ready", help="exit 0 when PostgreSQL answers at URL")
     ready.add_argument("url")
     sub.add_parser("db-url", help="print the owner database URL (starts the embedded server)")
+    worker = sub.add_parser("worker", help="run a job worker (webhooks, periodic jobs)")
+    worker.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args(argv)
 
     if args.command == "setup":
@@ -116,6 +118,12 @@ def main(argv: list[str] | None = None) -> None:
         from portal.db import owner_url
 
         print(owner_url())
+    elif args.command == "worker":
+        import asyncio
+
+        from portal.jobs.worker import run_worker
+
+        asyncio.run(run_worker(concurrency=args.concurrency))
 
 
 if __name__ == "__main__":

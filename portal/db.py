@@ -97,3 +97,19 @@ def tenant_session(ctx: TenantContext | None) -> Iterator[Session]:
                 },
             )
         yield session
+
+
+def enter_tenant(session: Session, ctx: TenantContext) -> None:
+    """Switch an open transaction to `ctx` (system jobs, after a narrow cross-tenant lookup)."""
+    session.execute(
+        text(
+            "SELECT set_config('app.tenant_id', :tenant, true),"
+            " set_config('app.user_id', :user, true),"
+            " set_config('app.admin_scope', :scope, true)"
+        ),
+        {
+            "tenant": str(ctx.tenant_id),
+            "user": str(ctx.user_id) if ctx.user_id else "",
+            "scope": "on" if ctx.admin_scope else "",
+        },
+    )

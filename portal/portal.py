@@ -3,7 +3,10 @@
 import reflex as rx
 
 from portal.api import build_api
+from portal.jobs.worker import inprocess_worker
 from portal.pages import add_pages
 
 app = rx.App(api_transformer=build_api())
 add_pages(app)
+# Each app process runs a job worker unless PORTAL_INPROCESS_WORKER=false.
+app.register_lifespan_task(inprocess_worker)

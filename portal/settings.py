@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     resend_from: str = "Motion Mavericks <portal@motionmavericks.test>"
     resend_api_url: str = "https://api.resend.com"
 
+    # Webhook bodies above this many bytes are refused with 413.
+    webhook_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # A failing webhook event is retried with backoff, then marked dead after this many attempts.
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    # Run a job worker inside each app process; false when `portal worker` processes do the work.
+    portal_inprocess_worker: bool = True
+
     @field_validator("database_url", "app_database_url")
     @classmethod
     def _normalise(cls, value: str | None) -> str | None:

@@ -38,6 +38,9 @@ class Notification(SQLModel, table=True):
     type: str
     payload: dict = jsonb_field()
     delivered_at: datetime | None = timestamp_field(nullable=True)
+    # Resend's id for the email sent about this notification, and what Resend last reported.
+    email_message_id: str | None = None
+    email_status: str | None = None  # sent | delivered | bounced | complained
     read_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime | None = timestamp_field()
 

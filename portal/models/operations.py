@@ -27,11 +27,13 @@ class WebhookEvent(SQLModel, table=True):
     source: str  # mux | resend
     event_id: str
     payload: dict = jsonb_field()
-    status: str = "received"  # received | processing | processed | failed | dead
+    status: str = "received"  # received | processing | processed | failed | dead | ignored
     received_at: datetime | None = timestamp_field()
     processed_at: datetime | None = timestamp_field(nullable=True)
     retry_count: int = 0
     last_error: str | None = None
+    # When a failed (or never picked up) event is due for its next attempt.
+    next_attempt_at: datetime | None = timestamp_field(nullable=True)
 
 
 # One run of a background job.

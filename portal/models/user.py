@@ -20,6 +20,8 @@ class User(SQLModel, table=True):
     password_hash: str | None = None
     status: str = "active"  # active | invited | deactivated
     last_login_at: datetime | None = timestamp_field(nullable=True)
+    # Set when Resend reports a hard bounce for this address; mail to it should stop.
+    email_bounced_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime | None = timestamp_field()
     updated_at: datetime | None = timestamp_field()
 

@@ -64,6 +64,8 @@ def app_url(database: ScratchDatabase) -> Iterator[str]:
         "REFLEX_USE_NPM": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "false",
+        # Job tests drive their own workers; a worker inside this server would race them.
+        "PORTAL_INPROCESS_WORKER": "false",
     }
     env.pop("PYTEST_CURRENT_TEST", None)
     log_path = ROOT / ".portal" / "e2e-server.log"

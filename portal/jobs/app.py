@@ -1,0 +1,41 @@
+"""The procrastinate app: jobs live in our own PostgreSQL, reached as the runtime role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from procrastinate import App, PsycopgConnector
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy.engine import make_url
+
+from portal.db import app_url
+
+TASK_MODULES = ["portal.jobs.tasks", "portal.jobs.periodic"]
+
+
+def libpq_conninfo(url: str) -> str:
+    """A libpq connection string for a SQLAlchemy URL (Unix-socket hosts included)."""
+    from psycopg.conninfo import make_conninfo
+
+    parsed = make_url(url)
+    parts: dict[str, Any] = {
+        "user": parsed.username,
+        "password": parsed.password,
+        "host": parsed.host,
+        "port": parsed.port,
+        "dbname": parsed.database,
+        **{k: v for k, v in parsed.query.items() if isinstance(v, str)},
+    }
+    return make_conninfo(**{k: v for k, v in parts.items() if v is not None})
+
+
+def _pool(**kwargs: Any) -> AsyncConnectionPool:
+    # The URL is read when the worker opens the app, not at import (tests change settings).
+    return AsyncConnectionPool(conninfo=libpq_conninfo(app_url()), **kwargs)
+
+
+job_app = App(
+    connector=PsycopgConnector(pool_factory=_pool, min_size=1, max_size=6),
+    import_paths=TASK_MODULES,
+    worker_defaults={"delete_jobs": "successful"},
+)

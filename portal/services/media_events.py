@@ -1,0 +1,126 @@
+"""Mux asset events: drive an asset's status forward only, whatever order events arrive in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from portal.db import TenantContext, enter_tenant
+from portal.models import Asset
+
+# A status only ever moves to a higher rank; ready and errored are both final outcomes of
+# processing (the first to arrive stays), and deleted ends everything.
+STATUS_RANK = {"uploading": 0, "processing": 1, "ready": 2, "errored": 2, "deleted": 3}
+MUX_EVENT_STATUS = {
+    "video.upload.asset_created": "processing",
+    "video.asset.created": "processing",
+    "video.asset.ready": "ready",
+    "video.asset.errored": "errored",
+    "video.asset.deleted": "deleted",
+    # Static renditions say nothing new about the asset's own status.
+    "video.asset.static_renditions.ready": None,
+    "video.asset.static_renditions.preparing": None,
+}
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    """What processing an event did: `processed` or `ignored`, with a note for the ledger."""
+
+    status: str
+    note: str | None = None
+
+
+class MalformedEvent(Exception):
+    """The payload lacks what its type requires; retrying cannot help (the event goes dead)."""
+
+
+class TargetNotFound(LookupError):
+    """No row matches the event yet (it may arrive before ours is linked): retried, then dead."""
+
+
+def next_status(current: str, incoming: str) -> str:
+    """The asset status after `incoming`: forward only, never back."""
+    return incoming if STATUS_RANK[incoming] > STATUS_RANK.get(current, 0) else current
+
+
+def advance_asset(
+    *,
+    session: Session,
+    asset_id: UUID,
+    status: str,
+    mux_asset_id: str | None = None,
+    duration: Decimal | None = None,
+) -> str:
+    """Apply a status (and Mux's id/duration when first known) to an asset; returns its status."""
+    asset = session.exec(select(Asset).where(Asset.id == asset_id).with_for_update()).one()
+    changed = False
+    target = next_status(asset.status, status)
+    if target != asset.status:
+        asset.status, changed = target, True
+    if mux_asset_id and not asset.mux_asset_id:
+        asset.mux_asset_id, changed = mux_asset_id, True
+    if duration is not None and asset.duration is None:
+        asset.duration, changed = duration, True
+    if changed:
+        session.add(asset)
+        session.flush()
+    return asset.status
+
+
+def _ids(event_type: str, data: dict[str, Any]) -> tuple[UUID | None, str | None]:
+    if event_type == "video.upload.asset_created":
+        mux_id = data.get("asset_id")
+        passthrough = (data.get("new_asset_settings") or {}).get("passthrough")
+    else:
+        mux_id, passthrough = data.get("id"), data.get("passthrough")
+    try:
+        asset_id = UUID(str(passthrough)) if passthrough else None
+    except ValueError:
+        asset_id = None
+    mux_id = mux_id if isinstance(mux_id, str) and 0 < len(mux_id) <= 255 else None
+    if asset_id is None and mux_id is None:
+        raise MalformedEvent(f"{event_type} without data.id, data.asset_id or passthrough")
+    return asset_id, mux_id
+
+
+def _duration(data: dict[str, Any]) -> Decimal | None:
+    try:
+        value = Decimal(str(data["duration"]))
+    except (KeyError, InvalidOperation):
+        return None
+    return value if value >= 0 else None
+
+
+def handle_mux_event(*, session: Session, payload: dict[str, Any]) -> EventOutcome:
+    """Apply one Mux event inside the caller's transaction (which it moves into the tenant)."""
+    event_type = payload.get("type")
+    if event_type not in MUX_EVENT_STATUS:
+        return EventOutcome("ignored", f"unhandled event type {str(event_type)[:100]!r}")
+    status = MUX_EVENT_STATUS[event_type]
+    if status is None:
+        return EventOutcome("ignored", "no status change for this event type")
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        raise MalformedEvent(f"{event_type} without a data object")
+    asset_id, mux_id = _ids(event_type, data)
+    found = session.execute(
+        text("SELECT asset_id, tenant_id FROM webhook_asset_lookup(:id, :mux)"),
+        {"id": asset_id, "mux": mux_id},
+    ).first()
+    if found is None:
+        raise TargetNotFound("no asset matches this event")
+    enter_tenant(session, TenantContext(tenant_id=found.tenant_id))
+    final = advance_asset(
+        session=session,
+        asset_id=found.asset_id,
+        status=status,
+        mux_asset_id=mux_id,
+        duration=_duration(data) if status == "ready" else None,
+    )
+    return EventOutcome("processed", None if final == status else f"asset stays {final}")

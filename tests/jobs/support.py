@@ -1,0 +1,60 @@
+"""Helpers for job tests: drain the webhook queue with a real procrastinate worker."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import text
+
+from portal.db import tenant_session
+from portal.jobs.app import job_app
+from portal.jobs.queue import WEBHOOK_QUEUE
+
+
+def run_async(main: Callable[[], Awaitable[Any]]) -> Any:
+    """Run a coroutine on a fresh event loop in its own thread (a browser test may have left a
+    loop running in this one)."""
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(main()))
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
+def drain_webhook_queue() -> None:
+    """Run a worker on the webhook queue until it has nothing left to do."""
+    import portal.jobs.tasks  # noqa: F401
+
+    async def _run() -> None:
+        async with job_app.open_async():
+            await job_app.run_worker_async(
+                queues=[WEBHOOK_QUEUE], wait=False, install_signal_handlers=False, concurrency=2
+            )
+
+    run_async(_run)
+
+
+def waiting_jobs(event_id: UUID) -> int:
+    """Jobs queued (todo) for one webhook event."""
+    with tenant_session(None) as session:
+        return session.execute(
+            text(
+                "SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo' "
+                "AND queueing_lock = :lock"
+            ),
+            {"lock": f"webhook:{event_id}"},
+        ).scalar_one()
