@@ -5,6 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.pages.registry import page
 from portal.services.operations import JobRunRow, WebhookEventRow
+from portal.services.permissions import Action
 from portal.state.operations import ALL, ROLES, OperationsState
 
 RESULT_COLOURS = {"succeeded": "green", "failed": "red", "running": "blue", "skipped": "gray"}
@@ -87,6 +88,7 @@ def table(headers: list[str], rows: rx.Component, table_id: str) -> rx.Component
     title="Operations",
     nav="Operations",
     roles=ROLES,
+    action=Action.OPERATE,
     on_load=OperationsState.load,
     order=90,
 )
