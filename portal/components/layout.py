@@ -43,7 +43,13 @@ def sign_out_form() -> rx.Component:
 def sidebar() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.image(src="/logo.svg", width="28px", height="28px", alt=""),
+            rx.image(
+                src=rx.cond(SessionState.logo_url != "", SessionState.logo_url, "/logo.svg"),
+                width="28px",
+                height="28px",
+                alt="",
+                object_fit="contain",
+            ),
             rx.heading("Motion Mavericks", size="4"),
             align="center",
         ),

@@ -110,6 +110,22 @@ def edit_form() -> rx.Component:
                 align="center",
             ),
             rx.hstack(
+                rx.upload(
+                    rx.text("Logo: drop a PNG or JPEG (512 KB at most) or click", size="2"),
+                    id="logo-upload",
+                    accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"]},
+                    max_files=1,
+                    border=f"1px dashed {rx.color('gray', 7)}",
+                    padding="0.5rem",
+                ),
+                rx.button(
+                    "Upload logo",
+                    variant="soft",
+                    on_click=TenantsState.upload_logo(rx.upload_files(upload_id="logo-upload")),
+                ),
+                align="center",
+            ),
+            rx.hstack(
                 rx.button("Save", on_click=TenantsState.save_edit, id="save-tenant"),
                 rx.button(
                     "Cancel", variant="soft", color_scheme="gray", on_click=TenantsState.cancel_edit

@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.services import tenants_admin, users_admin
-from portal.services.errors import PortalError
+from portal.services.branding import MAX_LOGO_BYTES, save_logo
+from portal.services.errors import InvalidInput, PortalError
 from portal.services.permissions import Action, can
 from portal.services.tenants_admin import DEFAULT_ACCENT, TenantView
 from portal.services.users_admin import UserView
@@ -84,6 +85,22 @@ class TenantsState(SessionState):
     @rx.event
     def set_edit_active(self, value: bool) -> None:
         self.edit_active = bool(value)
+
+    @rx.event
+    async def upload_logo(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
+        """Replace the edited tenant's logo (type and size checked on the server)."""
+        self.error = self.notice = ""
+        try:
+            user = self._require_user(("admin",))
+            if len(files) != 1:
+                raise InvalidInput("Choose one PNG or JPEG file.")
+            data = await files[0].read(MAX_LOGO_BYTES + 1)
+            save_logo(user=user, tenant_id=self.edit_id, data=data)
+        except PortalError as exc:
+            self.error = exc.user_message
+            return self._failure(exc)
+        self.notice = "Logo saved."
+        return None
 
     @rx.event
     def save_edit(self):  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ import reflex as rx
 from portal import routes
 from portal.pages.registry import ALL_ROLES, allowed, nav_entries, page_for
 from portal.services.auth import SESSION_COOKIE, SessionUser, resolve_session
+from portal.services.branding import logo_url
 from portal.services.errors import NotSignedIn, PermissionDenied, PortalError
 from portal.services.tenants_admin import accent_of
 
@@ -32,6 +33,8 @@ class SessionState(rx.State):
     role: str = ""
     # The tenant's branding colour (a validated #rrggbb).
     accent_color: str = "#e4572e"
+    # The tenant's own logo ('' = the studio's default).
+    logo_url: str = ""
     nav_items: list[NavItem] = []
 
     def _session_token(self) -> str | None:
@@ -83,5 +86,6 @@ class SessionState(rx.State):
         self.tenant_name = user.tenant_name
         self.role = user.role
         self.accent_color = accent_of(user.tenant_id)
+        self.logo_url = logo_url(user.tenant_id)
         self.nav_items = [NavItem(label, href) for label, href in nav_entries(user)]
         return None
