@@ -12,12 +12,14 @@ from collections.abc import AsyncIterator
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import routes
 from portal.api._http import same_origin
 from portal.db import tenant_session
+from portal.integrations import mux
+from portal.models import Asset
 from portal.services.assets import accept_upload, get_asset
 from portal.services.auth import SESSION_COOKIE, SessionUser, resolve_session
 from portal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, PortalError
@@ -43,35 +45,49 @@ def _user(request: Request) -> SessionUser | None:
     return resolve_session(request.cookies.get(SESSION_COOKIE))
 
 
-def _asset_folder(user: SessionUser, asset_id: str):  # type: ignore[no-untyped-def]
-    """The asset's media folder when this user may see it (RLS decides), else None."""
+def _visible_asset(user: SessionUser, asset_id: str) -> Asset | None:
+    """The asset when this user may see it and its media is ready (RLS decides), else None."""
     try:
         require(user, Action.VIEW_PORTAL)
         with tenant_session(user.context) as session:
             asset = get_asset(session=session, asset_id=asset_id)
     except PortalError:
         return None
-    if asset.backend != "local" or asset.status != "ready":
-        return None
-    return asset_dir(asset.tenant_id, asset.id)
+    return asset if asset.status == "ready" else None
+
+
+def _mux_redirect(asset: Asset, name: str) -> Response:
+    """Mux media: a token minted for this request only, never stored or logged."""
+    if not asset.mux_playback_id or name not in ("hls/master.m3u8", "poster.jpg"):
+        return Response(status_code=404)
+    try:
+        if name == "poster.jpg":
+            target = mux.signed_thumbnail_url(asset.mux_playback_id)
+        else:
+            target = mux.signed_stream_url(asset.mux_playback_id)
+    except mux.MuxError:
+        return Response(status_code=503, headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    return RedirectResponse(target, status_code=302, headers=headers)
 
 
 async def media(request: Request) -> Response:
-    """One processed media file of one asset, with range support."""
+    """One processed media file of one asset, with range support (Mux: a signed redirect)."""
     name = request.path_params["name"]
     if not MEDIA_NAME.fullmatch(name):
         return Response(status_code=404)
     user = await run_in_threadpool(_user, request)
     if user is None:
         return Response(status_code=401, headers={"Cache-Control": "no-store"})
-    folder = await run_in_threadpool(_asset_folder, user, request.path_params["asset_id"])
-    path = folder / name if folder is not None else None
+    asset = await run_in_threadpool(_visible_asset, user, request.path_params["asset_id"])
+    if asset is not None and asset.backend == "mux":
+        return _mux_redirect(asset, name)
+    path = asset_dir(asset.tenant_id, asset.id) / name if asset is not None else None
     if path is None or not path.is_file():
         return Response(status_code=404, headers={"Cache-Control": "no-store"})
-    suffix = path.suffix
     return FileResponse(
         path,
-        media_type=MEDIA_TYPES[suffix],
+        media_type=MEDIA_TYPES[path.suffix],
         headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"},
     )
 
