@@ -57,6 +57,7 @@ class AssetView:
     size: str
     filename: str
     review_status: str
+    review_label: str
     reviewed: str
     is_latest: bool
     playable: bool
@@ -128,6 +129,7 @@ def asset_view(*, session: Session, asset_id: UUID | str) -> tuple[AssetView, li
         size=f"{asset.width}×{asset.height}" if asset.width and asset.height else "",
         filename=asset.original_filename or "",
         review_status=asset.review_status,
+        review_label=LABELS[asset.review_status],
         reviewed=_reviewed(asset, names),
         is_latest=stack[0].id == str(asset.id),
         playable=asset.status == "ready",
