@@ -103,10 +103,11 @@ async def write_stream(writer: UploadWriter, chunks: AsyncIterator[bytes]) -> No
     async for chunk in chunks:
         batch += chunk
         if len(batch) >= WRITE_BATCH:
-            await run_in_threadpool(writer.write, bytes(batch))
-            batch.clear()
+            # Hand the buffer over and start a new one: no copy of the bytes.
+            full, batch = batch, bytearray()
+            await run_in_threadpool(writer.write, full)
     if batch:
-        await run_in_threadpool(writer.write, bytes(batch))
+        await run_in_threadpool(writer.write, batch)
 
 
 async def upload(request: Request) -> Response:

@@ -210,3 +210,17 @@ def comment_count(session: Session, asset: Asset) -> int:
         .select_from(Comment)
         .where(Comment.parent_type == "asset", Comment.parent_id == asset.id)
     )
+
+
+def search_comments(*, session: Session, query: str, limit: int = 50) -> list[Comment]:
+    """The newest comments in scope whose body matches `query` (the seed's GIN index on
+    to_tsvector('english', body); RLS keeps it to the viewer's tenants)."""
+    query = clean_text(query, label="Search", max_length=200)
+    match = func.to_tsvector("english", Comment.body).op("@@")(
+        func.websearch_to_tsquery("english", query)
+    )
+    return list(
+        session.scalars(
+            select(Comment).where(match).order_by(Comment.created_at.desc()).limit(limit)
+        )
+    )

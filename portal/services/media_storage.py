@@ -90,18 +90,21 @@ class UploadWriter:
         self._head = b""
         self.size = 0
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | bytearray) -> None:
         """Append a chunk; refuses the upload as soon as it passes the size limit."""
         self.size += len(data)
         if self.size > self.max_bytes:
             raise InvalidInput(f"The file is larger than the limit of {_human(self.max_bytes)}.")
         if len(self._head) < SNIFF_BYTES:
-            self._head += data[: SNIFF_BYTES - len(self._head)]
+            self._head += bytes(data[: SNIFF_BYTES - len(self._head)])
         self._hash.update(data)
         self._file.write(data)
 
     def finish(self) -> StoredUpload:
-        """Close the file after the last chunk; empty and non-video content is refused."""
+        """Flush the file to disk after the last chunk (an accepted upload survives a crash);
+        empty and non-video content is refused."""
+        self._file.flush()
+        os.fsync(self._file.fileno())
         self._file.close()
         if self.size == 0:
             raise InvalidInput("The file is empty (0 bytes).")

@@ -113,12 +113,12 @@ async def _store(chunks: rx.UploadChunkIterator):  # type: ignore[no-untyped-def
                 raise InvalidInput("Upload one file at a time.")
             batch += chunk.data
             if len(batch) >= WRITE_BATCH:
-                await asyncio.to_thread(writer.write, bytes(batch))
-                batch.clear()
+                full, batch = batch, bytearray()
+                await asyncio.to_thread(writer.write, full)
         if writer is None:
             raise InvalidInput("Choose a video file to upload.")
         if batch:
-            await asyncio.to_thread(writer.write, bytes(batch))
+            await asyncio.to_thread(writer.write, batch)
         return writer.finish()
     except BaseException:
         if writer is not None:

@@ -198,3 +198,17 @@ def test_another_tenants_asset_is_refused_everywhere(studio: Studio) -> None:
         ):
             with pytest.raises(NotFound):
                 call()
+
+
+def test_search_across_the_tenants_comments_stays_in_scope(studio: Studio) -> None:
+    from portal.services.asset_comments import search_comments
+
+    mine, other = ready_version(studio), make_studio()
+    theirs = ready_version(other)
+    for s, asset in ((studio, mine), (other, theirs)):
+        with tenant_session(s.member_ctx) as session:
+            add_asset_comment(session=session, asset_id=asset.id, author_id=None,
+                              body="Grade the sunset warmer", timecode=1)
+    with tenant_session(studio.member_ctx) as session:
+        found = search_comments(session=session, query="grading sunsets")
+    assert [c.parent_id for c in found] == [mine.id]
