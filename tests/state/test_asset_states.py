@@ -16,6 +16,7 @@ from portal.services.assets import create_asset_version
 from portal.services.errors import InvalidInput
 from portal.state.asset import AssetState
 from portal.state.asset_upload import UploadState, _store
+from tests.jobs.support import run_async
 from tests.media_support import clips, files_under, media_dir  # noqa: F401
 from tests.services.conftest import Studio, make_studio
 from tests.state.test_state import make_state, signed_in_cookie
@@ -118,11 +119,12 @@ async def _chunks(path, *, fail_after: int | None = None, name: str | None = Non
 
 
 def test_streamed_upload_is_stored_and_a_cancel_leaves_nothing(clips, media_dir) -> None:  # type: ignore[no-untyped-def]
-    stored = asyncio.run(_store(_chunks(clips["with_audio.mp4"])))
+    # run_async: a fresh loop in its own thread (a browser test may have left one running here).
+    stored = run_async(lambda: _store(_chunks(clips["with_audio.mp4"])))
     assert stored.size == clips["with_audio.mp4"].stat().st_size and stored.path.exists()
     stored.path.unlink()
     with pytest.raises(asyncio.CancelledError):
-        asyncio.run(_store(_chunks(clips["with_audio.mp4"], fail_after=3)))
+        run_async(lambda: _store(_chunks(clips["with_audio.mp4"], fail_after=3)))
     with pytest.raises(InvalidInput, match="folders"):
-        asyncio.run(_store(_chunks(clips["with_audio.mp4"], name="../evil.mp4")))
+        run_async(lambda: _store(_chunks(clips["with_audio.mp4"], name="../evil.mp4")))
     assert files_under(media_dir) == []
