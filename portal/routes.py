@@ -26,11 +26,24 @@ OPERATIONS = "/operations"
 PROJECTS = "/projects"
 PROJECT = "/project"
 MY_TASKS = "/my-tasks"
+ASSET = "/asset"
+API_MEDIA = "/api/media"
+API_UPLOAD = "/api/media/uploads"
 
 
 def project_url(project_id: str) -> str:
     """The project detail page (timeline and tasks) of one project."""
     return f"{PROJECT}?id={quote(str(project_id))}"
+
+
+def asset_url(asset_id: str, *, compare: str = "") -> str:
+    """The review page of one asset version (optionally comparing with another version)."""
+    return page_url(ASSET, id=str(asset_id), compare=compare)
+
+
+def media_url(asset_id: str, name: str) -> str:
+    """A processed media file of an asset, served after an access check (never a directory)."""
+    return f"{API_MEDIA}/{quote(str(asset_id))}/{name}"
 
 
 def projects_url(**filters: str) -> str:

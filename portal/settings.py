@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     mux_token_id: str | None = None
     mux_token_secret: SecretStr | None = None
     mux_webhook_secret: SecretStr | None = None
+    # Mux's API (tests point it at a local fake) and the signing key for playback tokens
+    # (Mux gives the private key base64-encoded PEM); tokens live this many seconds.
+    mux_api_url: str = "https://api.mux.com"
+    mux_signing_key_id: str | None = None
+    mux_signing_key: SecretStr | None = None
+    mux_token_ttl_seconds: int = Field(default=600, ge=30, le=86400)
+    mux_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     resend_api_key: SecretStr | None = None
     resend_webhook_secret: SecretStr | None = None
     resend_from: str = "Motion Mavericks <portal@motionmavericks.test>"
@@ -68,6 +75,14 @@ class Settings(BaseSettings):
     webhook_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     # A failing webhook event is retried with backoff, then marked dead after this many attempts.
     webhook_max_attempts: int = Field(default=8, ge=1)
+    # Uploaded and processed media (never served as a directory: /api/media checks access).
+    media_dir: Path | None = None
+    # Largest upload accepted, in bytes (checked on the server while the bytes arrive).
+    upload_max_bytes: int = Field(default=5 * 1024**3, ge=1024)
+    # File name endings accepted for video uploads (the content is sniffed as well).
+    upload_extensions: str = ".mp4,.mov,.m4v,.mkv,.webm,.avi,.mxf,.mpg,.mpeg,.ts"
+    # Seconds a single ffmpeg step may run before processing gives up.
+    ffmpeg_timeout_seconds: int = Field(default=3600, ge=10)
     # Run a job worker inside each app process; false when `portal worker` processes do the work.
     portal_inprocess_worker: bool = True
 
@@ -98,6 +113,14 @@ class Settings(BaseSettings):
     @property
     def mux_configured(self) -> bool:
         return bool(self.mux_token_id and self.mux_token_secret and self.mux_webhook_secret)
+
+    @property
+    def media_root(self) -> Path:
+        return self.media_dir or self.portal_data_dir / "media"
+
+    @property
+    def allowed_extensions(self) -> tuple[str, ...]:
+        return tuple(e.strip().lower() for e in self.upload_extensions.split(",") if e.strip())
 
     @property
     def resend_configured(self) -> bool:

@@ -4,9 +4,10 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
+from sqlalchemy import Column, Computed, Text
 from sqlmodel import Field, SQLModel
 
-from portal.models._base import id_field, tenant_field, timestamp_field
+from portal.models._base import id_field, jsonb_field, tenant_field, timestamp_field
 
 
 # One version of an uploaded deliverable; (project_id, version) is unique.
@@ -24,6 +25,26 @@ class Asset(SQLModel, table=True):
     status: str = "uploading"  # uploading | processing | ready | errored | deleted
     duration: Decimal | None = None
     storage_checksum: str | None = None
+    # Versions of one deliverable share this key (lower(btrim(title)), made by the database).
+    deliverable_key: str | None = Field(
+        default=None,
+        sa_column=Column("deliverable_key", Text, Computed("lower(btrim(title))"), nullable=True),
+    )
+    backend: str = "local"  # local | mux
+    original_filename: str | None = None
+    size_bytes: int | None = None
+    frame_rate: Decimal | None = None
+    # Display size (after rotation).
+    width: int | None = None
+    height: int | None = None
+    # What processing found: rotation, has_audio, renditions, codec.
+    media_info: dict = jsonb_field()
+    error_reason: str | None = None
+    mux_upload_id: str | None = None
+    mux_playback_id: str | None = None
+    review_status: str = "in_review"  # in_review | changes_requested | approved
+    reviewed_by: UUID | None = Field(default=None, foreign_key="users.id")
+    reviewed_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime | None = timestamp_field()
     updated_at: datetime | None = timestamp_field()
 

@@ -5,6 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.components.badges import status_badge
 from portal.components.comments import comment_box, comment_item
+from portal.components.deliverables import deliverables_section
 from portal.components.forms import (
     date_input,
     dialog,
@@ -215,6 +216,7 @@ def project() -> rx.Component:
         rx.heading("Tasks", size="5"),
         tasks_table(),
         comments_panel(),
+        deliverables_section(),
         dialog(
             "Milestone",
             S.milestone_open,

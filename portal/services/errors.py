@@ -52,6 +52,7 @@ class Conflict(PortalError):
 CONSTRAINT_MESSAGES = {
     "uq_milestones_project_title": "A milestone with this title already exists in this project.",
     "uq_assets_project_version": "This version number already exists for this project.",
+    "uq_assets_project_checksum": "This exact file was already uploaded to this project.",
     "uq_webhook_events_source_event": "This webhook event has already been received.",
     "uq_share_links_hashed_token": "That share link already exists.",
     "uq_users_login_email": "An account with this email already exists.",

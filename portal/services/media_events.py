@@ -56,8 +56,9 @@ def advance_asset(
     status: str,
     mux_asset_id: str | None = None,
     duration: Decimal | None = None,
+    playback_id: str | None = None,
 ) -> str:
-    """Apply a status (and Mux's id/duration when first known) to an asset; returns its status."""
+    """Apply a status (and Mux's id/duration/playback id when first known); returns the status."""
     asset = session.exec(select(Asset).where(Asset.id == asset_id).with_for_update()).one()
     changed = False
     target = next_status(asset.status, status)
@@ -67,6 +68,8 @@ def advance_asset(
         asset.mux_asset_id, changed = mux_asset_id, True
     if duration is not None and asset.duration is None:
         asset.duration, changed = duration, True
+    if playback_id and not asset.mux_playback_id:
+        asset.mux_playback_id, changed = playback_id, True
     if changed:
         session.add(asset)
         session.flush()
@@ -97,6 +100,15 @@ def _duration(data: dict[str, Any]) -> Decimal | None:
     return value if value >= 0 else None
 
 
+def _playback_id(data: dict[str, Any]) -> str | None:
+    """The asset's signed playback id, when the event lists one."""
+    for item in data.get("playback_ids") or []:
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and len(item["id"]) <= 255:
+            if item.get("policy") in ("signed", None):
+                return item["id"]
+    return None
+
+
 def handle_mux_event(*, session: Session, payload: dict[str, Any]) -> EventOutcome:
     """Apply one Mux event inside the caller's transaction (which it moves into the tenant)."""
     event_type = payload.get("type")
@@ -122,5 +134,6 @@ def handle_mux_event(*, session: Session, payload: dict[str, Any]) -> EventOutco
         status=status,
         mux_asset_id=mux_id,
         duration=_duration(data) if status == "ready" else None,
+        playback_id=_playback_id(data),
     )
     return EventOutcome("processed", None if final == status else f"asset stays {final}")

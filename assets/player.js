@@ -1,0 +1,91 @@
+// Review player helpers for the asset page (portal/components/player.py): a HH:MM:SS:FF
+// timecode at the asset's frame rate, ±1 frame steps, J/K/L and space, seeking from comments
+// (any element with data-seek), and the current time copied into the comment form.
+// The arithmetic matches portal/services/timecode.py.
+(function () {
+  if (window.portalPlayer) return;
+  const box = () => document.getElementById("player-box");
+  const media = () => {
+    const b = box();
+    return b ? b.querySelector("hls-video, mux-player, video") : null;
+  };
+  const fps = () => parseFloat((box() && box().dataset.fps) || "25") || 25;
+  const pad = (n) => String(n).padStart(2, "0");
+  const frameAt = (t) => Math.max(0, Math.floor(t * fps() + 1e-6));
+
+  function timecode(t) {
+    const base = Math.max(1, Math.round(fps()));
+    const frames = frameAt(t);
+    let s = Math.floor(frames / base);
+    const hh = Math.floor(s / 3600);
+    s %= 3600;
+    return `${pad(hh)}:${pad(Math.floor(s / 60))}:${pad(s % 60)}:${pad(frames % base)}`;
+  }
+
+  let pending = null; // a time to restore after the source changes (version compare)
+  let pendingSrc = null;
+  const api = {
+    time: () => (media() ? media().currentTime || 0 : 0),
+    timecode,
+    seek(t) {
+      const m = media();
+      if (m && isFinite(t)) m.currentTime = Math.max(0, t);
+    },
+    // Land in the middle of the target frame so rounding never shows its neighbour.
+    step(n) {
+      const m = media();
+      if (!m) return;
+      m.pause();
+      m.currentTime = Math.max(0, (frameAt(m.currentTime) + n + 0.5) / fps());
+    },
+    toggle() {
+      const m = media();
+      if (m) m.paused ? m.play() : m.pause();
+    },
+    remember() {
+      const m = media();
+      if (!m) return;
+      pending = m.currentTime;
+      pendingSrc = m.getAttribute("src") || m.src;
+    },
+  };
+  window.portalPlayer = api;
+
+  document.addEventListener("keydown", (e) => {
+    const tag = (e.target && e.target.tagName) || "";
+    if (/INPUT|TEXTAREA|SELECT/.test(tag) || (e.target && e.target.isContentEditable)) return;
+    const m = media();
+    if (!m || e.ctrlKey || e.metaKey || e.altKey) return;
+    const key = e.key.toLowerCase();
+    if (key === " ") api.toggle();
+    else if (key === "k") { m.pause(); m.playbackRate = 1; }
+    else if (key === "l") {
+      // Each L while playing doubles the speed (up to 8×), as in editing software.
+      m.playbackRate = !m.paused && m.playbackRate < 8 ? m.playbackRate * 2 : 1;
+      m.play();
+    } else if (key === "j") { m.pause(); m.currentTime = Math.max(0, m.currentTime - 1); }
+    else if (key === "arrowleft" || key === ",") api.step(-1);
+    else if (key === "arrowright" || key === ".") api.step(1);
+    else return;
+    e.preventDefault();
+  });
+
+  document.addEventListener("click", (e) => {
+    const el = e.target.closest && e.target.closest("[data-seek]");
+    if (el) api.seek(parseFloat(el.dataset.seek));
+  });
+
+  setInterval(() => {
+    const m = media();
+    const t = m ? m.currentTime || 0 : 0;
+    const label = document.getElementById("timecode");
+    if (label) label.textContent = timecode(t);
+    const field = document.getElementById("comment-timecode");
+    if (field) field.value = t.toFixed(3);
+    const src = m && (m.getAttribute("src") || m.src);
+    if (pending !== null && m && src !== pendingSrc && m.readyState >= 1) {
+      m.currentTime = Math.min(pending, m.duration || pending);
+      pending = null;
+    }
+  }, 100);
+})();

@@ -1,0 +1,114 @@
+"""The project page's deliverables: each one's latest version and review state, and the upload
+form (studio admins) with a progress bar and cancel."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal.components.review import review_badge
+from portal.services.asset_views import DeliverableView
+from portal.settings import get_settings
+from portal.state.asset_upload import UPLOAD_ID, UploadState
+from portal.state.project_tasks import TaskState
+
+
+def deliverable_row(d: DeliverableView) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(d.title, href=d.href, class_name="deliverable-link")),
+        rx.table.cell(d.latest_label),
+        rx.table.cell(rx.badge(d.status_label, variant="soft")),
+        rx.table.cell(review_badge(d.review_status, d.review_label)),
+        rx.table.cell(rx.text(d.reviewed, size="1", color_scheme="gray")),
+        class_name="deliverable-row",
+    )
+
+
+def upload_form() -> rx.Component:
+    accept = {"video/*": list(get_settings().allowed_extensions)}
+    return rx.card(
+        rx.vstack(
+            rx.text("Upload a new deliverable or a new cut (same title = next version)", size="2"),
+            rx.hstack(
+                rx.input(
+                    placeholder="Deliverable title",
+                    value=UploadState.title,
+                    on_change=UploadState.set_title,
+                    max_length=300,
+                    id="upload-title",
+                ),
+                rx.el.select(
+                    rx.el.option("No milestone", value=""),
+                    rx.foreach(
+                        TaskState.milestone_choices, lambda o: rx.el.option(o.label, value=o.value)
+                    ),
+                    on_change=UploadState.set_milestone,
+                    id="upload-milestone",
+                ),
+                wrap="wrap",
+            ),
+            rx.upload.root(
+                rx.text("Drop a video here or click to choose one", size="2"),
+                rx.foreach(rx.selected_files(UPLOAD_ID), lambda f: rx.text(f, size="1")),
+                id=UPLOAD_ID,
+                accept=accept,
+                max_files=1,
+                multiple=False,
+                border="1px dashed",
+                padding="1rem",
+                width="100%",
+            ),
+            rx.cond(
+                UploadState.uploading, rx.progress(value=UploadState.progress, id="upload-progress")
+            ),
+            rx.hstack(
+                rx.button(
+                    "Upload",
+                    on_click=UploadState.receive(
+                        rx.upload_files_chunk(
+                            upload_id=UPLOAD_ID, on_upload_progress=UploadState.on_progress
+                        )
+                    ),
+                    loading=UploadState.uploading,
+                    id="upload-button",
+                ),
+                rx.cond(
+                    UploadState.uploading,
+                    rx.button("Cancel", variant="soft", on_click=rx.cancel_upload(UPLOAD_ID)),
+                ),
+            ),
+            rx.cond(
+                UploadState.upload_error != "",
+                rx.callout(UploadState.upload_error, color_scheme="red", id="upload-error"),
+            ),
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def deliverables_section() -> rx.Component:
+    """Deliverables table plus (for uploaders) the upload form; loads itself when mounted."""
+    return rx.vstack(
+        rx.heading("Deliverables", size="5"),
+        rx.cond(
+            UploadState.deliverables.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in ("Deliverable", "Latest", "Status", "Review", "")
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(UploadState.deliverables, deliverable_row)),
+                variant="surface",
+                width="100%",
+                id="deliverables",
+            ),
+            rx.text("No deliverables yet.", color_scheme="gray"),
+        ),
+        rx.cond(UploadState.can_upload, upload_form()),
+        on_mount=UploadState.load,
+        width="100%",
+    )

@@ -1,0 +1,127 @@
+"""Review UI pieces: the version stack, approval buttons and the timecoded comment panel."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal.services.asset_comments import AssetCommentView
+from portal.services.asset_views import VersionView
+
+REVIEW_COLORS = {"approved": "green", "changes_requested": "orange", "in_review": "gray"}
+PII_NOTE = "Email addresses and phone numbers are removed from comments before they are saved."
+
+
+def review_badge(status: rx.Var, label: rx.Var) -> rx.Component:
+    return rx.badge(
+        label,
+        color_scheme=rx.match(status, *REVIEW_COLORS.items(), "gray"),
+        class_name="review-status",
+    )
+
+
+def version_row(v: VersionView, current_id: rx.Var, compare_id: rx.Var, on_compare) -> rx.Component:  # type: ignore[no-untyped-def]
+    return rx.hstack(
+        rx.link(
+            rx.text(v.label, weight=rx.cond(v.id == current_id, "bold", "regular")),
+            href=v.href,
+        ),
+        rx.badge(v.status_label, variant="soft"),
+        review_badge(v.review_status, v.review_label),
+        rx.text(v.created_at, size="1", color_scheme="gray"),
+        rx.cond(
+            v.id != current_id,
+            rx.button(
+                rx.cond(v.id == compare_id, "Comparing", "Compare"),
+                size="1",
+                variant=rx.cond(v.id == compare_id, "solid", "soft"),
+                on_click=on_compare(v.id),
+                class_name="compare-version",
+            ),
+        ),
+        align="center",
+        class_name="version-row",
+    )
+
+
+def comment_row(c: AssetCommentView, on_reply, on_resolve, can_comment: rx.Var) -> rx.Component:  # type: ignore[no-untyped-def]
+    return rx.box(
+        rx.hstack(
+            rx.cond(
+                ~c.is_reply,
+                rx.button(
+                    "▶ " + c.timecode,
+                    size="1",
+                    variant="soft",
+                    custom_attrs={"data-seek": c.seconds},
+                    class_name="comment-seek",
+                ),
+            ),
+            rx.text(c.author_name, weight="bold", size="2"),
+            rx.text(c.created_at, size="1", color_scheme="gray"),
+            rx.cond(c.resolved & ~c.is_reply, rx.badge("Resolved", color_scheme="green")),
+            align="center",
+        ),
+        rx.text(c.body, size="2", class_name="comment-body"),
+        rx.cond(
+            can_comment & ~c.is_reply,
+            rx.hstack(
+                rx.link("Reply", size="1", on_click=on_reply(c.id)),
+                rx.link(
+                    rx.cond(c.resolved, "Reopen", "Resolve"),
+                    size="1",
+                    on_click=on_resolve(c.id, ~c.resolved),
+                ),
+            ),
+        ),
+        margin_left=rx.cond(c.is_reply, "2rem", "0"),
+        padding="0.5rem",
+        border_left=f"2px solid {rx.color('gray', 5)}",
+        class_name="asset-comment",
+        width="100%",
+    )
+
+
+def comment_form(on_submit, reply_to: rx.Var, on_cancel, error: rx.Var) -> rx.Component:  # type: ignore[no-untyped-def]
+    """New comment at the player's current time (the script keeps the hidden field current)."""
+    return rx.form(
+        rx.vstack(
+            rx.cond(
+                reply_to != "",
+                rx.hstack(
+                    rx.text("Replying in thread", size="1"),
+                    rx.link("cancel", size="1", on_click=on_cancel),
+                ),
+                rx.text("Comment at the current frame", size="1", color_scheme="gray"),
+            ),
+            rx.el.input(type="hidden", name="timecode", id="comment-timecode", default_value="0"),
+            rx.text_area(name="body", max_length=10000, width="100%", id="asset-comment-body"),
+            rx.text(PII_NOTE, size="1", color_scheme="gray", id="pii-note"),
+            rx.cond(error != "", rx.text(error, color_scheme="red", size="2", id="comment-error")),
+            rx.button("Post comment", type="submit", size="2", id="post-asset-comment"),
+            width="100%",
+        ),
+        on_submit=on_submit,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def comment_filters(value: rx.Var, on_filter, on_search) -> rx.Component:  # type: ignore[no-untyped-def]
+    return rx.hstack(
+        rx.el.select(
+            rx.el.option("All", value="all"),
+            rx.el.option("Open", value="open"),
+            rx.el.option("Resolved", value="resolved"),
+            value=value,
+            on_change=on_filter,
+            id="comment-filter",
+        ),
+        rx.form(
+            rx.hstack(
+                rx.input(name="q", placeholder="Search comments", size="1", id="comment-search"),
+                rx.button("Search", size="1", type="submit", variant="soft"),
+            ),
+            on_submit=on_search,
+        ),
+        align="center",
+    )

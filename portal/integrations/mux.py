@@ -1,0 +1,105 @@
+"""The Mux backend: direct uploads (mux-python, `Configuration.host` from settings so tests use a
+local fake) and signed playback tokens (RS256 JWTs minted per view, short-lived).
+
+Tokens are never stored or logged; the media route mints one per request after its access
+check and redirects the player to Mux with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import jwt
+import mux_python
+from mux_python.rest import ApiException
+from urllib3.exceptions import HTTPError
+
+from portal.settings import get_settings
+
+STREAM_HOST = "https://stream.mux.com"
+IMAGE_HOST = "https://image.mux.com"
+# JWT audiences Mux defines: v = video playback, t = thumbnail.
+AUDIENCE = {"video": "v", "thumbnail": "t"}
+
+
+class MuxError(Exception):
+    """Mux refused or did not answer; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class DirectUpload:
+    upload_id: str
+    url: str  # where the browser PUTs the file
+
+
+def _client() -> mux_python.ApiClient:
+    settings = get_settings()
+    config = mux_python.Configuration(host=settings.mux_api_url.rstrip("/"))
+    config.username = settings.mux_token_id
+    secret = settings.mux_token_secret
+    config.password = secret.get_secret_value() if secret else ""
+    return mux_python.ApiClient(config)
+
+
+def create_direct_upload(*, asset_id: str, cors_origin: str) -> DirectUpload:
+    """Ask Mux for a one-off upload URL; the new Mux asset carries our id as passthrough and
+    plays only with signed tokens."""
+    settings = get_settings()
+    request = mux_python.CreateUploadRequest(
+        cors_origin=cors_origin,
+        timeout=3600,
+        new_asset_settings=mux_python.CreateAssetRequest(
+            playback_policy=[mux_python.PlaybackPolicy.SIGNED],
+            passthrough=asset_id,
+            video_quality="plus",
+        ),
+    )
+    try:
+        with _client() as client:
+            api = mux_python.DirectUploadsApi(client)
+            response = api.create_direct_upload(
+                request, _request_timeout=settings.mux_timeout_seconds
+            )
+    except ApiException as exc:
+        raise MuxError(f"Mux refused the upload (HTTP {exc.status}). Please try again.") from None
+    except (HTTPError, OSError):
+        raise MuxError("Mux did not answer in time. Please try again.") from None
+    data = response.data
+    if not data or not data.id or not data.url:
+        raise MuxError("Mux answered without an upload URL. Please try again.")
+    return DirectUpload(upload_id=data.id, url=data.url)
+
+
+def _signing_key() -> tuple[str, bytes]:
+    settings = get_settings()
+    if not settings.mux_signing_key_id or not settings.mux_signing_key:
+        raise MuxError("Signed playback is not configured (MUX_SIGNING_KEY_ID/MUX_SIGNING_KEY).")
+    raw = settings.mux_signing_key.get_secret_value().strip()
+    pem = raw.encode() if raw.startswith("-----BEGIN") else base64.b64decode(raw)
+    return settings.mux_signing_key_id, pem
+
+
+def playback_token(playback_id: str, *, kind: str = "video", ttl: int | None = None) -> str:
+    """A short-lived RS256 token for one playback id (Mux's signed playback policy)."""
+    key_id, pem = _signing_key()
+    now = int(time.time())
+    claims = {
+        "sub": playback_id,
+        "aud": AUDIENCE[kind],
+        "exp": now + (ttl or get_settings().mux_token_ttl_seconds),
+        "kid": key_id,
+    }
+    return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": key_id})
+
+
+def signed_stream_url(playback_id: str) -> str:
+    token = playback_token(playback_id)
+    return f"{STREAM_HOST}/{quote(playback_id)}.m3u8?token={token}"
+
+
+def signed_thumbnail_url(playback_id: str) -> str:
+    token = playback_token(playback_id, kind="thumbnail")
+    return f"{IMAGE_HOST}/{quote(playback_id)}/thumbnail.jpg?token={token}"

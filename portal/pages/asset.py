@@ -1,0 +1,144 @@
+"""Asset review page: player, version stack and compare, live status, comments, approval."""
+
+import reflex as rx
+
+from portal import routes
+from portal.components.player import player
+from portal.components.review import (
+    comment_filters,
+    comment_form,
+    comment_row,
+    review_badge,
+    version_row,
+)
+from portal.pages.registry import page
+from portal.state.actions import ROLES
+from portal.state.asset import AssetState as S
+
+
+def header() -> rx.Component:
+    return rx.vstack(
+        rx.link("← Project", href=routes.project_url(S.asset.project_id), size="2"),
+        rx.hstack(
+            rx.heading(S.asset.title, " ", S.asset.label, size="6", id="asset-title"),
+            rx.badge(S.asset.status_label, id="asset-status", data_status=S.asset.status),
+            review_badge(S.asset.review_status, S.asset.review_label),
+            align="center",
+        ),
+        rx.text(
+            S.asset.filename, " · ", S.asset.duration, " · ", S.asset.size, color_scheme="gray"
+        ),
+        rx.cond(S.asset.reviewed != "", rx.text(S.asset.reviewed, size="2", id="reviewed")),
+        rx.cond(S.error != "", rx.callout(S.error, color_scheme="red", id="page-error")),
+        rx.cond(
+            S.asset.error_reason != "",
+            rx.callout(S.asset.error_reason, color_scheme="red", id="processing-error"),
+        ),
+    )
+
+
+def approval_bar() -> rx.Component:
+    return rx.cond(
+        S.can_approve & S.asset.playable,
+        rx.vstack(
+            rx.hstack(
+                rx.button("Approve", color_scheme="green", on_click=S.review("approved", False)),
+                rx.button(
+                    "Request changes",
+                    color_scheme="orange",
+                    on_click=S.review("changes_requested", False),
+                ),
+                rx.button("Back to review", variant="soft", on_click=S.review("in_review", False)),
+                rx.cond(~S.asset.is_latest, rx.badge("Older version", color_scheme="orange")),
+            ),
+            rx.cond(
+                S.confirm_old != "",
+                rx.callout(
+                    rx.vstack(
+                        rx.text(S.confirm_old),
+                        rx.button(
+                            "Approve this older version",
+                            size="1",
+                            color_scheme="green",
+                            on_click=S.review("approved", True),
+                            id="confirm-old",
+                        ),
+                    ),
+                    color_scheme="orange",
+                ),
+            ),
+        ),
+    )
+
+
+def viewer() -> rx.Component:
+    return rx.cond(
+        S.asset.playable,
+        rx.vstack(
+            player(S.src, S.poster, S.asset.frame_rate),
+            rx.cond(
+                S.compare_id != "",
+                rx.button(
+                    rx.cond(S.showing_compare, "Showing ", "Show "),
+                    S.compare_label,
+                    " (toggle back to ",
+                    S.asset.label,
+                    ")",
+                    variant="outline",
+                    on_click=[rx.call_script("window.portalPlayer.remember()"), S.toggle_compare],
+                    id="toggle-compare",
+                ),
+            ),
+            width="100%",
+        ),
+        rx.card(
+            rx.text(
+                rx.cond(
+                    S.asset.status == "errored",
+                    "This version could not be processed.",
+                    "Processing… this page updates by itself when the video is ready.",
+                ),
+                id="processing-note",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def comments_panel() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Comments", size="4"),
+        comment_filters(S.comment_filter, S.set_filter, S.search),
+        rx.foreach(S.comments, lambda c: comment_row(c, S.set_reply_to, S.resolve, S.can_comment)),
+        rx.cond(
+            S.can_comment & S.asset.playable,
+            comment_form(S.post_comment, S.reply_to, S.set_reply_to(""), S.comment_error),
+        ),
+        width="100%",
+        id="comments",
+    )
+
+
+@page(route=routes.ASSET, title="Asset", roles=ROLES, on_load=S.load)
+def asset() -> rx.Component:
+    return rx.vstack(
+        header(),
+        approval_bar(),
+        rx.flex(
+            rx.box(viewer(), flex="3", min_width="320px"),
+            rx.box(comments_panel(), flex="2", min_width="280px"),
+            gap="4",
+            width="100%",
+            wrap="wrap",
+        ),
+        rx.heading("Versions", size="4"),
+        rx.vstack(
+            rx.foreach(
+                S.versions, lambda v: version_row(v, S.asset_id, S.compare_id, S.set_compare)
+            ),
+            id="versions",
+        ),
+        width="100%",
+        spacing="4",
+        align="start",
+    )

@@ -1,0 +1,200 @@
+"""Asset review page state: one version, its stack and compare, live status, comments, approval."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from portal import routes
+from portal.db import tenant_session
+from portal.services.asset_comments import (
+    FILTERS,
+    AssetCommentView,
+    add_asset_comment,
+    asset_thread,
+    set_resolved,
+)
+from portal.services.asset_review import OldVersion, decide
+from portal.services.asset_views import AssetView, VersionView, asset_view
+from portal.services.errors import NotSignedIn, PortalError
+from portal.services.permissions import Action, can, require
+from portal.state.actions import ROLES, run_checked
+from portal.state.session import SessionState
+
+BLANK = AssetView(
+    "", "", "", "", "local", "", "", "", "", 25.0, "", "", "in_review", "", "", False, False
+)
+# Live status: how often and for how long the page re-reads a version that is processing.
+POLL_SECONDS = 1.0
+POLL_LIMIT = 3600
+
+
+class AssetState(SessionState):
+    """One asset version as its review page shows it; refreshed after every change."""
+
+    asset_id: str = ""
+    asset: AssetView = BLANK
+    versions: list[VersionView] = []
+    # The other version of a toggle compare ("" when not comparing) and which one is showing.
+    compare_id: str = ""
+    showing_compare: bool = False
+    comments: list[AssetCommentView] = []
+    comment_filter: str = "all"
+    comment_query: str = ""
+    reply_to: str = ""
+    comment_error: str = ""
+    error: str = ""
+    notice: str = ""
+    # Set when approving an older version needs an explicit confirmation.
+    confirm_old: str = ""
+    can_approve: bool = False
+    can_comment: bool = False
+    watching: bool = False
+
+    @rx.var
+    def src(self) -> str:
+        shown = self.compare_id if self.showing_compare and self.compare_id else self.asset_id
+        return routes.media_url(shown, "hls/master.m3u8") if self.asset.playable else ""
+
+    @rx.var
+    def poster(self) -> str:
+        return routes.media_url(self.asset_id, "poster.jpg") if self.asset.playable else ""
+
+    @rx.var
+    def compare_label(self) -> str:
+        return next((v.label for v in self.versions if v.id == self.compare_id), "")
+
+    @rx.event
+    def load(self):  # type: ignore[no-untyped-def]
+        """on_load: the version named by ?id= (and ?compare=), as far as RLS lets this user see."""
+        query = self.router.url.query_parameters
+        self.asset_id = query.get("id", "")[:64]
+        self.compare_id = query.get("compare", "")[:64]
+        self.showing_compare, self.reply_to, self.confirm_old = False, "", ""
+        self.notice = self.comment_error = ""
+        self._refresh()
+        if self.asset.status in ("uploading", "processing") and not self.watching:
+            return AssetState.watch
+        return None
+
+    def _refresh(self) -> None:
+        try:
+            user = self._require_user(ROLES)
+            with tenant_session(user.context) as session:
+                self.asset, self.versions = asset_view(session=session, asset_id=self.asset_id)
+                self.comments = asset_thread(
+                    session=session,
+                    asset_id=self.asset_id,
+                    status=self.comment_filter,
+                    query=self.comment_query,
+                )
+        except PortalError as exc:
+            self.asset, self.versions, self.comments = BLANK, [], []
+            self.error = exc.user_message
+            return
+        if self.compare_id not in {v.id for v in self.versions} or self.compare_id == self.asset_id:
+            self.compare_id = ""
+        self.can_approve = can(user, Action.APPROVE_ASSET)
+        self.can_comment = can(user, Action.COMMENT)
+        self.error = ""
+
+    @rx.event(background=True)
+    async def watch(self):  # type: ignore[no-untyped-def]
+        """Follow a version while it is processed: the status changes without a reload."""
+        async with self:
+            self.watching = True
+        try:
+            for _ in range(POLL_LIMIT):
+                await asyncio.sleep(POLL_SECONDS)
+                async with self:
+                    self._refresh()
+                    if self.asset.status not in ("uploading", "processing"):
+                        return
+        finally:
+            async with self:
+                self.watching = False
+
+    def _after(self, message: str, notice: str = "") -> None:
+        self._refresh()
+        self.comment_error, self.notice = message, "" if message else notice
+
+    @rx.event
+    def post_comment(self, form: dict):  # type: ignore[no-untyped-def]
+        """Comment at the player's current time, or reply in a thread."""
+        reply_to = self.reply_to
+
+        def work(session, user) -> None:  # type: ignore[no-untyped-def]
+            add_asset_comment(
+                session=session,
+                asset_id=self.asset_id,
+                author_id=user.user_id,
+                body=str(form.get("body", "")),
+                timecode=None if reply_to else str(form.get("timecode", "") or "0"),
+                reply_to_id=reply_to or None,
+            )
+
+        message = run_checked(self, Action.COMMENT, work)
+        if not message:
+            self.reply_to = ""
+        self._after(message)
+
+    @rx.event
+    def set_reply_to(self, comment_id: str) -> None:
+        self.reply_to = comment_id[:64]
+
+    @rx.event
+    def resolve(self, comment_id: str, resolved: bool) -> None:
+        """Resolve or reopen a thread."""
+        message = run_checked(
+            self,
+            Action.COMMENT,
+            lambda s, u: set_resolved(
+                session=s, comment_id=comment_id, user_id=u.user_id, resolved=bool(resolved)
+            ),
+        )
+        self._after(message)
+
+    @rx.event
+    def set_filter(self, value: str) -> None:
+        self.comment_filter = value if value in FILTERS else "all"
+        self._refresh()
+
+    @rx.event
+    def search(self, form: dict) -> None:
+        self.comment_query = str(form.get("q", ""))[:200]
+        self._refresh()
+
+    @rx.event
+    def review(self, decision: str, confirm_old: bool = False):  # type: ignore[no-untyped-def]
+        """Approve, request changes or reopen review of this version."""
+        self.confirm_old = message = ""
+        try:
+            user = self._require_user(ROLES)
+            require(user, Action.APPROVE_ASSET)
+            with tenant_session(user.context) as session:
+                decide(
+                    session=session,
+                    asset_id=self.asset_id,
+                    user_id=user.user_id,
+                    decision=str(decision),
+                    confirm_old=bool(confirm_old),
+                )
+        except OldVersion as exc:
+            self.confirm_old = exc.user_message
+        except PortalError as exc:
+            message = exc.user_message
+            if isinstance(exc, NotSignedIn):
+                return self._failure(exc)
+        self._refresh()
+        self.error = message
+        return None
+
+    @rx.event
+    def toggle_compare(self) -> None:
+        self.showing_compare = not self.showing_compare and bool(self.compare_id)
+
+    @rx.event
+    def set_compare(self, version_id: str) -> None:
+        self.compare_id = version_id[:64] if version_id != self.asset_id else ""
+        self.showing_compare = False

@@ -1,0 +1,93 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
+"""/api/media over HTTP: streamed uploads and media served with ranges after an access check."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import pytest
+from starlette.testclient import TestClient
+
+from portal.api import build_api
+from portal.services.auth import SESSION_COOKIE, sign_in
+from portal.services.media_processing import process_asset
+from tests.factories import PASSWORD
+from tests.media_support import clips, files_under, media_dir  # noqa: F401
+from tests.services.conftest import Studio, make_studio, studio  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+def client_for(email: str | None) -> TestClient:
+    client = TestClient(build_api(), base_url="http://testserver", follow_redirects=False)
+    if email:
+        client.cookies.set(SESSION_COOKIE, sign_in(email=email, password=PASSWORD).token)
+    return client
+
+
+def put(client: TestClient, studio: Studio, data: bytes, filename: str = "cut.mp4", **extra):  # type: ignore[no-untyped-def]
+    params = {"project_id": str(studio.project.id), "title": "Hero", "filename": filename}
+    return client.put("/api/media/uploads", params=params, content=data, **extra)
+
+
+def test_upload_process_and_serve_with_ranges(studio: Studio, clips, media_dir) -> None:  # type: ignore[no-untyped-def]
+    admin = client_for(studio.admin.email)
+    response = put(admin, studio, clips["with_audio.mp4"].read_bytes())
+    assert response.status_code == 201, response.text
+    asset_id = response.json()["asset_id"]
+    base = f"/api/media/{asset_id}"
+    # Not ready yet: nothing is served.
+    assert admin.get(f"{base}/hls/master.m3u8").status_code == 404
+    process_asset(asset_id=UUID(asset_id), tenant_id=studio.agency.id)
+
+    member = client_for(studio.member.email)
+    master = member.get(f"{base}/hls/master.m3u8")
+    assert master.status_code == 200 and "720p/index.m3u8" in master.text
+    assert master.headers["cache-control"].startswith("private")
+    segment = member.get(f"{base}/hls/720p/seg_00000.ts", headers={"Range": "bytes=0-187"})
+    assert segment.status_code == 206 and len(segment.content) == 188
+    assert segment.content[0] == 0x47 and segment.headers["content-range"].startswith(
+        "bytes 0-187/"
+    )
+    assert member.get(f"{base}/poster.jpg").headers["content-type"] == "image/jpeg"
+
+    outsider = client_for(make_studio().member.email)
+    assert outsider.get(f"{base}/hls/master.m3u8").status_code == 404
+    assert client_for(None).get(f"{base}/hls/master.m3u8").status_code == 401
+    for name in ["source.mp4", "hls/../source.mp4", "hls/720p/../../source.mp4", "..%2Fsource.mp4"]:
+        assert admin.get(f"{base}/{name}").status_code == 404
+
+
+def test_upload_refusals_leave_no_file_or_row(studio: Studio, clips, media_dir) -> None:  # type: ignore[no-untyped-def]
+    admin = client_for(studio.admin.email)
+    member = client_for(studio.member.email)
+    video = clips["prores.mov"].read_bytes()
+    assert put(member, studio, video, "a.mov").status_code == 403
+    assert put(client_for(None), studio, video, "a.mov").status_code == 401
+    bad = put(admin, studio, b"not a video at all" * 100, "a.mp4")
+    assert bad.status_code == 400 and "not a video" in bad.json()["error"]
+    assert put(admin, studio, b"", "a.mp4").json()["error"] == "The file is empty (0 bytes)."
+    assert "folders" in put(admin, studio, video, "../../x.mov").json()["error"]
+    cross = put(admin, studio, video, "a.mov", headers={"Origin": "https://evil.example"})
+    assert cross.status_code == 403
+    other = make_studio()
+    stranger = client_for(other.admin.email)
+    assert put(stranger, studio, video, "a.mov").status_code == 400  # project not in scope
+    assert files_under(media_dir) == []
+
+
+def test_declared_oversize_is_refused_before_reading(
+    studio: Studio, media_dir, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from portal.settings import get_settings
+
+    monkeypatch.setenv("UPLOAD_MAX_BYTES", "2048")
+    get_settings.cache_clear()
+    try:
+        admin = client_for(studio.admin.email)
+        response = put(admin, studio, b"\x00" * 4096, "a.mp4")
+        assert response.status_code in (400, 413) and "limit" in response.json()["error"]
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert files_under(media_dir) == []

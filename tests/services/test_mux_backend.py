@@ -1,0 +1,100 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.fake_mux)
+"""The Mux backend against a local fake Mux API: direct upload creation, webhook-driven status,
+signed playback tokens minted per request by the media route."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+import pytest
+from starlette.testclient import TestClient
+
+from portal.api import build_api
+from portal.db import tenant_session
+from portal.models import Asset
+from portal.services.assets import get_asset
+from portal.services.auth import SESSION_COOKIE, sign_in
+from portal.services.media_events import handle_mux_event
+from portal.services.mux_uploads import MuxUnavailable, start_mux_upload
+from tests.factories import PASSWORD
+from tests.fake_mux import FakeMux, fake_mux  # noqa: F401
+from tests.services.conftest import Studio
+from tests.webhook_support import mux_event
+
+pytestmark = pytest.mark.usefixtures("database")
+ORIGIN = "http://localhost:3000"
+
+
+def start(studio: Studio, title: str = "Teaser"):  # type: ignore[no-untyped-def]
+    return start_mux_upload(
+        ctx=studio.admin_ctx,
+        project_id=studio.project.id,
+        title=title,
+        filename="teaser.mov",
+        cors_origin=ORIGIN,
+    )
+
+
+def apply(payload: dict) -> None:
+    with tenant_session(None) as session:
+        handle_mux_event(session=session, payload=payload)
+
+
+def test_direct_upload_webhooks_and_signed_playback(studio: Studio, fake_mux: FakeMux) -> None:
+    upload = start(studio)
+    assert upload.upload_url.startswith(fake_mux.url + "/upload/")
+    sent = fake_mux.requests[-1]["body"]
+    assert sent["cors_origin"] == ORIGIN
+    assert sent["new_asset_settings"]["passthrough"] == upload.asset_id
+    assert sent["new_asset_settings"]["playback_policy"] == ["signed"]
+    with tenant_session(studio.admin_ctx) as session:
+        asset = get_asset(session=session, asset_id=upload.asset_id)
+        assert (asset.status, asset.backend, asset.version) == ("uploading", "mux", 1)
+        assert asset.mux_upload_id
+
+    apply(mux_event("video.upload.asset_created", asset_id=asset.id, mux_id="mux-asset-1"))
+    playback = [{"id": "signedPlayback123", "policy": "signed"}]
+    apply(
+        mux_event(
+            "video.asset.ready",
+            asset_id=asset.id,
+            mux_id="mux-asset-1",
+            duration=12.5,
+            playback_ids=playback,
+        )
+    )
+    with tenant_session(studio.admin_ctx) as session:
+        ready = session.get(Asset, asset.id)
+    assert (ready.status, ready.mux_asset_id, ready.mux_playback_id) == (
+        "ready",
+        "mux-asset-1",
+        "signedPlayback123",
+    )
+
+    client = TestClient(build_api(), base_url="http://testserver", follow_redirects=False)
+    client.cookies.set(SESSION_COOKIE, sign_in(email=studio.member.email, password=PASSWORD).token)
+    tokens = []
+    for name, audience in (("hls/master.m3u8", "v"), ("poster.jpg", "t")):
+        response = client.get(f"/api/media/{asset.id}/{name}")
+        assert response.status_code == 302 and response.headers["cache-control"] == "no-store"
+        target = urlsplit(response.headers["location"])
+        assert "signedPlayback123" in target.path
+        token = parse_qs(target.query)["token"][0]
+        claims = jwt.decode(token, fake_mux.public_key_pem, algorithms=["RS256"], audience=audience)
+        assert claims["sub"] == "signedPlayback123" and claims["kid"] == "signing-key-1"
+        assert 0 < claims["exp"] - time.time() <= 600
+        tokens.append(token)
+    # Nothing about the token is kept: the asset row holds only the playback id.
+    with tenant_session(studio.admin_ctx) as session:
+        assert tokens[0] not in str(session.get(Asset, asset.id).model_dump())
+
+
+@pytest.mark.parametrize("mode", ["error", "slow"])
+def test_mux_errors_and_timeouts_leave_no_row(studio: Studio, fake_mux: FakeMux, mode) -> None:  # type: ignore[no-untyped-def]
+    fake_mux.mode = mode
+    with pytest.raises(MuxUnavailable):
+        start(studio, title=f"Refused {mode}")
+    with tenant_session(studio.admin_ctx) as session:
+        assert session.query(Asset).filter_by(project_id=studio.project.id).count() == 0

@@ -1,0 +1,130 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
+"""Asset page and upload handlers without a browser: permissions re-checked on the server,
+another tenant's ids refused, a cancelled upload leaves no file."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+from reflex_components_core.core._upload import UploadChunk
+
+from portal.db import tenant_session
+from portal.models import Asset, Comment
+from portal.services.assets import create_asset_version
+from portal.services.errors import InvalidInput
+from portal.state.asset import AssetState
+from portal.state.asset_upload import UploadState, _store
+from tests.jobs.support import run_async
+from tests.media_support import clips, files_under, media_dir  # noqa: F401
+from tests.services.conftest import Studio, make_studio
+from tests.state.test_state import make_state, signed_in_cookie
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+def ready(studio: Studio, title: str = "Spot 30s") -> Asset:
+    with tenant_session(studio.admin_ctx) as session:
+        return create_asset_version(
+            session=session,
+            project_id=studio.project.id,
+            title=title,
+            status="ready",
+            duration=Decimal(20),
+            frame_rate=Decimal(25),
+        )
+
+
+def asset_state(email: str, asset_id: str, compare: str = "") -> AssetState:
+    url = f"http://localhost:3000/asset?id={asset_id}&compare={compare}"
+    state = make_state(AssetState, cookie=signed_in_cookie(email), url=url)
+    state.load()
+    return state
+
+
+def test_member_reviews_comments_and_compares() -> None:
+    s = make_studio()
+    v1, v2 = ready(s), ready(s)
+    state = asset_state(s.member.email, str(v1.id), compare=str(v2.id))
+    assert state.asset.label == "v1" and not state.asset.is_latest and state.compare_label == "v2"
+    assert state.src.endswith(f"/api/media/{v1.id}/hls/master.m3u8")
+    state.toggle_compare()
+    assert state.src.endswith(f"/api/media/{v2.id}/hls/master.m3u8")
+
+    state.post_comment({"body": "Cut the pause", "timecode": "4.2"})
+    assert state.comment_error == "" and state.comments[0].timecode == "00:00:04:05"
+    state.set_reply_to(state.comments[0].id)
+    state.post_comment({"body": "Done", "timecode": "9"})
+    assert [c.is_reply for c in state.comments] == [False, True]
+    state.resolve(state.comments[0].id, True)
+    state.set_filter("open")
+    assert state.comments == []
+    state.set_filter("resolved")
+    state.search({"q": "pause"})
+    assert len(state.comments) == 2
+
+    state.review("approved", False)
+    assert "not the latest" in state.confirm_old and state.asset.review_status == "in_review"
+    state.review("approved", True)
+    assert state.asset.review_status == "approved" and state.asset.reviewed.startswith("Approved")
+
+
+def test_another_tenants_asset_is_refused_by_every_handler() -> None:
+    victim, outsider = make_studio(), make_studio()
+    asset = ready(victim)
+    state = asset_state(outsider.member.email, str(asset.id))
+    assert state.asset.id == "" and "not available" in state.error and state.src == ""
+    state.asset_id = str(asset.id)  # a crafted client sets any id it likes
+    state.post_comment({"body": "hi", "timecode": "1"})
+    assert "not available" in state.comment_error
+    state.review("approved", True)
+    assert "not available" in state.error
+    with tenant_session(victim.admin_ctx) as session:
+        assert session.query(Comment).filter_by(parent_id=asset.id).count() == 0
+        assert session.get(Asset, asset.id).review_status == "in_review"
+
+    upload = make_state(
+        UploadState,
+        cookie=signed_in_cookie(outsider.admin.email),
+        url=f"http://localhost:3000/project?id={victim.project.id}",
+    )
+    upload.load()
+    assert upload.deliverables == []
+
+
+def test_members_cannot_upload() -> None:
+    s = make_studio()
+    ready(s)
+    state = make_state(
+        UploadState,
+        cookie=signed_in_cookie(s.member.email),
+        url=f"http://localhost:3000/project?id={s.project.id}",
+    )
+    state.load()
+    assert [d.latest_label for d in state.deliverables] == ["v1"] and not state.can_upload
+
+
+async def _chunks(path, *, fail_after: int | None = None, name: str | None = None):  # type: ignore[no-untyped-def]
+    data = path.read_bytes()
+    for n, offset in enumerate(range(0, len(data), 8192)):
+        if fail_after is not None and n == fail_after:
+            raise asyncio.CancelledError  # the browser cancelled: the request went away
+        yield UploadChunk(
+            filename=name or path.name,
+            offset=offset,
+            content_type="video/mp4",
+            data=data[offset : offset + 8192],
+        )
+
+
+def test_streamed_upload_is_stored_and_a_cancel_leaves_nothing(clips, media_dir) -> None:  # type: ignore[no-untyped-def]
+    # run_async: a fresh loop in its own thread (a browser test may have left one running here).
+    stored = run_async(lambda: _store(_chunks(clips["with_audio.mp4"])))
+    assert stored.size == clips["with_audio.mp4"].stat().st_size and stored.path.exists()
+    stored.path.unlink()
+    with pytest.raises(asyncio.CancelledError):
+        run_async(lambda: _store(_chunks(clips["with_audio.mp4"], fail_after=3)))
+    with pytest.raises(InvalidInput, match="folders"):
+        run_async(lambda: _store(_chunks(clips["with_audio.mp4"], name="../evil.mp4")))
+    assert files_under(media_dir) == []
