@@ -7,7 +7,7 @@ from typing import Any
 
 from portal.db import tenant_session
 from portal.jobs.app import job_app
-from portal.services import maintenance
+from portal.services import audit_chain, maintenance
 from portal.services.job_runs import job_run
 from portal.services.webhook_processing import requeue_due_events
 
@@ -43,6 +43,21 @@ def retention_purge(timestamp: int) -> None:
     with job_run("retention_purge") as meta, tenant_session(None) as session:
         _tick(meta, timestamp)
         meta.update(maintenance.purge_retention(session=session))
+
+
+@job_app.periodic(cron="47 3 * * *")
+@job_app.task(name="audit_chain_check", queue=PERIODIC_QUEUE)
+def audit_chain_check(timestamp: int) -> None:
+    """Verify every tenant's audit hash chain; record the heads (and any break) in job_runs."""
+    with job_run("audit_chain_check") as meta:
+        _tick(meta, timestamp)
+        reports = audit_chain.verify_chains()
+        meta["tenants"] = len(reports)
+        meta["heads"] = audit_chain.chain_heads(reports)
+        broken = {str(r.tenant_id): r.broken.describe() for r in reports if r.broken}
+        if broken:
+            meta["broken"] = broken
+            meta["result"] = "failed"
 
 
 @job_app.periodic(cron="7 2 * * *")

@@ -137,3 +137,29 @@ def test_two_workers_started_together_run_one_tick_once() -> None:
     ticks = [r.meta["tick"] for r in rows]
     assert ticks, "no tick ran"
     assert len(ticks) == len(set(ticks)), "a tick ran twice"
+
+
+def test_audit_chain_check_records_every_head_and_names_a_break(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+    intact, tampered = make_graph(), make_graph()
+    target = superuser_conn.execute(
+        "SELECT id FROM audit_logs WHERE tenant_id = %s ORDER BY chain_seq LIMIT 1",
+        (tampered.tenant.id,),
+    ).fetchone()
+    superuser_conn.execute("SET session_replication_role = replica")
+    try:
+        superuser_conn.execute(
+            "UPDATE audit_logs SET action = 'delete' WHERE id = %s", (target[0],)
+        )
+    finally:
+        superuser_conn.execute("RESET session_replication_role")
+    tick = int(time.time())
+    periodic.audit_chain_check(timestamp=tick)
+    [run] = runs("audit_chain_check", tick)
+    assert run.result == "failed"
+    seq, digest = run.meta["heads"][str(intact.tenant.id)].split(":")
+    rows = superuser_conn.execute(
+        "SELECT count(*) FROM audit_logs WHERE tenant_id = %s", (intact.tenant.id,)
+    ).fetchone()
+    assert int(seq) == rows[0] and len(digest) == 64
+    assert str(intact.tenant.id) not in run.meta["broken"]
+    assert str(target[0]) in run.meta["broken"][str(tampered.tenant.id)]
