@@ -26,6 +26,15 @@ OPERATIONS = "/operations"
 PROJECTS = "/projects"
 PROJECT = "/project"
 MY_TASKS = "/my-tasks"
+AUDIT = "/audit"
+COMPLIANCE = "/compliance"
+API_AUDIT_EXPORT = "/api/audit/export.csv"
+API_EVIDENCE = "/api/evidence"
+
+
+def evidence_url(evidence_id: str, kind: str = "html") -> str:
+    """A stored residency report (served after an access check); kind is html or json."""
+    return f"{API_EVIDENCE}/{quote(str(evidence_id))}.{kind}"
 
 
 def project_url(project_id: str) -> str:
