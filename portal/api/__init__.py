@@ -5,9 +5,9 @@ Each module under portal/api exposes `ROUTES`; add a module here to mount it.
 
 from starlette.applications import Starlette
 
-from portal.api import accounts, audit, auth, health, webhooks
+from portal.api import accounts, audit, auth, evidence, health, webhooks
 
-MODULES = (auth, accounts, health, webhooks, audit)
+MODULES = (auth, accounts, health, webhooks, audit, evidence)
 
 
 def build_api() -> Starlette:

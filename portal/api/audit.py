@@ -16,31 +16,16 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from portal import routes
+from portal.api._session import no_store, session_user
 from portal.db import tenant_session
 from portal.services.audit_log import CSV_HEADER, AuditFilters, export_rows, parse_filters
-from portal.services.auth import SESSION_COOKIE, SessionUser, resolve_session
+from portal.services.auth import SessionUser
 from portal.services.errors import PortalError
-from portal.services.permissions import Action, can
+from portal.services.permissions import Action
 
-ROLES = ("admin",)
 BATCH_ROWS = 500
 # Spreadsheet apps run cells starting with these as formulas: neutralise them.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-async def session_user(request: Request, action: Action) -> SessionUser | Response:
-    """The signed-in user allowed `action`, or the 401/403 response to send instead."""
-    user = await run_in_threadpool(resolve_session, request.cookies.get(SESSION_COOKIE))
-    if user is None:
-        return _no_store(PlainTextResponse("Sign in first.", status_code=401))
-    if user.role not in ROLES or not can(user, action):
-        return _no_store(PlainTextResponse("You do not have permission to do that.", 403))
-    return user
 
 
 def _cell(value: str) -> str:
@@ -76,9 +61,9 @@ async def export_csv(request: Request) -> Response:
     try:
         filters = await run_in_threadpool(_filters, user, params)
     except PortalError as exc:
-        return _no_store(PlainTextResponse(exc.user_message, status_code=400))
+        return no_store(PlainTextResponse(exc.user_message, status_code=400))
     name = f"audit-{filters.date_from}-{filters.date_to}.csv"
-    return _no_store(
+    return no_store(
         StreamingResponse(
             csv_lines(user, filters),
             media_type="text/csv; charset=utf-8",

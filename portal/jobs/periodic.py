@@ -7,7 +7,7 @@ from typing import Any
 
 from portal.db import tenant_session
 from portal.jobs.app import job_app
-from portal.services import audit_chain, maintenance
+from portal.services import audit_chain, maintenance, residency
 from portal.services.job_runs import job_run
 from portal.services.webhook_processing import requeue_due_events
 
@@ -86,5 +86,9 @@ def backup_verification(timestamp: int) -> None:
 @job_app.periodic(cron="0 5 1 * *")
 @job_app.task(name="residency_evidence", queue=PERIODIC_QUEUE)
 def residency_evidence(timestamp: int) -> None:
-    """Monthly residency evidence (recorded as skipped until the compliance issue lands)."""
-    _not_yet("residency_evidence", timestamp, "compliance")
+    """Monthly residency evidence: an HTML and a JSON report per active tenant, checksummed."""
+    with job_run("residency_evidence") as meta:
+        _tick(meta, timestamp)
+        rows = residency.generate_for_all()
+        meta["reports"] = len(rows)
+        meta["checksums"] = {str(r.tenant_id): r.checksum for r in rows}

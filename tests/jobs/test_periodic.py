@@ -163,3 +163,17 @@ def test_audit_chain_check_records_every_head_and_names_a_break(superuser_conn) 
     assert int(seq) == rows[0] and len(digest) == 64
     assert str(intact.tenant.id) not in run.meta["broken"]
     assert str(target[0]) in run.meta["broken"][str(tampered.tenant.id)]
+
+
+def test_monthly_residency_job_reports_every_active_tenant(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from portal.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "portal_data_dir", tmp_path)
+    g = make_graph()
+    tick = int(time.time())
+    periodic.residency_evidence(timestamp=tick)
+    [run] = runs("residency_evidence", tick)
+    assert run.result == "succeeded" and run.meta["reports"] >= 1
+    checksum = run.meta["checksums"][str(g.tenant.id)]
+    assert len(list(tmp_path.glob(f"evidence/{g.tenant.id}/*.html"))) == 1
+    assert len(checksum) == 64
