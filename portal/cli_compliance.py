@@ -64,7 +64,12 @@ def run(args: argparse.Namespace) -> None:
             counts = backups.restore_backup(archive=args.archive, target_url=args.into)
             print(f"restored {len(counts)} tables into the target database; counts match")
         elif args.command == "restore-drill":
-            result = backups.run_drill()
-            print(f"restore drill: ok ({result['archive']}, {result['seconds']} s)")
+            from portal.services.job_runs import job_run
+
+            with job_run("restore_drill") as meta:
+                meta.update(backups.run_drill())
+            print(
+                f"restore drill: ok ({meta['archive']}, {meta['rows']} rows, {meta['seconds']} s)"
+            )
     except PortalError as exc:
         _fail(exc.user_message, 1)

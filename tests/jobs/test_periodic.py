@@ -106,13 +106,6 @@ def test_audit_partitions_created_ahead_and_old_ones_dropped(owner_conn) -> None
     assert month_partition(date.today()) in existing
 
 
-def test_compliance_jobs_record_a_skipped_run() -> None:
-    tick = int(time.time())
-    periodic.backup_verification(timestamp=tick)
-    [run] = runs("backup_verification", tick)
-    assert run.result == "skipped" and "compliance" in run.meta["reason"]
-
-
 def test_a_failing_job_is_ledgered_as_failed(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(**_: object) -> int:
         raise RuntimeError("sweep broke")
