@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from portal.db import tenant_session
@@ -16,6 +17,11 @@ PERIODIC_QUEUE = "periodic"
 
 def _tick(meta: dict[str, Any], timestamp: int) -> None:
     meta["tick"] = timestamp
+
+
+def _clock(timestamp: int) -> datetime:
+    """The tick is the job's clock: retention is exact to the tick (and testable)."""
+    return datetime.fromtimestamp(timestamp, UTC)
 
 
 @job_app.periodic(cron="*/5 * * * *")
@@ -42,7 +48,7 @@ def retention_purge(timestamp: int) -> None:
     """Purge share links 90 days after expiry and notifications after 180 days."""
     with job_run("retention_purge") as meta, tenant_session(None) as session:
         _tick(meta, timestamp)
-        meta.update(maintenance.purge_retention(session=session))
+        meta.update(maintenance.purge_retention(session=session, now=_clock(timestamp)))
 
 
 @job_app.periodic(cron="47 3 * * *")
@@ -66,7 +72,7 @@ def audit_partitions(timestamp: int) -> None:
     """Create audit partitions two months ahead; detach and drop those older than 365 days."""
     with job_run("audit_partitions") as meta, tenant_session(None) as session:
         _tick(meta, timestamp)
-        meta.update(maintenance.maintain_audit_partitions(session=session))
+        meta.update(maintenance.maintain_audit_partitions(session=session, now=_clock(timestamp)))
 
 
 @job_app.periodic(cron="30 4 * * *")

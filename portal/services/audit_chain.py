@@ -57,10 +57,10 @@ _FIRST_BREAK = text(
     """
 )
 _LAST = text(
-    "SELECT id, created_at, chain_seq, row_hash, (SELECT count(*) FROM audit_logs "
-    "WHERE tenant_id = :t) AS rows FROM audit_logs WHERE tenant_id = :t "
-    "ORDER BY chain_seq DESC, id DESC LIMIT 1"
+    "SELECT id, created_at, chain_seq, row_hash FROM audit_logs "
+    "WHERE tenant_id = :t AND chain_seq > :anchor_seq ORDER BY chain_seq DESC, id DESC LIMIT 1"
 )
+_ROWS = text("SELECT count(*) FROM audit_logs WHERE tenant_id = :t")
 
 
 @dataclass(frozen=True)
@@ -100,17 +100,17 @@ def verify_tenant_chain(*, session: Session | Connection, tenant_id: UUID) -> Ch
     seq, head_hash, anchor_seq, anchor_hash = head or (0, GENESIS, 0, GENESIS)
     params = {"t": tenant_id, "anchor_seq": anchor_seq, "anchor_hash": anchor_hash}
     first = session.execute(_FIRST_BREAK, params).first()
-    last = session.execute(_LAST, {"t": tenant_id}).first()
-    rows = last.rows if last else 0
+    last = session.execute(_LAST, params).first()
+    # With no row after the anchor, the anchor itself must be the head.
+    last_seq, last_hash = (last.chain_seq, last.row_hash) if last else (anchor_seq, anchor_hash)
     broken = None
     if first is not None:
         broken = ChainBreak(first.chain_seq, first.id, first.created_at, first.reason)
-    elif last is not None and last.chain_seq < seq:
-        broken = ChainBreak(last.chain_seq, last.id, last.created_at, "tail")
-    elif last is not None and (last.chain_seq != seq or last.row_hash != head_hash):
+    elif last_seq < seq:
+        broken = ChainBreak(last_seq, last.id if last else None, last and last.created_at, "tail")
+    elif last_seq != seq or last_hash != head_hash:
         broken = ChainBreak(seq, None, None, "head")
-    elif last is None and seq > anchor_seq:
-        broken = ChainBreak(anchor_seq + 1, None, None, "gap")
+    rows = int(session.execute(_ROWS, {"t": tenant_id}).scalar_one())
     return ChainReport(tenant_id, rows, seq, head_hash, broken)
 
 
