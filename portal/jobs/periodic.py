@@ -42,7 +42,7 @@ def webhook_retry_sweep(timestamp: int) -> None:
         meta["requeued"] = requeue_due_events(session=session)
 
 
-@job_app.periodic(cron="17 3 * * *")
+@job_app.periodic(cron=maintenance.RETENTION_CRON)
 @job_app.task(name="retention_purge", queue=PERIODIC_QUEUE)
 def retention_purge(timestamp: int) -> None:
     """Purge share links 90 days after expiry and notifications after 180 days."""
@@ -66,7 +66,7 @@ def audit_chain_check(timestamp: int) -> None:
             meta["result"] = "failed"
 
 
-@job_app.periodic(cron="7 2 * * *")
+@job_app.periodic(cron=maintenance.AUDIT_PARTITIONS_CRON)
 @job_app.task(name="audit_partitions", queue=PERIODIC_QUEUE)
 def audit_partitions(timestamp: int) -> None:
     """Create audit partitions two months ahead; detach and drop those older than 365 days."""

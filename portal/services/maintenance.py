@@ -11,6 +11,9 @@ SHARE_LINK_RETENTION_DAYS = 90
 NOTIFICATION_RETENTION_DAYS = 180
 AUDIT_RETENTION_DAYS = 365
 AUDIT_MONTHS_AHEAD = 2
+# When the retention jobs run (UTC); the compliance page shows the next run from these.
+RETENTION_CRON = "17 3 * * *"
+AUDIT_PARTITIONS_CRON = "7 2 * * *"
 
 
 def expire_share_links_everywhere(*, session: Session) -> int:
