@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from portal import cli_compliance as compliance
 from portal.settings import ROOT, get_settings
 
 
@@ -100,9 +101,12 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("db-url", help="print the owner database URL (starts the embedded server)")
     worker = sub.add_parser("worker", help="run a job worker (webhooks, periodic jobs)")
     worker.add_argument("--concurrency", type=int, default=4)
+    compliance.add_parsers(sub)
     args = parser.parse_args(argv)
 
-    if args.command == "setup":
+    if args.command in compliance.COMMANDS:
+        compliance.run(args)
+    elif args.command == "setup":
         _setup()
     elif args.command == "migrate":
         migrate()

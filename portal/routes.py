@@ -29,6 +29,15 @@ MY_TASKS = "/my-tasks"
 ASSET = "/asset"
 API_MEDIA = "/api/media"
 API_UPLOAD = "/api/media/uploads"
+AUDIT = "/audit"
+COMPLIANCE = "/compliance"
+API_AUDIT_EXPORT = "/api/audit/export.csv"
+API_EVIDENCE = "/api/evidence"
+
+
+def evidence_url(evidence_id: str, kind: str = "html") -> str:
+    """A stored residency report (served after an access check); kind is html or json."""
+    return f"{API_EVIDENCE}/{quote(str(evidence_id))}.{kind}"
 
 
 def project_url(project_id: str) -> str:

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     app_database_url: str | None = None
     app_db_role: str = "portal_app"
     app_db_password: SecretStr | None = None
+    # Backups and restore drills: a role that reads every row (superuser or BYPASSRLS, e.g.
+    # Neon's owner role); unset means DATABASE_URL (the embedded server's superuser by default).
+    backup_database_url: str | None = None
     # Database name used inside the embedded server.
     embedded_db_name: str = "portal"
 
@@ -86,7 +89,7 @@ class Settings(BaseSettings):
     # Run a job worker inside each app process; false when `portal worker` processes do the work.
     portal_inprocess_worker: bool = True
 
-    @field_validator("database_url", "app_database_url")
+    @field_validator("database_url", "app_database_url", "backup_database_url")
     @classmethod
     def _normalise(cls, value: str | None) -> str | None:
         return normalise_database_url(value) if value else None

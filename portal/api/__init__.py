@@ -5,9 +5,9 @@ Each module under portal/api exposes `ROUTES`; add a module here to mount it.
 
 from starlette.applications import Starlette
 
-from portal.api import accounts, auth, branding, health, media, webhooks
+from portal.api import accounts, audit, auth, branding, evidence, health, media, webhooks
 
-MODULES = (auth, accounts, branding, health, webhooks, media)
+MODULES = (auth, accounts, branding, health, webhooks, media, audit, evidence)
 
 
 def build_api() -> Starlette:

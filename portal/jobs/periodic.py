@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from portal.db import tenant_session
 from portal.jobs.app import job_app
-from portal.services import maintenance
+from portal.services import audit_chain, backups, maintenance, residency
 from portal.services.job_runs import job_run
 from portal.services.webhook_processing import requeue_due_events
 
@@ -16,6 +17,11 @@ PERIODIC_QUEUE = "periodic"
 
 def _tick(meta: dict[str, Any], timestamp: int) -> None:
     meta["tick"] = timestamp
+
+
+def _clock(timestamp: int) -> datetime:
+    """The tick is the job's clock: retention is exact to the tick (and testable)."""
+    return datetime.fromtimestamp(timestamp, UTC)
 
 
 @job_app.periodic(cron="*/5 * * * *")
@@ -36,40 +42,55 @@ def webhook_retry_sweep(timestamp: int) -> None:
         meta["requeued"] = requeue_due_events(session=session)
 
 
-@job_app.periodic(cron="17 3 * * *")
+@job_app.periodic(cron=maintenance.RETENTION_CRON)
 @job_app.task(name="retention_purge", queue=PERIODIC_QUEUE)
 def retention_purge(timestamp: int) -> None:
     """Purge share links 90 days after expiry and notifications after 180 days."""
     with job_run("retention_purge") as meta, tenant_session(None) as session:
         _tick(meta, timestamp)
-        meta.update(maintenance.purge_retention(session=session))
+        meta.update(maintenance.purge_retention(session=session, now=_clock(timestamp)))
 
 
-@job_app.periodic(cron="7 2 * * *")
+@job_app.periodic(cron="47 3 * * *")
+@job_app.task(name="audit_chain_check", queue=PERIODIC_QUEUE)
+def audit_chain_check(timestamp: int) -> None:
+    """Verify every tenant's audit hash chain; record the heads (and any break) in job_runs."""
+    with job_run("audit_chain_check") as meta:
+        _tick(meta, timestamp)
+        reports = audit_chain.verify_chains()
+        meta["tenants"] = len(reports)
+        meta["heads"] = audit_chain.chain_heads(reports)
+        broken = {str(r.tenant_id): r.broken.describe() for r in reports if r.broken}
+        if broken:
+            meta["broken"] = broken
+            meta["result"] = "failed"
+
+
+@job_app.periodic(cron=maintenance.AUDIT_PARTITIONS_CRON)
 @job_app.task(name="audit_partitions", queue=PERIODIC_QUEUE)
 def audit_partitions(timestamp: int) -> None:
     """Create audit partitions two months ahead; detach and drop those older than 365 days."""
     with job_run("audit_partitions") as meta, tenant_session(None) as session:
         _tick(meta, timestamp)
-        meta.update(maintenance.maintain_audit_partitions(session=session))
-
-
-def _not_yet(job_name: str, timestamp: int, owner: str) -> None:
-    with job_run(job_name) as meta:
-        _tick(meta, timestamp)
-        meta["result"] = "skipped"
-        meta["reason"] = f"implemented by the {owner} issue"
+        meta.update(maintenance.maintain_audit_partitions(session=session, now=_clock(timestamp)))
 
 
 @job_app.periodic(cron="30 4 * * *")
 @job_app.task(name="backup_verification", queue=PERIODIC_QUEUE)
 def backup_verification(timestamp: int) -> None:
-    """Daily backup verification (recorded as skipped until the compliance issue lands)."""
-    _not_yet("backup_verification", timestamp, "compliance")
+    """Daily (RPO 24 h): pg_dump with a manifest, then restore it into a scratch database and
+    compare every table's rows and checksum and the audit chains; result and time in job_runs."""
+    with job_run("backup_verification") as meta:
+        _tick(meta, timestamp)
+        meta.update(backups.backup_and_drill())
 
 
 @job_app.periodic(cron="0 5 1 * *")
 @job_app.task(name="residency_evidence", queue=PERIODIC_QUEUE)
 def residency_evidence(timestamp: int) -> None:
-    """Monthly residency evidence (recorded as skipped until the compliance issue lands)."""
-    _not_yet("residency_evidence", timestamp, "compliance")
+    """Monthly residency evidence: an HTML and a JSON report per active tenant, checksummed."""
+    with job_run("residency_evidence") as meta:
+        _tick(meta, timestamp)
+        rows = residency.generate_for_all()
+        meta["reports"] = len(rows)
+        meta["checksums"] = {str(r.tenant_id): r.checksum for r in rows}

@@ -58,3 +58,7 @@ class AuditLog(SQLModel, table=True):
     entity_id: UUID
     before: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
     after: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
+    # The tenant's hash chain, filled in by the database at insert (migration 0009).
+    chain_seq: int | None = None
+    prev_hash: str | None = None
+    row_hash: str | None = None

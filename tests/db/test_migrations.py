@@ -11,7 +11,7 @@ import pytest
 
 from portal.cli import downgrade, migrate
 from portal.settings import ROOT
-from tests.conftest import ScratchDatabase
+from tests.conftest import ScratchDatabase, libpq_to_sqlalchemy
 
 SEED_TABLES = {
     "tenants",
@@ -112,3 +112,32 @@ def test_seed_indexes_and_constraints_exist(owner_conn) -> None:  # type: ignore
         "AND data_type = 'timestamp without time zone'"
     ).fetchone()
     assert timestamps == (0,)
+
+
+def test_existing_audit_rows_are_chained_by_the_compliance_migration(
+    empty_database: ScratchDatabase,
+) -> None:
+    """Rows written before 0009 are chained by the migration and verify afterwards."""
+    from sqlalchemy import create_engine
+
+    from portal.services.audit_chain import verify_tenant_chain
+
+    url = empty_database.owner_url
+    migrate(url, "0008")
+    with psycopg.connect(empty_database.superuser_conninfo, autocommit=True) as conn:
+        tenant = conn.execute(
+            "INSERT INTO tenants (name, type) VALUES ('Old', 'agency') RETURNING id"
+        ).fetchone()
+        for title in ("A", "B", "C"):
+            conn.execute(
+                "INSERT INTO projects (tenant_id, client_name, title) VALUES (%s, 'C', %s)",
+                (tenant[0], title),
+            )
+    migrate(url)
+    engine = create_engine(libpq_to_sqlalchemy(empty_database.superuser_conninfo))
+    try:
+        with engine.connect() as conn:
+            report = verify_tenant_chain(session=conn, tenant_id=tenant[0])
+    finally:
+        engine.dispose()
+    assert report.intact and report.rows == 3 and report.head_seq == 3

@@ -106,13 +106,6 @@ def test_audit_partitions_created_ahead_and_old_ones_dropped(owner_conn) -> None
     assert month_partition(date.today()) in existing
 
 
-def test_compliance_jobs_record_a_skipped_run() -> None:
-    tick = int(time.time())
-    periodic.backup_verification(timestamp=tick)
-    [run] = runs("backup_verification", tick)
-    assert run.result == "skipped" and "compliance" in run.meta["reason"]
-
-
 def test_a_failing_job_is_ledgered_as_failed(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(**_: object) -> int:
         raise RuntimeError("sweep broke")
@@ -137,3 +130,43 @@ def test_two_workers_started_together_run_one_tick_once() -> None:
     ticks = [r.meta["tick"] for r in rows]
     assert ticks, "no tick ran"
     assert len(ticks) == len(set(ticks)), "a tick ran twice"
+
+
+def test_audit_chain_check_records_every_head_and_names_a_break(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+    intact, tampered = make_graph(), make_graph()
+    target = superuser_conn.execute(
+        "SELECT id FROM audit_logs WHERE tenant_id = %s ORDER BY chain_seq LIMIT 1",
+        (tampered.tenant.id,),
+    ).fetchone()
+    superuser_conn.execute("SET session_replication_role = replica")
+    try:
+        superuser_conn.execute(
+            "UPDATE audit_logs SET action = 'delete' WHERE id = %s", (target[0],)
+        )
+    finally:
+        superuser_conn.execute("RESET session_replication_role")
+    tick = int(time.time())
+    periodic.audit_chain_check(timestamp=tick)
+    [run] = runs("audit_chain_check", tick)
+    assert run.result == "failed"
+    seq, digest = run.meta["heads"][str(intact.tenant.id)].split(":")
+    rows = superuser_conn.execute(
+        "SELECT count(*) FROM audit_logs WHERE tenant_id = %s", (intact.tenant.id,)
+    ).fetchone()
+    assert int(seq) == rows[0] and len(digest) == 64
+    assert str(intact.tenant.id) not in run.meta["broken"]
+    assert str(target[0]) in run.meta["broken"][str(tampered.tenant.id)]
+
+
+def test_monthly_residency_job_reports_every_active_tenant(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from portal.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "portal_data_dir", tmp_path)
+    g = make_graph()
+    tick = int(time.time())
+    periodic.residency_evidence(timestamp=tick)
+    [run] = runs("residency_evidence", tick)
+    assert run.result == "succeeded" and run.meta["reports"] >= 1
+    checksum = run.meta["checksums"][str(g.tenant.id)]
+    assert len(list(tmp_path.glob(f"evidence/{g.tenant.id}/*.html"))) == 1
+    assert len(checksum) == 64

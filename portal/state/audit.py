@@ -1,0 +1,156 @@
+"""Audit log page state: filters, keyset pages, one expanded before/after diff."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import reflex as rx
+
+from portal import routes
+from portal.db import tenant_session
+from portal.services.audit_log import (
+    DEFAULT_RANGE_DAYS,
+    AuditRow,
+    DiffRow,
+    audit_diff,
+    audit_page,
+    parse_filters,
+    scoped_tenants,
+)
+from portal.services.auth import SessionUser
+from portal.services.errors import PortalError
+from portal.services.locale import today
+from portal.services.permissions import Action, require
+from portal.state.actions import Option, options
+from portal.state.session import SessionState
+
+ROLES = ("admin",)
+FILTERS = ("from", "to", "entity_type", "entity_id", "actor", "action", "tenant")
+MAX_FILTER_CHARS = 320
+
+
+class AuditState(SessionState):
+    """The audit entries the viewer's scope allows; every handler re-checks VIEW_AUDIT."""
+
+    rows: list[AuditRow] = []
+    has_more: bool = False
+    page: int = 1
+    # The filters as the form shows them (validated by the service on every query).
+    date_from: str = ""
+    date_to: str = ""
+    entity_type: str = ""
+    entity_id: str = ""
+    actor: str = ""
+    action: str = ""
+    tenant: str = ""
+    # Bumped when the filters change on the server, so the (uncontrolled) form re-renders.
+    form_key: int = 0
+    tenant_choices: list[Option] = []
+    show_tenant: bool = False
+    # The row key whose diff is open, and that diff.
+    expanded: str = ""
+    diff: list[DiffRow] = []
+    error: str = ""
+    # The row key each shown page continues after ("" for the first page).
+    _starts: list[str] = []
+
+    def _params(self) -> dict[str, str]:
+        values = (self.date_from, self.date_to, self.entity_type, self.entity_id, self.actor)
+        values += (self.action, self.tenant)
+        return {k: v for k, v in zip(FILTERS, values, strict=True) if v}
+
+    def _set_filters(self, params: dict[str, str]) -> None:
+        self.date_from, self.date_to = params.get("from", ""), params.get("to", "")
+        self.entity_type, self.entity_id = (
+            params.get("entity_type", ""),
+            params.get("entity_id", ""),
+        )
+        self.actor, self.action = params.get("actor", ""), params.get("action", "")
+        self.tenant = params.get("tenant", "")
+        self.form_key += 1
+
+    @rx.var
+    def export_url(self) -> str:
+        """The CSV export of the applied filters (the route checks the session itself)."""
+        return routes.page_url(routes.API_AUDIT_EXPORT, **self._params())
+
+    def _viewer(self) -> SessionUser:
+        user = self._require_user(ROLES)
+        require(user, Action.VIEW_AUDIT)
+        return user
+
+    def _query(self, after: str) -> bool:
+        """Load the page after `after`; on a bad filter keep the old rows and say why."""
+        try:
+            user = self._viewer()
+            with tenant_session(user.context) as session:
+                filters = parse_filters(session=session, params=self._params())
+                rows, more = audit_page(session=session, filters=filters, after=after)
+                self.tenant_choices = options(scoped_tenants(session=session))
+        except PortalError as exc:
+            self.error = exc.user_message
+            return False
+        self.rows, self.has_more, self.error = rows, more, ""
+        self.expanded, self.diff = "", []
+        self.show_tenant = user.context.admin_scope
+        return True
+
+    @rx.event
+    def load(self):  # type: ignore[no-untyped-def]
+        """on_load: the last 30 days, first page."""
+        end = today()
+        self._set_filters({"from": str(end - timedelta(DEFAULT_RANGE_DAYS - 1)), "to": str(end)})
+        self.rows, self._starts, self.page = [], [""], 1
+        if not self._query(""):
+            self.rows = []
+            return self._failure_redirect()
+        return None
+
+    def _failure_redirect(self):  # type: ignore[no-untyped-def]
+        try:
+            self._viewer()
+        except PortalError as exc:
+            return self._failure(exc)
+        return None
+
+    @rx.event
+    def apply(self, form: dict) -> None:
+        """Apply the filter form (unknown fields are dropped; values are validated on query)."""
+        self._set_filters({k: str(form.get(k, "")).strip()[:MAX_FILTER_CHARS] for k in FILTERS})
+        if self._query(""):
+            self._starts, self.page = [""], 1
+
+    @rx.event
+    def next_page(self) -> None:
+        """The next (older) page, continuing after the last row shown."""
+        if not self.rows or not self.has_more:
+            return
+        after = self.rows[-1].key
+        if self._query(after):
+            self._starts.append(after)
+            self.page += 1
+
+    @rx.event
+    def previous_page(self) -> None:
+        """The previous (newer) page."""
+        if len(self._starts) < 2:
+            return
+        if self._query(self._starts[-2]):
+            self._starts.pop()
+            self.page -= 1
+
+    @rx.event
+    def toggle(self, key: str) -> None:
+        """Open (or close) one entry's before/after diff."""
+        if self.expanded == key:
+            self.expanded, self.diff = "", []
+            return
+        try:
+            user = self._viewer()
+            with tenant_session(user.context) as session:
+                self.diff = audit_diff(session=session, key=str(key)[:200])
+        except PortalError as exc:
+            self.error = exc.user_message
+            self.expanded, self.diff = "", []
+            return
+        self.expanded = key if self.diff else ""
