@@ -26,6 +26,8 @@ OPERATIONS = "/operations"
 PROJECTS = "/projects"
 PROJECT = "/project"
 MY_TASKS = "/my-tasks"
+API_UNSUBSCRIBE = "/api/notifications/unsubscribe"
+NOTIFICATION_SETTINGS = "/account/notifications"
 
 
 def project_url(project_id: str) -> str:

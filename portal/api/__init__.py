@@ -5,9 +5,9 @@ Each module under portal/api exposes `ROUTES`; add a module here to mount it.
 
 from starlette.applications import Starlette
 
-from portal.api import accounts, auth, health, webhooks
+from portal.api import accounts, auth, health, notifications, webhooks
 
-MODULES = (auth, accounts, health, webhooks)
+MODULES = (auth, accounts, health, webhooks, notifications)
 
 
 def build_api() -> Starlette:

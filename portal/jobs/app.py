@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 
 from portal.db import app_url
 
-TASK_MODULES = ["portal.jobs.tasks", "portal.jobs.periodic"]
+TASK_MODULES = ["portal.jobs.tasks", "portal.jobs.periodic", "portal.jobs.notifications"]
 
 
 def libpq_conninfo(url: str) -> str:

@@ -17,6 +17,7 @@ async def run_worker(
     *, concurrency: int = CONCURRENCY, name: str = "portal-worker", signals: bool = True
 ) -> None:
     """Run a worker on every queue until stopped (SIGINT/SIGTERM, or cancellation)."""
+    import portal.jobs.notifications  # noqa: F401
     import portal.jobs.periodic  # noqa: F401  (registers the periodic jobs)
     import portal.jobs.tasks  # noqa: F401
 

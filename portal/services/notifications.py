@@ -26,7 +26,7 @@ TYPES: dict[str, tuple[str, str]] = {
     "comment": ("Comments on my tasks and assets", "digest"),
     "mention": ("@mentions", "immediately"),
     "task_assigned": ("Tasks assigned to me", "immediately"),
-    "task_due": ("My tasks due tomorrow", "digest"),
+    "task_due": ("My tasks due tomorrow", "immediately"),
     "asset_ready": ("My uploads ready", "digest"),
     "asset_errored": ("My uploads failed", "immediately"),
     "approval_requested": ("Approval requested", "immediately"),
