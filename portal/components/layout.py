@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import routes
+from portal.components.bell import bell
 from portal.state.session import NavItem, SessionState
 
 
@@ -45,6 +46,7 @@ def sidebar() -> rx.Component:
         rx.hstack(
             rx.image(src="/logo.svg", width="28px", height="28px", alt=""),
             rx.heading("Motion Mavericks", size="4"),
+            bell(),
             align="center",
         ),
         rx.hstack(
