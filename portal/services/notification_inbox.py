@@ -29,7 +29,7 @@ class NotificationView:
 
 
 def unread_count(*, session: Session, user_id: UUID) -> int:
-    """Unread notifications of a user (an index-only scan of idx_notifications_unread)."""
+    """Unread notifications of a user (index-only: idx_notifications_unread_count)."""
     return session.scalar(
         select(func.count())
         .select_from(Notification)
