@@ -99,7 +99,6 @@ def auth_card(title: str, subtitle: str, *children: rx.Component) -> rx.Componen
         background=rx.color("gray", 2),
     )
 
-
 def field(label: str, control: rx.Component) -> rx.Component:
     """A labelled form control."""
     return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
