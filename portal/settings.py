@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     portal_data_dir: Path = ROOT / ".portal"
     portal_secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     portal_timezone: str = "Australia/Sydney"
+    # Local hour (in portal_timezone) after which the daily notification digest goes out.
+    notification_digest_hour: int = Field(default=7, ge=0, le=23)
 
     # Owner (migration) connection; unset means the embedded PostgreSQL under portal_data_dir.
     database_url: str | None = None

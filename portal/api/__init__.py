@@ -5,9 +5,19 @@ Each module under portal/api exposes `ROUTES`; add a module here to mount it.
 
 from starlette.applications import Starlette
 
-from portal.api import accounts, audit, auth, branding, evidence, health, media, webhooks
+from portal.api import (
+    accounts,
+    audit,
+    auth,
+    branding,
+    evidence,
+    health,
+    media,
+    notifications,
+    webhooks,
+)
 
-MODULES = (auth, accounts, branding, health, webhooks, media, audit, evidence)
+MODULES = (auth, accounts, branding, health, webhooks, media, audit, evidence, notifications)
 
 
 def build_api() -> Starlette:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import routes
+from portal.components.bell import bell
 from portal.state.session import NavItem, SessionState
 
 
@@ -51,6 +52,7 @@ def sidebar() -> rx.Component:
                 object_fit="contain",
             ),
             rx.heading("Motion Mavericks", size="4"),
+            bell(),
             align="center",
         ),
         rx.hstack(

@@ -10,7 +10,12 @@ from sqlalchemy.engine import make_url
 
 from portal.db import app_url
 
-TASK_MODULES = ["portal.jobs.tasks", "portal.jobs.periodic", "portal.jobs.media"]
+TASK_MODULES = [
+    "portal.jobs.tasks",
+    "portal.jobs.periodic",
+    "portal.jobs.media",
+    "portal.jobs.notifications",
+]
 
 
 def libpq_conninfo(url: str) -> str:

@@ -18,6 +18,7 @@ async def run_worker(
 ) -> None:
     """Run a worker on every queue until stopped (SIGINT/SIGTERM, or cancellation)."""
     import portal.jobs.media  # noqa: F401
+    import portal.jobs.notifications  # noqa: F401
     import portal.jobs.periodic  # noqa: F401  (registers the periodic jobs)
     import portal.jobs.tasks  # noqa: F401
 

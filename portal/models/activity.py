@@ -40,7 +40,10 @@ class Notification(SQLModel, table=True):
     delivered_at: datetime | None = timestamp_field(nullable=True)
     # Resend's id for the email sent about this notification, and what Resend last reported.
     email_message_id: str | None = None
-    email_status: str | None = None  # sent | delivered | bounced | complained
+    # queued | digest | skipped | failed (ours), then sent | delivered | bounced | complained
+    email_status: str | None = None
+    # Why the email was skipped or failed (shown with the notification's status).
+    email_note: str | None = None
     read_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime | None = timestamp_field()
 

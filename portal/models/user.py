@@ -5,7 +5,7 @@ from uuid import UUID
 
 from sqlmodel import Field, SQLModel
 
-from portal.models._base import id_field, tenant_field, timestamp_field
+from portal.models._base import id_field, jsonb_field, tenant_field, timestamp_field
 
 
 # A portal account (admin, agency) or a share-link guest of one tenant.
@@ -22,6 +22,8 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = timestamp_field(nullable=True)
     # Set when Resend reports a hard bounce for this address; mail to it should stop.
     email_bounced_at: datetime | None = timestamp_field(nullable=True)
+    # Email per notification type: immediately | digest | off (missing: the type's default).
+    notification_prefs: dict = jsonb_field()
     created_at: datetime | None = timestamp_field()
     updated_at: datetime | None = timestamp_field()
 

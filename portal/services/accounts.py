@@ -18,6 +18,7 @@ from portal.services import email_templates, mail, throttle, tokens
 from portal.services.auth import NewSession, SessionUser, open_session, validate_login_form
 from portal.services.errors import InvalidInput, NotFound
 from portal.services.locale import format_datetime
+from portal.services.notification_events import on_invite_accepted
 from portal.services.passwords import (
     check_password_policy,
     hash_password,
@@ -163,6 +164,7 @@ def accept_invite(
             .where(User.id == info.user_id, User.status == "invited")
             .values(name=name, password_hash=hash_password(password), status="active")
         )
+        on_invite_accepted(session=session, token_id=info.token_id, user_id=info.user_id)
     return open_session(info.context, user_agent=user_agent)
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from portal.db import TenantContext, enter_tenant
 from portal.models import Asset
+from portal.services.notification_events import on_asset_status
 
 # A status only ever moves to a higher rank; ready and errored are both final outcomes of
 # processing (the first to arrive stays), and deleted ends everything.
@@ -63,6 +64,7 @@ def advance_asset(
     changed = False
     target = next_status(asset.status, status)
     if target != asset.status:
+        on_asset_status(session=session, asset=asset, status=target)  # notifications
         asset.status, changed = target, True
     if mux_asset_id and not asset.mux_asset_id:
         asset.mux_asset_id, changed = mux_asset_id, True

@@ -15,6 +15,7 @@ from portal.services.common import insert_row
 from portal.services.errors import InvalidInput, PermissionDenied
 from portal.services.locale import format_datetime
 from portal.services.lookup import get_comment, get_milestone, get_project, get_task
+from portal.services.notification_events import on_task_comment
 from portal.services.tasks import assignee_options
 from portal.services.validation import clean_text, parse_uuid
 
@@ -66,7 +67,7 @@ def add_comment(
         body=body,
         meta={"mentions": _mentions(session, task, body)},
     )
-    return insert_row(session, comment)
+    return on_task_comment(session=session, comment=insert_row(session, comment))  # notifications
 
 
 def edit_comment(*, session: Session, comment_id: UUID | str, user_id: UUID, body: str) -> Comment:

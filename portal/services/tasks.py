@@ -13,6 +13,7 @@ from portal.models import Milestone, Project, Task, Tenant, User
 from portal.services.common import insert_row
 from portal.services.errors import InvalidInput, NotFound
 from portal.services.lookup import get_milestone, get_project, get_task
+from portal.services.notification_events import on_task_assigned
 from portal.services.validation import (
     check_within,
     clean_text,
@@ -54,7 +55,7 @@ def create_task(
     task = Task(tenant_id=milestone.tenant_id, milestone_id=milestone.id, title="")
     _apply_fields(session, project, task, title, description, due_date, effort_estimate)
     task.assignee_id = _check_assignee(session, project, assignee_id)
-    return insert_row(session, task)
+    return on_task_assigned(session=session, task=insert_row(session, task), previous=None)
 
 
 def update_task(
@@ -69,17 +70,19 @@ def update_task(
 ) -> Task:
     """Edit a task's fields and assignee (the status moves only through the workflow)."""
     task = get_task(session=session, task_id=task_id, for_update=True)
+    previous = task.assignee_id  # notifications
     project = _project_of(session, task)
     _apply_fields(session, project, task, title, description, due_date, effort_estimate)
     task.assignee_id = _check_assignee(session, project, assignee_id)
-    return insert_row(session, task)
+    return on_task_assigned(session=session, task=insert_row(session, task), previous=previous)
 
 
 def assign_task(*, session: Session, task_id: UUID | str, assignee_id: UUID | str | None) -> Task:
     """Assign a task (or clear its assignee with None)."""
     task = get_task(session=session, task_id=task_id, for_update=True)
+    previous = task.assignee_id  # notifications
     task.assignee_id = _check_assignee(session, _project_of(session, task), assignee_id)
-    return insert_row(session, task)
+    return on_task_assigned(session=session, task=insert_row(session, task), previous=previous)
 
 
 def delete_task(*, session: Session, task_id: UUID | str) -> None:

@@ -1,0 +1,200 @@
+"""Events that notify someone: each finds its recipients and calls `fan_out`.
+
+Other services call these with one line where the event happens (task comments, assignment,
+asset status, invitation acceptance). Approvals and share-link views have no service yet; their
+functions are here for those issues to call.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID
+
+from sqlalchemy import String, cast, select, text
+from sqlmodel import Session
+
+from portal import routes
+from portal.models import Asset, AuthToken, Comment, Milestone, Notification, ShareLink, Task, User
+from portal.services.notifications import excerpt, fan_out, link_for_project
+
+
+def _actor(session: Session) -> UUID | None:
+    """The signed-in user of this transaction (app.user_id), if any."""
+    raw = session.scalar(text("SELECT nullif(current_setting('app.user_id', true), '')"))
+    return UUID(raw) if raw else None
+
+
+def _name(session: Session, user_id: UUID | None) -> str:
+    if user_id is None:
+        return "Someone"
+    row = session.execute(select(User.name, User.email).where(User.id == user_id)).first()
+    return (row.name or row.email.split("@")[0]) if row else "Someone"
+
+
+def _project_of_task(session: Session, task: Task) -> UUID:
+    return session.scalar(select(Milestone.project_id).where(Milestone.id == task.milestone_id))
+
+
+def on_task_comment(*, session: Session, comment: Comment) -> Comment:
+    """@mentions hear first; the assignee and earlier commenters hear of the comment."""
+    task = session.get(Task, comment.parent_id)
+    if task is None:
+        return comment
+    author = comment.author_id
+    payload = {
+        "title": f"{_name(session, author)} commented on “{task.title}”",
+        "link": link_for_project(_project_of_task(session, task)),
+        "task_id": str(task.id),
+        "comment_id": str(comment.id),
+    }
+    private = {"excerpt": excerpt(comment.body)}
+    mentioned = {UUID(m) for m in comment.meta.get("mentions", [])}
+    common = {"session": session, "tenant_id": comment.tenant_id, "actor_id": author}
+    mention_payload = {**payload, "title": f"{_name(session, author)} mentioned you"}
+    fan_out(
+        type_="mention", recipients=mentioned, payload=mention_payload, private=private, **common
+    )
+    watchers = set(
+        session.scalars(
+            select(Comment.author_id).where(
+                Comment.parent_type == "task", Comment.parent_id == task.id
+            )
+        )
+    )
+    watchers.add(task.assignee_id)
+    fan_out(
+        type_="comment", recipients=watchers - mentioned, payload=payload, private=private, **common
+    )
+    return comment
+
+
+def on_task_assigned(*, session: Session, task: Task, previous: UUID | None) -> Task:
+    """The new assignee hears of it (not when they assigned themselves, nor unchanged)."""
+    if task.assignee_id is None or task.assignee_id == previous:
+        return task
+    actor = _actor(session)
+    fan_out(
+        session=session,
+        type_="task_assigned",
+        tenant_id=task.tenant_id,
+        actor_id=actor,
+        recipients=[task.assignee_id],
+        payload={
+            "title": f"{_name(session, actor)} assigned you “{task.title}”",
+            "link": link_for_project(_project_of_task(session, task)),
+            "task_id": str(task.id),
+        },
+    )
+    return task
+
+
+def on_asset_status(*, session: Session, asset: Asset, status: str) -> None:
+    """The uploader hears when processing ends (ready or errored)."""
+    if status not in ("ready", "errored"):
+        return
+    word = "is ready to review" if status == "ready" else "could not be processed"
+    fan_out(
+        session=session,
+        type_=f"asset_{status}",
+        tenant_id=asset.tenant_id,
+        actor_id=None,
+        recipients=[asset.uploader_id],
+        payload={
+            "title": f"“{asset.title}” v{asset.version} {word}",
+            "link": link_for_project(asset.project_id),
+            "asset_id": str(asset.id),
+        },
+    )
+
+
+def on_approval(*, session: Session, asset_id: UUID, kind: str, recipients: list[UUID]) -> None:
+    """approval_requested (to reviewers), approval_given / changes_requested (to the uploader)."""
+    asset = session.get(Asset, asset_id)
+    if asset is None:
+        return
+    actor = _actor(session)
+    verbs = {
+        "approval_requested": "asks you to approve",
+        "approval_given": "approved",
+        "changes_requested": "requested changes to",
+    }
+    fan_out(
+        session=session,
+        type_=kind,
+        tenant_id=asset.tenant_id,
+        actor_id=actor,
+        recipients=recipients,
+        payload={
+            "title": f"{_name(session, actor)} {verbs.get(kind, kind)} “{asset.title}”",
+            "link": link_for_project(asset.project_id),
+            "asset_id": str(asset.id),
+        },
+    )
+
+
+def on_share_viewed(*, session: Session, share_link: ShareLink) -> None:
+    """The link's creator hears when it is opened for the first time (view_count == 1)."""
+    if share_link.view_count != 1:
+        return
+    asset = session.get(Asset, share_link.asset_id)
+    fan_out(
+        session=session,
+        type_="share_viewed",
+        tenant_id=share_link.tenant_id,
+        actor_id=None,
+        recipients=[share_link.created_by],
+        payload={
+            "title": f"Your share link to “{asset.title if asset else 'an asset'}” was opened",
+            "link": link_for_project(asset.project_id) if asset else routes.DASHBOARD,
+            "share_link_id": str(share_link.id),
+        },
+    )
+
+
+def on_invite_accepted(*, session: Session, token_id: UUID, user_id: UUID) -> None:
+    """Whoever sent the invitation hears that it was accepted."""
+    inviter = session.scalar(select(AuthToken.created_by).where(AuthToken.id == token_id))
+    fan_out(
+        session=session,
+        type_="invite_accepted",
+        tenant_id=session.scalar(select(User.tenant_id).where(User.id == user_id)),
+        actor_id=user_id,
+        recipients=[inviter],
+        payload={
+            "title": f"{_name(session, user_id)} accepted your invitation",
+            "link": routes.ADMIN_USERS,
+        },
+    )
+
+
+def notify_due_tomorrow(*, session: Session, today: date) -> int:
+    """Assignees of open tasks due tomorrow, once per task and due date (this tenant)."""
+    due = today + timedelta(days=1)
+    already = select(Notification.id).where(
+        Notification.type == "task_due",
+        Notification.payload["task_id"].astext == cast(Task.id, String),
+        Notification.payload["due"].astext == due.isoformat(),
+    )
+    tasks = session.scalars(
+        select(Task).where(
+            Task.due_date == due,
+            Task.status != "completed",
+            Task.assignee_id.is_not(None),
+            ~already.exists(),
+        )
+    ).all()
+    for task in tasks:
+        fan_out(
+            session=session,
+            type_="task_due",
+            tenant_id=task.tenant_id,
+            actor_id=None,
+            recipients=[task.assignee_id],
+            payload={
+                "title": f"“{task.title}” is due tomorrow",
+                "link": link_for_project(_project_of_task(session, task)),
+                "task_id": str(task.id),
+                "due": due.isoformat(),
+            },
+        )
+    return len(tasks)

@@ -1,0 +1,116 @@
+"""The bell in the layout: unread count and latest notifications, updated live."""
+
+from __future__ import annotations
+
+import asyncio
+from uuid import UUID
+
+import reflex as rx
+
+from portal.db import TenantContext, tenant_session
+from portal.services.auth import SessionUser, resolve_session
+from portal.services.errors import PortalError
+from portal.services.notification_inbox import (
+    NotificationView,
+    latest,
+    mark_all_read,
+    mark_read,
+    unread_count,
+)
+from portal.services.notification_live import LISTENER
+from portal.state.session import SessionState
+
+# Fallback poll when no NOTIFY arrives (a lost LISTEN connection only delays updates).
+POLL_SECONDS = 30.0
+# A tab's live updates stop after this many wake-ups or polls (about 4 hours of polling).
+MAX_WAKEUPS = 500
+
+
+def _load(ctx: TenantContext, user_id: UUID) -> tuple[int, list[NotificationView]]:
+    with tenant_session(ctx) as session:
+        return unread_count(session=session, user_id=user_id), latest(
+            session=session, user_id=user_id
+        )
+
+
+def _connected(token: str) -> bool:
+    """Whether this tab's socket is still open on this worker (unknown → assume so)."""
+    try:
+        from portal.portal import app
+
+        return token in app.event_namespace.token_to_sid
+    except Exception:
+        return True
+
+
+class BellState(SessionState):
+    """Unread count and panel; every handler re-checks the session (own notifications only)."""
+
+    unread: int = 0
+    items: list[NotificationView] = []
+    bell_error: str = ""
+    # True while this tab's live-update loop runs (one loop per tab).
+    live: bool = False
+
+    def _reload(self, user: SessionUser) -> None:
+        self.unread, self.items = _load(user.context, user.user_id)
+
+    @rx.event
+    def start(self):  # type: ignore[no-untyped-def]
+        """on_mount of the bell: load, then follow changes live."""
+        try:
+            self._reload(self._require_user())
+        except PortalError as exc:
+            self.unread, self.items = 0, []
+            return self._failure(exc)
+        if not self.live:
+            self.live = True
+            return BellState.watch
+        return None
+
+    @rx.event
+    def open_item(self, notification_id: str):  # type: ignore[no-untyped-def]
+        """Mark one notification read and go to what it is about."""
+        try:
+            user = self._require_user()
+            with tenant_session(user.context) as session:
+                mark_read(session=session, user_id=user.user_id, notification_id=notification_id)
+            self._reload(user)
+        except PortalError as exc:
+            self.bell_error = exc.user_message
+            return self._failure(exc)
+        link = next((i.link for i in self.items if i.id == notification_id), "/")
+        return rx.redirect(link)
+
+    @rx.event
+    def read_all(self):  # type: ignore[no-untyped-def]
+        """Mark every notification of the user read."""
+        try:
+            user = self._require_user()
+            with tenant_session(user.context) as session:
+                mark_all_read(session=session, user_id=user.user_id)
+            self._reload(user)
+        except PortalError as exc:
+            self.bell_error = exc.user_message
+            return self._failure(exc)
+        return None
+
+    @rx.event(background=True)
+    async def watch(self):  # type: ignore[no-untyped-def]
+        """Wait for NOTIFY (or the poll) and refresh, while the tab is open and signed in."""
+        async with self:
+            token, client = self._session_token(), self.router.session.client_token
+        user = await asyncio.to_thread(resolve_session, token)
+        for _ in range(MAX_WAKEUPS):
+            if user is None or not _connected(client):
+                break
+            await LISTENER.wait(str(user.user_id), POLL_SECONDS)
+            # Re-check the session after every wait: a signed-out tab stops here.
+            user = await asyncio.to_thread(resolve_session, token)
+            if user is None:
+                break
+            count, items = await asyncio.to_thread(_load, user.context, user.user_id)
+            async with self:
+                self.unread, self.items = count, items
+        async with self:
+            self.live = False

@@ -1,0 +1,68 @@
+"""Bell and notification settings handlers: own notifications only, session re-checked."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from portal.services.notification_live import Listener
+from portal.state.bell import BellState
+from portal.state.notification_settings import NotificationSettingsState
+from tests.factories import make_graph
+from tests.jobs.support import run_async
+from tests.state.test_state import make_state, redirect_target, signed_in_cookie
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+def test_bell_loads_own_notifications_and_refuses_others() -> None:
+    mine, theirs = make_graph(), make_graph()
+    state = make_state(BellState, cookie=signed_in_cookie(mine.user.email))
+    assert state.start() is not None and state.live  # the live loop is started once
+    assert state.start() is None
+    assert state.unread == 1 and [i.id for i in state.items] == [str(mine.notification.id)]
+    state.open_item(str(theirs.notification.id))  # another tenant's id: not found
+    assert state.bell_error.startswith("That item does not exist")
+    assert redirect_target(state.open_item(str(mine.notification.id))) == "/"
+    assert state.unread == 0
+    state.read_all()
+    anonymous = make_state(BellState)
+    assert redirect_target(anonymous.start()).startswith("/login")
+    assert anonymous.items == []
+
+
+def test_settings_change_only_own_preferences() -> None:
+    g = make_graph()
+    state = make_state(NotificationSettingsState, cookie=signed_in_cookie(g.user.email))
+    state.load()
+    assert {p.type for p in state.prefs} >= {"mention", "comment", "invite_accepted"}
+    state.choose("comment", "off")
+    assert state.message == "Saved."
+    assert {p.type: p.mode for p in state.prefs}["comment"] == "off"
+    state.choose("comment", "sometimes")
+    assert state.error == "Choose immediately, daily digest or off."
+
+
+def test_listener_wakes_the_right_user_on_commit(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+    g = make_graph()
+    other = make_graph()
+
+    async def scenario() -> tuple[bool, bool]:
+        listener = Listener()
+        await listener.wait("warm-up", 0.01)  # connects (and wakes everyone once, on connect)
+        while not listener.connected:
+            await asyncio.sleep(0.05)
+        mine = asyncio.create_task(listener.wait(str(g.user.id), 20))
+        theirs = asyncio.create_task(listener.wait(str(other.user.id), 1))
+        await asyncio.sleep(0.05)
+        await asyncio.to_thread(
+            superuser_conn.execute,
+            "UPDATE notifications SET read_at = now() WHERE id = %s",
+            (g.notification.id,),
+        )
+        result = await mine, await theirs
+        await listener.stop()
+        return result
+
+    assert run_async(scenario) == (True, False)
