@@ -23,6 +23,7 @@ from portal.services.common import insert_row
 from portal.services.errors import InvalidInput
 from portal.services.locale import format_datetime
 from portal.services.lookup import get_comment
+from portal.services.notification_events import on_asset_comment
 from portal.services.timecode import format_timecode, frame_at
 from portal.services.validation import clean_text
 
@@ -113,7 +114,7 @@ def add_asset_comment(
         body=body,
         meta=meta,
     )
-    return insert_row(session, comment)
+    return on_asset_comment(session=session, comment=insert_row(session, comment))  # notifications
 
 
 def set_resolved(

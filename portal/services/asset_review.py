@@ -16,6 +16,7 @@ from portal.models import Asset
 from portal.services.assets import get_asset
 from portal.services.common import insert_row
 from portal.services.errors import Conflict, InvalidInput
+from portal.services.notification_events import on_review_decision
 
 DECISIONS = ("in_review", "changes_requested", "approved")
 # Which decision may follow which (reopening an approval goes back to review first).
@@ -91,4 +92,6 @@ def decide(
     asset.review_status = decision
     asset.reviewed_by = user_id
     asset.reviewed_at = datetime.now(UTC)
-    return insert_row(session, asset)
+    saved = insert_row(session, asset)
+    on_review_decision(session=session, asset=saved, decision=decision)  # notifications
+    return saved

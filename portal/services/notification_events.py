@@ -68,6 +68,55 @@ def on_task_comment(*, session: Session, comment: Comment) -> Comment:
     return comment
 
 
+def on_asset_comment(*, session: Session, comment: Comment) -> Comment:
+    """The uploader and earlier commenters on a version hear of a new comment on it."""
+    asset = session.get(Asset, comment.parent_id)
+    if asset is None:
+        return comment
+    watchers = set(
+        session.scalars(
+            select(Comment.author_id).where(
+                Comment.parent_type == "asset", Comment.parent_id == asset.id
+            )
+        )
+    )
+    watchers.add(asset.uploader_id)
+    fan_out(
+        session=session,
+        type_="comment",
+        tenant_id=comment.tenant_id,
+        actor_id=comment.author_id,
+        recipients=watchers,
+        payload={
+            "title": f"{_name(session, comment.author_id)} commented on “{asset.title}”",
+            "link": link_for_project(asset.project_id),
+            "asset_id": str(asset.id),
+            "comment_id": str(comment.id),
+        },
+        private={"excerpt": excerpt(comment.body)},
+    )
+    return comment
+
+
+def on_review_decision(*, session: Session, asset: Asset, decision: str) -> None:
+    """Back in review: the tenant's reviewers are asked; a decision tells the uploader."""
+    if decision == "in_review":
+        reviewers = session.scalars(
+            select(User.id).where(
+                User.tenant_id == asset.tenant_id, User.role != "guest", User.status == "active"
+            )
+        ).all()
+        on_approval(
+            session=session,
+            asset_id=asset.id,
+            kind="approval_requested",
+            recipients=list(reviewers),
+        )
+        return
+    kind = "approval_given" if decision == "approved" else "changes_requested"
+    on_approval(session=session, asset_id=asset.id, kind=kind, recipients=[asset.uploader_id])
+
+
 def on_task_assigned(*, session: Session, task: Task, previous: UUID | None) -> Task:
     """The new assignee hears of it (not when they assigned themselves, nor unchanged)."""
     if task.assignee_id is None or task.assignee_id == previous:

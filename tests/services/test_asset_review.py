@@ -207,8 +207,13 @@ def test_search_across_the_tenants_comments_stays_in_scope(studio: Studio) -> No
     theirs = ready_version(other)
     for s, asset in ((studio, mine), (other, theirs)):
         with tenant_session(s.member_ctx) as session:
-            add_asset_comment(session=session, asset_id=asset.id, author_id=None,
-                              body="Grade the sunset warmer", timecode=1)
+            add_asset_comment(
+                session=session,
+                asset_id=asset.id,
+                author_id=None,
+                body="Grade the sunset warmer",
+                timecode=1,
+            )
     with tenant_session(studio.member_ctx) as session:
         found = search_comments(session=session, query="grading sunsets")
     assert [c.parent_id for c in found] == [mine.id]

@@ -176,3 +176,33 @@ def test_bell_count_list_and_mark_read(studio: Studio, task) -> None:  # type: i
     other = make_graph()
     with tenant_session(ctx(other.tenant, other.user)) as session, pytest.raises(NotFound):
         mark_read(session=session, user_id=other.user.id, notification_id=views[1].id)
+
+
+def test_asset_comments_and_review_decisions_notify(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+    from portal.services.asset_comments import add_asset_comment
+    from portal.services.asset_review import decide
+
+    g = make_graph()
+    reviewer = make_user(tenant=g.tenant, name="Rex")
+    superuser_conn.execute(
+        "UPDATE assets SET uploader_id = %s WHERE id = %s", (g.user.id, g.asset.id)
+    )
+    with tenant_session(TenantContext(tenant_id=g.tenant.id)) as session:
+        advance_asset(session=session, asset_id=g.asset.id, status="ready")
+    with tenant_session(ctx(g.tenant, reviewer)) as session:
+        add_asset_comment(
+            session=session,
+            asset_id=g.asset.id,
+            author_id=reviewer.id,
+            body="Trim the intro",
+            timecode=0,
+        )
+        decide(
+            session=session, asset_id=g.asset.id, user_id=reviewer.id, decision="changes_requested"
+        )
+    with tenant_session(ctx(g.tenant, g.user)) as session:
+        decide(session=session, asset_id=g.asset.id, user_id=g.user.id, decision="in_review")
+    uploader = [t for t, _, _ in _inbox(superuser_conn, g.user)]
+    assert uploader[-2:] == ["comment", "changes_requested"]
+    assert "approval_requested" not in uploader  # never the actor
+    assert [t for t, _, _ in _inbox(superuser_conn, reviewer)][-1] == "approval_requested"
