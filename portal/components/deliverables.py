@@ -52,6 +52,7 @@ def upload_form() -> rx.Component:
                 id=UPLOAD_ID,
                 accept=accept,
                 max_files=1,
+                max_size=get_settings().upload_max_bytes,  # the server checks again
                 multiple=False,
                 border="1px dashed",
                 padding="1rem",

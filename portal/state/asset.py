@@ -141,6 +141,7 @@ class AssetState(SessionState):
 
     @rx.event
     def set_reply_to(self, comment_id: str) -> None:
+        """Reply in this thread with the next comment ("" for a new timecoded comment)."""
         self.reply_to = comment_id[:64]
 
     @rx.event
@@ -157,11 +158,13 @@ class AssetState(SessionState):
 
     @rx.event
     def set_filter(self, value: str) -> None:
+        """Show all, open or resolved threads."""
         self.comment_filter = value if value in FILTERS else "all"
         self._refresh()
 
     @rx.event
     def search(self, form: dict) -> None:
+        """Full-text search over this version's comments."""
         self.comment_query = str(form.get("q", ""))[:200]
         self._refresh()
 
@@ -192,9 +195,12 @@ class AssetState(SessionState):
 
     @rx.event
     def toggle_compare(self) -> None:
+        """Switch the player between this version and the one being compared."""
         self.showing_compare = not self.showing_compare and bool(self.compare_id)
 
     @rx.event
     def set_compare(self, version_id: str) -> None:
-        self.compare_id = version_id[:64] if version_id != self.asset_id else ""
+        """Choose another version of this deliverable to compare with."""
+        known = {v.id for v in self.versions} - {self.asset_id}
+        self.compare_id = version_id if version_id in known else ""
         self.showing_compare = False

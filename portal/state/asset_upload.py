@@ -56,14 +56,17 @@ class UploadState(SessionState):
 
     @rx.event
     def set_title(self, value: str) -> None:
+        """The deliverable title (an existing title uploads its next version)."""
         self.title = value[:300]
 
     @rx.event
     def set_milestone(self, value: str) -> None:
+        """The milestone the upload belongs to ("" for none; the server checks it)."""
         self.milestone_id = value[:64]
 
     @rx.event
     def on_progress(self, progress: dict) -> None:
+        """Upload progress reported by the browser, as a percentage for the bar."""
         self.progress = int(float(progress.get("progress", 0)) * 100)
 
     @rx.event(background=True)

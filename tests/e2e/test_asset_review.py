@@ -29,6 +29,8 @@ def drain_media_queue() -> None:
 
 def test_upload_play_comment_and_seek(page, app_url: str, clips) -> None:  # type: ignore[no-untyped-def]
     s = make_studio()
+    # Processing, hls.js start-up and playback are slower on a loaded 2-core machine.
+    page.set_default_timeout(60_000)
     open_login(page, app_url)
     sign_in(page, s.admin.email, PASSWORD)
     page.wait_for_url(f"{app_url}/")
