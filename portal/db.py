@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from uuid import UUID
 
+from psycopg_pool import ConnectionPool
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
@@ -65,12 +66,26 @@ def app_engine() -> Engine:
     return create_engine(app_url(), pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+@lru_cache
+def app_pool() -> ConnectionPool:
+    """Plain psycopg autocommit connections as the runtime role, for single-statement hot paths
+    (webhook ingest) where an ORM session's ping/BEGIN/COMMIT round trips would dominate."""
+    from portal.jobs.app import libpq_conninfo
+
+    return ConnectionPool(
+        libpq_conninfo(app_url()), min_size=1, max_size=10, kwargs={"autocommit": True}
+    )
+
+
 def reset_engines() -> None:
-    """Forget cached URLs and engines (after settings change, e.g. in tests)."""
+    """Forget cached URLs, engines and pools (after settings change, e.g. in tests)."""
     for cached in (app_engine, owner_engine):
         if cached.cache_info().currsize:
             cached().dispose()
         cached.cache_clear()
+    if app_pool.cache_info().currsize:
+        app_pool().close()
+    app_pool.cache_clear()
     app_url.cache_clear()
     owner_url.cache_clear()
 
