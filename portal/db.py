@@ -8,6 +8,7 @@ bypass RLS; the owner engine is for migrations and operator commands only.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,8 +16,9 @@ from functools import lru_cache
 from uuid import UUID
 
 from psycopg_pool import ConnectionPool
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
 from portal.settings import get_settings, normalise_database_url
@@ -63,7 +65,31 @@ def owner_engine() -> Engine:
 
 @lru_cache
 def app_engine() -> Engine:
-    return create_engine(app_url(), pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(app_url(), pool_size=10, max_overflow=10)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection idle longer than this is pinged before use (a server or pooler may have
+# closed it); one used moments ago is not, which saves a round trip on every busy transaction.
+# A connection that breaks anyway fails one transaction and SQLAlchemy invalidates the pool.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, proxy) -> None:  # type: ignore[no-untyped-def]
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("stale pooled connection") from exc
 
 
 @lru_cache
@@ -99,19 +125,23 @@ def tenant_session(ctx: TenantContext | None) -> Iterator[Session]:
     """
     with Session(app_engine(), expire_on_commit=False) as session, session.begin():
         if ctx is not None:
-            session.execute(
-                text(
-                    "SELECT set_config('app.tenant_id', :tenant, true),"
-                    " set_config('app.user_id', :user, true),"
-                    " set_config('app.admin_scope', :scope, true)"
-                ),
-                {
-                    "tenant": str(ctx.tenant_id),
-                    "user": str(ctx.user_id) if ctx.user_id else "",
-                    "scope": "on" if ctx.admin_scope else "",
-                },
-            )
+            # Pipelined on the driver connection: BEGIN and the context go in one round trip.
+            driver = session.connection().connection.driver_connection
+            with driver.pipeline():
+                driver.execute(
+                    "SELECT set_config('app.tenant_id', %s, true),"
+                    " set_config('app.user_id', %s, true), set_config('app.admin_scope', %s, true)",
+                    _context_values(ctx),
+                )
         yield session
+
+
+def _context_values(ctx: TenantContext) -> tuple[str, str, str]:
+    return (
+        str(ctx.tenant_id),
+        str(ctx.user_id) if ctx.user_id else "",
+        "on" if ctx.admin_scope else "",
+    )
 
 
 def enter_tenant(session: Session, ctx: TenantContext) -> None:
