@@ -8,14 +8,17 @@ bypass RLS; the owner engine is for migrations and operator commands only.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from uuid import UUID
 
-from sqlalchemy import Engine, create_engine, text
+from psycopg_pool import ConnectionPool
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
 from portal.settings import get_settings, normalise_database_url
@@ -62,15 +65,53 @@ def owner_engine() -> Engine:
 
 @lru_cache
 def app_engine() -> Engine:
-    return create_engine(app_url(), pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(app_url(), pool_size=10, max_overflow=10)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection idle longer than this is pinged before use (a server or pooler may have
+# closed it); one used moments ago is not, which saves a round trip on every busy transaction.
+# A connection that breaks anyway fails one transaction and SQLAlchemy invalidates the pool.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, proxy) -> None:  # type: ignore[no-untyped-def]
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("stale pooled connection") from exc
+
+
+@lru_cache
+def app_pool() -> ConnectionPool:
+    """Plain psycopg autocommit connections as the runtime role, for single-statement hot paths
+    (webhook ingest) where an ORM session's ping/BEGIN/COMMIT round trips would dominate."""
+    from portal.jobs.app import libpq_conninfo
+
+    return ConnectionPool(
+        libpq_conninfo(app_url()), min_size=1, max_size=10, kwargs={"autocommit": True}
+    )
 
 
 def reset_engines() -> None:
-    """Forget cached URLs and engines (after settings change, e.g. in tests)."""
+    """Forget cached URLs, engines and pools (after settings change, e.g. in tests)."""
     for cached in (app_engine, owner_engine):
         if cached.cache_info().currsize:
             cached().dispose()
         cached.cache_clear()
+    if app_pool.cache_info().currsize:
+        app_pool().close()
+    app_pool.cache_clear()
     app_url.cache_clear()
     owner_url.cache_clear()
 
@@ -84,19 +125,23 @@ def tenant_session(ctx: TenantContext | None) -> Iterator[Session]:
     """
     with Session(app_engine(), expire_on_commit=False) as session, session.begin():
         if ctx is not None:
-            session.execute(
-                text(
-                    "SELECT set_config('app.tenant_id', :tenant, true),"
-                    " set_config('app.user_id', :user, true),"
-                    " set_config('app.admin_scope', :scope, true)"
-                ),
-                {
-                    "tenant": str(ctx.tenant_id),
-                    "user": str(ctx.user_id) if ctx.user_id else "",
-                    "scope": "on" if ctx.admin_scope else "",
-                },
-            )
+            # Pipelined on the driver connection: BEGIN and the context go in one round trip.
+            driver = session.connection().connection.driver_connection
+            with driver.pipeline():
+                driver.execute(
+                    "SELECT set_config('app.tenant_id', %s, true),"
+                    " set_config('app.user_id', %s, true), set_config('app.admin_scope', %s, true)",
+                    _context_values(ctx),
+                )
         yield session
+
+
+def _context_values(ctx: TenantContext) -> tuple[str, str, str]:
+    return (
+        str(ctx.tenant_id),
+        str(ctx.user_id) if ctx.user_id else "",
+        "on" if ctx.admin_scope else "",
+    )
 
 
 def enter_tenant(session: Session, ctx: TenantContext) -> None:

@@ -17,9 +17,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from portal import routes
-from portal.db import tenant_session
 from portal.services.webhook_signatures import SignatureRejected, verify_mux, verify_svix
-from portal.services.webhooks import record_webhook_event
+from portal.services.webhooks import ingest_webhook_event
 from portal.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -56,16 +55,7 @@ def _parse(body: bytes) -> dict[str, Any] | None:
 
 
 def _store(source: str, event_id: str, payload: dict[str, Any], error: str | None) -> bool:
-    with tenant_session(None) as session:
-        stored = record_webhook_event(
-            session=session,
-            source=source,
-            event_id=event_id,
-            payload=payload,
-            enqueue=error is None,
-            status="received" if error is None else "dead",
-            last_error=error,
-        )
+    stored = ingest_webhook_event(source=source, event_id=event_id, payload=payload, error=error)
     return stored is not None
 
 

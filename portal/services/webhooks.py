@@ -6,12 +6,16 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import psycopg
+from psycopg.types.json import Jsonb
 from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session
 
-from portal.jobs.queue import defer_webhook_processing
+from portal.db import app_pool
+from portal.jobs.queue import PROCESS_WEBHOOK_TASK, WEBHOOK_QUEUE, defer_webhook_processing
 from portal.models import WebhookEvent
+from portal.models._base import new_id
 from portal.services.errors import InvalidInput
 
 SOURCES = ("mux", "resend")
@@ -19,6 +23,13 @@ SOURCES = ("mux", "resend")
 REPLAYABLE = ("processed", "ignored", "dead")
 # A received event nobody processed within this long is queued again by the retry sweeper.
 PICKUP_GRACE = timedelta(minutes=1)
+
+
+def _check(source: str, event_id: str) -> None:
+    if source not in SOURCES:
+        raise InvalidInput(f"Unknown webhook source: {source}.")
+    if not event_id or len(event_id) > 255:
+        raise InvalidInput("A webhook event needs an id of at most 255 characters.")
 
 
 def record_webhook_event(
@@ -32,10 +43,7 @@ def record_webhook_event(
     last_error: str | None = None,
 ) -> UUID | None:
     """Store an event (and queue its processing); None when (source, event_id) was seen."""
-    if source not in SOURCES:
-        raise InvalidInput(f"Unknown webhook source: {source}.")
-    if not event_id or len(event_id) > 255:
-        raise InvalidInput("A webhook event needs an id of at most 255 characters.")
+    _check(source, event_id)
     statement = (
         insert(WebhookEvent)
         .values(
@@ -53,6 +61,56 @@ def record_webhook_event(
     if row_id is not None and enqueue and status == "received":
         defer_webhook_processing(session, str(row_id), new=True)
     return row_id
+
+
+# Store and queue in one statement: the insert-on-conflict, and for a new event that should be
+# processed, its job (same args and queueing lock as defer_webhook_processing). Either both
+# happen or neither does; a sender whose delivery failed retries it, and the retry sweeper
+# queues any stored event whose job went missing.
+_INGEST = """
+WITH stored AS (
+  INSERT INTO webhook_events (id, source, event_id, payload, status, last_error, next_attempt_at)
+  VALUES (%(id)s, %(source)s, %(event_id)s, %(payload)s, %(status)s, %(last_error)s,
+          CASE WHEN %(status)s = 'received' THEN now() + %(grace)s END)
+  ON CONFLICT ON CONSTRAINT uq_webhook_events_source_event DO NOTHING
+  RETURNING id
+)
+SELECT id, CASE WHEN %(enqueue)s THEN procrastinate_defer_jobs_v1(ARRAY[ROW(
+    %(queue)s, %(task)s, 0, NULL, 'webhook:' || id::text,
+    jsonb_build_object('event_id', id::text), NULL)]::procrastinate_job_to_defer_v1[]) END
+FROM stored
+"""
+
+
+def ingest_webhook_event(
+    *, source: str, event_id: str, payload: dict[str, Any], error: str | None = None
+) -> UUID | None:
+    """record_webhook_event for the HTTP path: one autocommit statement on a pooled connection
+    as the runtime role (webhook_events has no RLS); None when (source, event_id) was seen."""
+    _check(source, event_id)
+    params = {
+        "id": new_id(),
+        "source": source,
+        "event_id": event_id,
+        "payload": Jsonb(payload),
+        "status": "received" if error is None else "dead",
+        "last_error": error,
+        "grace": PICKUP_GRACE,
+        "enqueue": error is None,
+        "queue": WEBHOOK_QUEUE,
+        "task": PROCESS_WEBHOOK_TASK,
+    }
+    for attempt in (1, 2):
+        try:
+            with app_pool().connection() as conn:
+                row = conn.execute(_INGEST, params).fetchone()
+            return row[0] if row else None
+        except psycopg.OperationalError:
+            # A pooled connection the server dropped (idle timeout, restart): the statement is
+            # idempotent (ON CONFLICT), so one retry on a fresh connection is safe.
+            if attempt == 2:
+                raise
+    return None
 
 
 def replay_webhook_event(*, session: Session, event_id: UUID) -> bool:
