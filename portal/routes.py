@@ -38,6 +38,8 @@ API_EVIDENCE = "/api/evidence"
 def evidence_url(evidence_id: str, kind: str = "html") -> str:
     """A stored residency report (served after an access check); kind is html or json."""
     return f"{API_EVIDENCE}/{quote(str(evidence_id))}.{kind}"
+
+
 API_UNSUBSCRIBE = "/api/notifications/unsubscribe"
 NOTIFICATION_SETTINGS = "/account/notifications"
 
