@@ -7,13 +7,12 @@ import tempfile
 from pathlib import Path
 from uuid import UUID
 
-from sqlalchemy import func, select
-
 from portal.db import tenant_session
 from portal.models import Tenant
 from portal.services.auth import SessionUser
-from portal.services.errors import InvalidInput, NotFound
+from portal.services.errors import InvalidInput
 from portal.services.permissions import Action, require
+from portal.services.tenants_admin import tenant_in_scope
 from portal.settings import get_settings
 
 MAX_LOGO_BYTES = 512 * 1024
@@ -43,19 +42,10 @@ def save_logo(*, user: SessionUser, tenant_id: str, data: bytes) -> str:
     kind = sniff(data)
     if kind is None:
         raise InvalidInput("Logos must be PNG or JPEG images.")
-    try:
-        wanted = UUID(str(tenant_id))
-    except ValueError:
-        raise NotFound() from None
-    name = f"{wanted}.{kind[0]}"
     with tenant_session(user.context) as session:
-        tenant = session.scalar(
-            select(Tenant)
-            .where(Tenant.id == wanted)
-            .where(Tenant.id == func.any(func.app_tenant_scope()))
-        )
-        if tenant is None:
-            raise NotFound("That tenant does not exist or is not one you manage.")
+        tenant = tenant_in_scope(session, tenant_id)
+        wanted = tenant.id
+        name = f"{wanted}.{kind[0]}"
         folder = logo_dir()
         folder.mkdir(parents=True, exist_ok=True)
         # Write to a temporary file and rename: a failed upload never leaves half a logo.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import func, select
+from sqlmodel import Session
 
 from portal.db import tenant_session
 from portal.models import Project, Tenant, User
@@ -73,6 +74,20 @@ def list_tenants(*, user: SessionUser) -> list[TenantView]:
     ]
 
 
+def tenant_in_scope(session: Session, tenant_id: str | UUID) -> Tenant:
+    """A tenant the session's scope includes (tenants carry no RLS, so it is checked here)."""
+    try:
+        wanted = UUID(str(tenant_id))
+    except ValueError:
+        raise NotFound() from None
+    tenant = session.scalar(
+        select(Tenant).where(Tenant.id == wanted, Tenant.id == func.any(func.app_tenant_scope()))
+    )
+    if tenant is None:
+        raise NotFound("That tenant does not exist or is not one you manage.")
+    return tenant
+
+
 def _validate(name: str, residency_policy: str, accent_color: str) -> tuple[str, str, str]:
     name = (name or "").strip()
     if not name or len(name) > 200:
@@ -117,18 +132,8 @@ def update_tenant(
     """Edit a managed tenant's name, residency policy, accent colour and status."""
     require(user, Action.MANAGE_TENANTS)
     name, residency_policy, accent_color = _validate(name, residency_policy, accent_color)
-    try:
-        wanted = UUID(tenant_id)
-    except (ValueError, TypeError):
-        raise NotFound() from None
     with tenant_session(user.context) as session:
-        tenant = session.scalar(
-            select(Tenant)
-            .where(Tenant.id == wanted)
-            .where(Tenant.id == func.any(func.app_tenant_scope()))
-        )
-        if tenant is None:
-            raise NotFound("That tenant does not exist or is not one you manage.")
+        tenant = tenant_in_scope(session, tenant_id)
         if tenant.type == "admin" and not active:
             raise InvalidInput("The studio tenant cannot be deactivated.")
         tenant.name, tenant.residency_policy = name, residency_policy

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from portal.db import tenant_session
 from portal.models import AuthToken, Tenant, User, UserSession
@@ -20,6 +20,7 @@ from portal.services.common import insert_row
 from portal.services.errors import InvalidInput, NotFound, PermissionDenied
 from portal.services.locale import format_date
 from portal.services.permissions import Action, require
+from portal.services.tenants_admin import tenant_in_scope
 from portal.settings import get_settings
 
 ROLES = ("admin", "agency")
@@ -179,16 +180,8 @@ def _tenant_in_scope(user: SessionUser, tenant_id: str) -> Tenant:
     """The tenant if the caller's scope includes it (tenants have no RLS: checked here)."""
     if not tenant_id and user.tenant_type == "admin":
         raise InvalidInput("Choose the tenant to invite into.")
-    wanted = _uuid(tenant_id) if tenant_id else user.tenant_id
     with tenant_session(user.context) as session:
-        tenant = session.scalar(
-            select(Tenant)
-            .where(Tenant.id == wanted)
-            .where(Tenant.id == func.any(func.app_tenant_scope()))
-        )
-    if tenant is None:
-        raise NotFound("That tenant does not exist or is not one you manage.")
-    return tenant
+        return tenant_in_scope(session, tenant_id or user.tenant_id)
 
 
 def _check_role(user: SessionUser, tenant: Tenant | None, role: str) -> None:
