@@ -86,7 +86,7 @@ def test_invite_acceptance_signs_in(client: TestClient) -> None:
         sign_in(email=make_user(tenant=studio, role="admin").email, password=PASSWORD).token
     )
     agency = make_tenant(managed_by=studio)
-    email = f"invitee.{agency.id.hex[:8]}@example.test"
+    email = f"invitee.{agency.id.hex}@example.test"
     users_admin.invite_user(
         user=admin, tenant_id=str(agency.id), email=email, name="", role="agency"
     )

@@ -21,7 +21,7 @@ def test_invite_accept_sign_in_sees_own_tenant_only(page, app_url) -> None:  # t
     studio = make_tenant(type="admin")
     admin = make_user(tenant=studio, role="admin")
     mine, theirs = make_graph(managed_by=studio), make_graph(managed_by=studio)
-    email = f"invitee.{mine.tenant.id.hex[:8]}@example.test"
+    email = f"invitee.{mine.tenant.id.hex}@example.test"
 
     open_login(page, app_url)
     sign_in(page, admin.email, PASSWORD)

@@ -17,7 +17,7 @@ def _count_is(page, n: int) -> None:  # type: ignore[no-untyped-def]
 
 def test_comment_updates_the_other_users_bell_live(page, browser, app_url: str) -> None:  # type: ignore[no-untyped-def]
     s = make_studio()
-    bea = make_user(tenant=s.agency, name="Bea Reviewer", email=f"bea.{s.agency.id.hex[:8]}@a.test")
+    bea = make_user(tenant=s.agency, name="Bea Reviewer", email=f"bea.{s.agency.id.hex}@a.test")
     with tenant_session(s.admin_ctx) as session:
         milestone = create_milestone(session=session, project_id=s.project.id, title="Edit")
         create_task(session=session, milestone_id=milestone.id, title="Grade", assignee_id=bea.id)

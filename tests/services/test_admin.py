@@ -98,7 +98,7 @@ def test_agency_users_cannot_administer_tenants() -> None:
 def test_invite_accept_sign_in_lands_in_tenant(studio) -> None:  # type: ignore[no-untyped-def]
     tenant, admin = studio
     agency = make_tenant(managed_by=tenant)
-    email = f"new.person.{agency.id.hex[:6]}@example.test"
+    email = f"new.person.{agency.id.hex}@example.test"
     users_admin.invite_user(
         user=admin, tenant_id=str(agency.id), email=email, name="", role="agency"
     )
@@ -126,7 +126,7 @@ def test_invite_conflicts_resend_and_revoke(studio) -> None:  # type: ignore[no-
         users_admin.invite_user(
             user=admin, tenant_id=str(agency.id), email=existing.email, name="Dup", role="agency"
         )
-    email = f"pending.{agency.id.hex[:6]}@example.test"
+    email = f"pending.{agency.id.hex}@example.test"
     user_id = users_admin.invite_user(
         user=admin, tenant_id=str(agency.id), email=email, name="P", role="agency"
     )

@@ -111,7 +111,7 @@ def test_account_handlers_only_touch_own_sessions(world) -> None:  # type: ignor
 def test_mailbox_lists_outbox_for_studio_admin(world) -> None:  # type: ignore[no-untyped-def]
     admin = make_state(UsersState, cookie=cookie_for(world["admin"]))
     admin.load()
-    email = f"mailbox.{world['agency'].id.hex[:8]}@example.test"
+    email = f"mailbox.{world['agency'].id.hex}@example.test"
     admin.set_invite_tenant(str(world["agency"].id))
     admin.invite({"email": email, "name": "M", "role": "agency"})
     mailbox = make_state(MailboxState, cookie=cookie_for(world["admin"]))
