@@ -35,6 +35,17 @@ def _project_of_task(session: Session, task: Task) -> UUID:
     return session.scalar(select(Milestone.project_id).where(Milestone.id == task.milestone_id))
 
 
+def _commenters(session: Session, parent_type: str, parent_id: UUID) -> set[UUID | None]:
+    """Everyone who has commented on a task or asset: they follow its thread."""
+    return set(
+        session.scalars(
+            select(Comment.author_id).where(
+                Comment.parent_type == parent_type, Comment.parent_id == parent_id
+            )
+        )
+    )
+
+
 def on_task_comment(*, session: Session, comment: Comment) -> Comment:
     """@mentions hear first; the assignee and earlier commenters hear of the comment."""
     task = session.get(Task, comment.parent_id)
@@ -54,14 +65,7 @@ def on_task_comment(*, session: Session, comment: Comment) -> Comment:
     fan_out(
         type_="mention", recipients=mentioned, payload=mention_payload, private=private, **common
     )
-    watchers = set(
-        session.scalars(
-            select(Comment.author_id).where(
-                Comment.parent_type == "task", Comment.parent_id == task.id
-            )
-        )
-    )
-    watchers.add(task.assignee_id)
+    watchers = _commenters(session, "task", task.id) | {task.assignee_id}
     fan_out(
         type_="comment", recipients=watchers - mentioned, payload=payload, private=private, **common
     )
@@ -73,14 +77,7 @@ def on_asset_comment(*, session: Session, comment: Comment) -> Comment:
     asset = session.get(Asset, comment.parent_id)
     if asset is None:
         return comment
-    watchers = set(
-        session.scalars(
-            select(Comment.author_id).where(
-                Comment.parent_type == "asset", Comment.parent_id == asset.id
-            )
-        )
-    )
-    watchers.add(asset.uploader_id)
+    watchers = _commenters(session, "asset", asset.id) | {asset.uploader_id}
     fan_out(
         session=session,
         type_="comment",
