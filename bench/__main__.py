@@ -21,6 +21,9 @@ def run_all(only: list[str]) -> None:
         if callable(entry):
             print(f"== bench.{module.name} ==", flush=True)
             entry()
+    from bench._report import summary
+
+    summary()
 
 
 if __name__ == "__main__":
