@@ -1,8 +1,10 @@
 """Review comments on an asset version: timecoded, threaded, resolvable, searchable.
 
 `comments.metadata` holds `timecode` (seconds), `frame` (at the asset's frame rate), an optional
-`end` (a range) and `resolved` (with who and when). Email addresses and phone numbers in bodies
-are masked before insert (data protection): the page says so beside the comment box.
+`end` (a range), `resolved` (with who and when) and, on a thread's first comment, an optional
+`annotation`: a drawing on that frame (vector JSON, portal/services/annotations.py). Email
+addresses and phone numbers in bodies and drawing labels are masked before insert (data
+protection): the page says so beside the comment box.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from portal.models import Asset, Comment, User
+from portal.services.annotations import DrawingMark, parse_drawing
 from portal.services.assets import get_asset
 from portal.services.common import insert_row
 from portal.services.errors import InvalidInput
@@ -47,6 +50,8 @@ class AssetCommentView:
     timecode: str
     seconds: float
     resolved: bool
+    # The comment carries a drawing on its frame (shown by the player's annotation layer).
+    has_drawing: bool = False
 
 
 def scrub_pii(body: str) -> str:
@@ -81,12 +86,17 @@ def add_asset_comment(
     timecode: float | str | None = None,
     end: float | str | None = None,
     reply_to_id: UUID | str | None = None,
+    annotation: object = None,
 ) -> Comment:
-    """Comment at a time in the video (optionally a range), or reply in a thread."""
+    """Comment at a time in the video (optionally a range, optionally with a drawing on that
+    frame), or reply in a thread."""
     asset = get_asset(session=session, asset_id=asset_id)
     body = scrub_pii(clean_text(body, label="Comment", max_length=MAX_BODY))
+    drawing = parse_drawing(annotation, scrub=scrub_pii)
     meta: dict[str, object] = {}
     root = None
+    if reply_to_id and drawing:
+        raise InvalidInput("A drawing goes on a new comment at its frame, not on a reply.")
     if reply_to_id:
         parent = get_comment(session=session, comment_id=reply_to_id)
         if parent.parent_type != "asset" or parent.parent_id != asset.id:
@@ -105,6 +115,8 @@ def add_asset_comment(
             "end": float(stop) if stop is not None else None,
             "resolved": False,
         }
+        if drawing:
+            meta["annotation"] = drawing
     comment = Comment(
         tenant_id=asset.tenant_id,
         parent_type="asset",
@@ -202,7 +214,36 @@ def _view(c: Comment, name: str | None, root: Comment, fps: float) -> AssetComme
         timecode=label,
         seconds=seconds if math.isfinite(seconds) else 0.0,
         resolved=bool(root.meta.get("resolved")),
+        has_drawing=c.reply_to_id is None and bool(c.meta.get("annotation")),
     )
+
+
+def asset_drawings(*, session: Session, asset_id: UUID | str) -> list[DrawingMark]:
+    """Every drawing on a version's comments, in timecode order, whatever the list's filter:
+    the player shows each on its frame (or across its range)."""
+    asset = get_asset(session=session, asset_id=asset_id)
+    rows = session.scalars(
+        select(Comment)
+        .where(
+            Comment.parent_type == "asset",
+            Comment.parent_id == asset.id,
+            Comment.reply_to_id.is_(None),
+            Comment.meta.has_key("annotation"),
+        )
+        .order_by(Comment.created_at, Comment.id)
+    )
+    marks = [
+        DrawingMark(
+            id=str(c.id),
+            start=float(c.meta.get("timecode") or 0),
+            end=float(c.meta["end"]) if c.meta.get("end") is not None else None,
+            frame=int(c.meta.get("frame") or 0),
+            shapes=list(c.meta["annotation"].get("shapes", [])),
+        )
+        for c in rows
+        if isinstance(c.meta.get("annotation"), dict)
+    ]
+    return sorted(marks, key=lambda m: m.start)
 
 
 def comment_count(session: Session, asset: Asset) -> int:

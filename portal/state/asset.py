@@ -8,10 +8,12 @@ import reflex as rx
 
 from portal import routes
 from portal.db import tenant_session
+from portal.services.annotations import drawing_marks_json
 from portal.services.asset_comments import (
     FILTERS,
     AssetCommentView,
     add_asset_comment,
+    asset_drawings,
     asset_thread,
     set_resolved,
 )
@@ -40,6 +42,8 @@ class AssetState(SessionState):
     compare_id: str = ""
     showing_compare: bool = False
     comments: list[AssetCommentView] = []
+    # The version's drawings as JSON for the player's annotation layer (assets/annotate.js).
+    drawings: str = "[]"
     comment_filter: str = "all"
     comment_query: str = ""
     reply_to: str = ""
@@ -89,12 +93,14 @@ class AssetState(SessionState):
                     status=self.comment_filter,
                     query=self.comment_query,
                 )
+                marks = asset_drawings(session=session, asset_id=self.asset_id)
         except PortalError as exc:
-            self.asset, self.versions, self.comments = BLANK, [], []
+            self.asset, self.versions, self.comments, self.drawings = BLANK, [], [], "[]"
             self.error = exc.user_message
             return
         if self.compare_id not in {v.id for v in self.versions} or self.compare_id == self.asset_id:
             self.compare_id = ""
+        self.drawings = drawing_marks_json(marks)
         self.can_approve = can(user, Action.APPROVE_ASSET)
         self.can_comment = can(user, Action.COMMENT)
         self.error = ""
@@ -121,8 +127,10 @@ class AssetState(SessionState):
 
     @rx.event
     def post_comment(self, form: dict):  # type: ignore[no-untyped-def]
-        """Comment at the player's current time, or reply in a thread."""
+        """Comment at the player's current time (with the drawing made on that frame, if any),
+        or reply in a thread."""
         reply_to = self.reply_to
+        drawing = form.get("annotation") or None
 
         def work(session, user) -> None:  # type: ignore[no-untyped-def]
             add_asset_comment(
@@ -132,12 +140,16 @@ class AssetState(SessionState):
                 body=str(form.get("body", "")),
                 timecode=None if reply_to else str(form.get("timecode", "") or "0"),
                 reply_to_id=reply_to or None,
+                annotation=drawing,
             )
 
         message = run_checked(self, Action.COMMENT, work)
         if not message:
             self.reply_to = ""
         self._after(message)
+        if not message and drawing:
+            return rx.call_script("window.portalAnnotate && window.portalAnnotate.clear()")
+        return None
 
     @rx.event
     def set_reply_to(self, comment_id: str) -> None:

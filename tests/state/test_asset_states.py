@@ -128,3 +128,23 @@ def test_streamed_upload_is_stored_and_a_cancel_leaves_nothing(clips, media_dir)
     with pytest.raises(InvalidInput, match="folders"):
         run_async(lambda: _store(_chunks(clips["with_audio.mp4"], name="../evil.mp4")))
     assert files_under(media_dir) == []
+
+
+def test_post_comment_with_a_drawing_and_refusals() -> None:
+    s = make_studio()
+    asset = ready(s)
+    state = asset_state(s.member.email, str(asset.id))
+    arrow = '{"v":1,"shapes":[{"type":"arrow","color":"red","points":[[0.2,0.2],[0.5,0.6]]}]}'
+    bad = arrow.replace("arrow", "star")
+    state.post_comment({"body": "Logo", "timecode": "2", "annotation": bad})
+    assert "unknown shape type 'star'" in state.comment_error and state.comments == []
+    assert state.drawings == "[]"
+    state.post_comment({"body": "Logo", "timecode": "2", "annotation": {"v": 1, "shapes": 5}})
+    assert "'shapes' must be a list" in state.comment_error and state.comments == []
+
+    clear = state.post_comment({"body": "Logo", "timecode": "2", "annotation": arrow})
+    assert state.comment_error == "" and state.comments[0].has_drawing
+    assert clear is not None  # the browser's draft is cleared once saved
+    assert '"type":"arrow"' in state.drawings and '"frame":50' in state.drawings
+    with tenant_session(s.admin_ctx) as session:
+        assert session.query(Comment).filter_by(parent_id=asset.id).count() == 1
