@@ -81,7 +81,9 @@
     const label = document.getElementById("timecode");
     if (label) label.textContent = timecode(t);
     const field = document.getElementById("comment-timecode");
-    if (field) field.value = t.toFixed(3);
+    // A drawing in progress (assets/annotate.js) pins the comment to the frame it was drawn on.
+    const drawn = window.portalAnnotate ? window.portalAnnotate.draftTime() : null;
+    if (field) field.value = (drawn === null ? t : drawn).toFixed(3);
     const src = m && (m.getAttribute("src") || m.src);
     if (pending !== null && m && src !== pendingSrc && m.readyState >= 1) {
       m.currentTime = Math.min(pending, m.duration || pending);

@@ -8,8 +8,9 @@ import reflex as rx
 SHORTCUTS = "Space play/pause · K pause · L play (again: faster) · J back 1 s · ←/→ one frame"
 
 
-def player(src: rx.Var, poster: rx.Var, fps: rx.Var) -> rx.Component:
-    """The video with its timecode and frame controls; `fps` drives the timecode."""
+def player(src: rx.Var, poster: rx.Var, fps: rx.Var, *overlays: rx.Component) -> rx.Component:
+    """The video with its timecode and frame controls; `fps` drives the timecode. `overlays`
+    sit over the video inside the player box (e.g. `annotation_layer`)."""
     return rx.vstack(
         rx.script(src="/player.js"),
         rx.box(
@@ -21,9 +22,11 @@ def player(src: rx.Var, poster: rx.Var, fps: rx.Var) -> rx.Component:
                 config={"file": {"attributes": {"poster": poster}}},
                 style={"aspectRatio": "16 / 9", "background": "black"},
             ),
+            *overlays,
             id="player-box",
             data_fps=fps,
             width="100%",
+            position="relative",
         ),
         rx.hstack(
             rx.code("00:00:00:00", id="timecode", size="4"),

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.annotations import annotation_field
 from portal.services.asset_comments import AssetCommentView
 from portal.services.asset_views import VersionView
 
 REVIEW_COLORS = {"approved": "green", "changes_requested": "orange", "in_review": "gray"}
-PII_NOTE = "Email addresses and phone numbers are removed from comments before they are saved."
+PII_NOTE = (
+    "Email addresses and phone numbers are removed from comments (and drawing labels) before"
+    " they are saved."
+)
 
 
 def review_badge(status: rx.Var, label: rx.Var) -> rx.Component:
@@ -52,10 +56,14 @@ def comment_row(c: AssetCommentView, on_reply, on_resolve, can_comment: rx.Var) 
                     "▶ " + c.timecode,
                     size="1",
                     variant="soft",
-                    custom_attrs={"data-seek": c.seconds},
+                    custom_attrs={
+                        "data-seek": c.seconds,
+                        "data-drawing": rx.cond(c.has_drawing, c.id, ""),
+                    },
                     class_name="comment-seek",
                 ),
             ),
+            rx.cond(c.has_drawing & ~c.is_reply, rx.badge("✎ drawing", variant="soft")),
             rx.text(c.author_name, weight="bold", size="2"),
             rx.text(c.created_at, size="1", color_scheme="gray"),
             rx.cond(c.resolved & ~c.is_reply, rx.badge("Resolved", color_scheme="green")),
@@ -94,6 +102,7 @@ def comment_form(on_submit, reply_to: rx.Var, on_cancel, error: rx.Var) -> rx.Co
                 rx.text("Comment at the current frame", size="1", color_scheme="gray"),
             ),
             rx.el.input(type="hidden", name="timecode", id="comment-timecode", default_value="0"),
+            annotation_field(),
             rx.text_area(name="body", max_length=10000, width="100%", id="asset-comment-body"),
             rx.text(PII_NOTE, size="1", color_scheme="gray", id="pii-note"),
             rx.cond(error != "", rx.text(error, color_scheme="red", size="2", id="comment-error")),

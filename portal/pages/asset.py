@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal import routes
+from portal.components.annotations import annotation_bar, annotation_layer, drawing_tools
 from portal.components.player import player
 from portal.components.review import (
     comment_filters,
@@ -75,7 +76,9 @@ def viewer() -> rx.Component:
     return rx.cond(
         S.asset.playable,
         rx.vstack(
-            player(S.src, S.poster, S.asset.frame_rate),
+            player(S.src, S.poster, S.asset.frame_rate, annotation_layer(S.drawings)),
+            annotation_bar(),
+            rx.cond(S.can_comment & (S.reply_to == ""), drawing_tools()),
             rx.cond(
                 S.compare_id != "",
                 rx.button(

@@ -1,0 +1,190 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
+"""Draw on a paused frame, save the comment, reload, click the comment and find the drawing on
+the same spot of the picture at two player sizes and in fullscreen — measured both from the
+overlay's boxes and from screenshots (drawings shown vs hidden). The clip is a portrait phone
+video, so the picture is pillarboxed inside the 16:9 player: the layer must follow the picture,
+not the element."""
+
+from __future__ import annotations
+
+import base64
+
+from portal import routes
+from portal.services.assets import accept_upload
+from portal.services.media_processing import process_asset
+from tests.e2e.test_sign_in import open_login, sign_in
+from tests.factories import PASSWORD
+from tests.media_support import clips, store  # noqa: F401
+from tests.services.conftest import make_studio
+
+MEDIA = "document.querySelector('#player-box hls-video, #player-box video')"
+READY = f"(() => {{ const m = {MEDIA}; return m && m.readyState >= 2 && m.videoWidth > 0; }})()"
+LABEL = '<img src=x onerror="window.__xss=1">'
+# Bounding box of the pixels that differ between two screenshots (decoded by the browser).
+DIFF_BOX = """async ([a, b]) => {
+  const pixels = async (src) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + src;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    return g.getImageData(0, 0, c.width, c.height);
+  };
+  const [p, q] = [await pixels(a), await pixels(b)];
+  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+  for (let y = 0; y < p.height; y++) for (let x = 0; x < p.width; x++) {
+    const i = (y * p.width + x) * 4;
+    const d = Math.abs(p.data[i] - q.data[i]) + Math.abs(p.data[i + 1] - q.data[i + 1])
+      + Math.abs(p.data[i + 2] - q.data[i + 2]);
+    if (d > 60) {
+      x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+    }
+  }
+  return x1 < 0 ? null : {x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1};
+}"""
+
+
+def relative(box: dict, picture: dict) -> tuple[float, ...]:
+    """A box as fractions of the picture: left, top, right, bottom."""
+    return (
+        (box["x"] - picture["x"]) / picture["w"],
+        (box["y"] - picture["y"]) / picture["h"],
+        (box["x"] + box["w"] - picture["x"]) / picture["w"],
+        (box["y"] + box["h"] - picture["y"]) / picture["h"],
+    )
+
+
+def close(a: tuple[float, ...], b: tuple[float, ...], tolerance: float) -> bool:
+    return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
+
+
+def picture(page) -> dict:  # type: ignore[no-untyped-def]
+    return page.evaluate("window.portalAnnotate.pictureBox()")
+
+
+def arrow_box(page) -> dict:  # type: ignore[no-untyped-def]
+    return page.evaluate(
+        "(() => { const b = document.querySelector('.annotation-layer [data-shape=arrow] line')"
+        ".getBoundingClientRect(); return {x: b.left, y: b.top, w: b.width, h: b.height}; })()"
+    )
+
+
+def screenshot_box(page) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
+    """The drawing's box in screenshots of the picture (drawings shown, then hidden: the pixels
+    that differ), as fractions of the picture."""
+    box = picture(page)
+    clip = {"x": box["x"], "y": box["y"], "width": box["w"], "height": box["h"]}
+    shown = base64.b64encode(page.screenshot(clip=clip)).decode()
+    page.uncheck("#annotations-visible")
+    page.wait_for_selector(".annotation-layer [data-shape]", state="detached")
+    hidden = base64.b64encode(page.screenshot(clip=clip)).decode()
+    page.check("#annotations-visible")
+    page.wait_for_selector(".annotation-layer [data-shape=arrow]")
+    diff = page.evaluate(DIFF_BOX, [shown, hidden])
+    assert diff is not None, "the drawing is not visible in the screenshot"
+    return relative(diff, {"x": 0, "y": 0, "w": box["w"], "h": box["h"]})
+
+
+def drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:  # type: ignore[no-untyped-def]
+    box = picture(page)
+    page.mouse.move(box["x"] + start[0] * box["w"], box["y"] + start[1] * box["h"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + end[0] * box["w"], box["y"] + end[1] * box["h"], steps=6)
+    page.mouse.up()
+
+
+def open_paused(page, url: str, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url)
+    page.wait_for_function(READY)
+    page.evaluate(f"window.portalPlayer.seek({seconds})")
+    page.wait_for_function(f"Math.abs(window.portalPlayer.time() - {seconds}) < 0.005")
+
+
+def test_draw_arrow_save_reload_and_same_spot_at_two_sizes(page, app_url: str, clips) -> None:  # type: ignore[no-untyped-def]
+    s = make_studio()
+    asset = accept_upload(
+        ctx=s.admin_ctx,
+        project_id=s.project.id,
+        title="Phone spot",
+        stored=store(clips["rotated_phone.mp4"]),
+    )
+    assert process_asset(asset_id=asset.id, tenant_id=asset.tenant_id)["status"] == "ready"
+    page.set_default_timeout(60_000)
+    open_login(page, app_url)
+    sign_in(page, s.member.email, PASSWORD)
+    page.wait_for_url(f"{app_url}/")
+    url = app_url + routes.asset_url(str(asset.id))
+
+    # A text label first, on another frame: whatever it says stays text.
+    open_paused(page, url, 0.2)
+    page.fill("#annotate-text", LABEL)
+    page.click("[data-annotate-tool=text]")
+    box = picture(page)
+    page.mouse.click(box["x"] + 0.1 * box["w"], box["y"] + 0.1 * box["h"])
+    page.wait_for_function("window.portalAnnotate.shapes().length === 1")
+    page.fill("#asset-comment-body", "Label check")
+    page.click("#post-asset-comment")
+    page.wait_for_selector(".asset-comment")
+    page.wait_for_function("window.portalAnnotate.shapes().length === 0")
+
+    # The arrow on the paused frame at 0.52 s; undo and redo on the way.
+    page.evaluate("window.portalPlayer.seek(0.52)")
+    page.wait_for_function("Math.abs(window.portalPlayer.time() - 0.52) < 0.005")
+    box = picture(page)
+    # Portrait 180×320 inside a 16:9 player: pillarboxed, and the layer follows the picture.
+    assert abs(box["w"] / box["h"] - 180 / 320) < 0.02
+    page.click("[data-annotate-tool=arrow]")
+    page.click("[data-annotate-color=yellow]")
+    drag(page, (0.25, 0.3), (0.6, 0.7))
+    page.wait_for_function("window.portalAnnotate.shapes().length === 1")
+    page.click(".annotate-undo")
+    page.wait_for_function("window.portalAnnotate.shapes().length === 0")
+    page.click(".annotate-redo")
+    page.wait_for_function("window.portalAnnotate.shapes().length === 1")
+    assert '"type":"arrow"' in page.input_value("#comment-annotation")
+    assert page.input_value("#comment-timecode") == "0.520"
+    page.fill("#asset-comment-body", "Move the logo here")
+    page.click("#post-asset-comment")
+    page.wait_for_function("document.querySelectorAll('.asset-comment').length === 2")
+    page.wait_for_function("document.getElementById('comment-annotation').value === ''")
+
+    open_paused(page, url, 0.0)
+    page.wait_for_selector(".annotation-layer [data-shape]", state="detached")
+    page.click(".comment-seek >> nth=1")
+    page.wait_for_function("Math.abs(window.portalPlayer.time() - 0.52) < 0.005")
+    page.wait_for_selector(".annotation-layer [data-shape=arrow]")
+    first = relative(arrow_box(page), picture(page))
+    assert close(first, (0.25, 0.3, 0.6, 0.7), 0.02), first
+    shot_first = screenshot_box(page)
+    # The arrow's head and stroke make it a little larger than its line.
+    assert close(shot_first, (0.25, 0.3, 0.6, 0.7), 0.05), shot_first
+
+    page.set_viewport_size({"width": 760, "height": 1000})
+    width = box["w"]
+    page.wait_for_function(f"window.portalAnnotate.pictureBox().w !== {width}")
+    page.wait_for_timeout(300)  # layout settles; the layer follows on the next frame
+    assert picture(page)["w"] != width
+    second = relative(arrow_box(page), picture(page))
+    assert close(first, second, 0.01), (first, second)
+    shot_second = screenshot_box(page)
+    assert close(shot_first, shot_second, 0.03), (shot_first, shot_second)
+
+    # The label comment: drawn as text, nothing injected.
+    page.click(".comment-seek >> nth=0")
+    page.wait_for_selector(".annotation-layer text")
+    assert page.text_content(".annotation-layer text") == LABEL
+    assert page.locator(".annotation-layer img").count() == 0
+    assert page.evaluate("window.__xss === undefined")
+
+    # Fullscreen takes the player box, so the drawing stays on top and in place.
+    page.click(".comment-seek >> nth=1")
+    page.wait_for_selector(".annotation-layer [data-shape=arrow]")
+    page.click("#player-fullscreen")
+    page.wait_for_function(
+        "document.fullscreenElement && document.fullscreenElement.id === 'player-box'"
+    )
+    page.wait_for_timeout(300)
+    full = relative(arrow_box(page), picture(page))
+    assert close(first, full, 0.01), (first, full)
