@@ -196,8 +196,13 @@
     afterChange();
   }
 
+  // The draft's time: the frame it was started on; forgotten when nothing is left drawn.
   function afterChange() {
     if (!S.shapes.length) S.time = null;
+    else if (S.time === null) {
+      const m = media(host(layer()));
+      S.time = m ? m.currentTime || 0 : 0;
+    }
     syncField();
   }
 

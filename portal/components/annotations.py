@@ -35,11 +35,12 @@ def annotation_bar() -> rx.Component:
             style={"fontSize": "var(--font-size-1)", "display": "flex", "gap": "0.3rem"},
         ),
         rx.button(
-            "⛶ Fullscreen",
+            "Fullscreen",
             size="1",
             variant="soft",
             type="button",
             id="player-fullscreen",
+            title="Fullscreen with the drawings (F)",
             custom_attrs={"data-annotate-action": "fullscreen"},
         ),
         align="center",
