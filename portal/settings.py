@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     # Runtime connection: a role that owns nothing (NOBYPASSRLS); derived from database_url.
     app_database_url: str | None = None
+    # The runtime role over a direct (unpooled) connection, for what needs LISTEN: the live
+    # bell's listener and the job workers. Neon: the URL without `-pooler`. Unset: app URL.
+    app_direct_database_url: str | None = None
     app_db_role: str = "portal_app"
     app_db_password: SecretStr | None = None
     # Backups and restore drills: a role that reads every row (superuser or BYPASSRLS, e.g.
@@ -97,7 +100,9 @@ class Settings(BaseSettings):
     # default (1 without Redis, 2 × CPUs + 1 with it).
     granian_workers: int | None = Field(default=None, ge=1)
 
-    @field_validator("database_url", "app_database_url", "backup_database_url")
+    @field_validator(
+        "database_url", "app_database_url", "app_direct_database_url", "backup_database_url"
+    )
     @classmethod
     def _normalise(cls, value: str | None) -> str | None:
         return normalise_database_url(value) if value else None

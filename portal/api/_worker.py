@@ -1,4 +1,4 @@
-"""Which backend worker answered: an `X-Portal-Worker` header on every response.
+"""Which backend worker answered: an `X-Portal-Worker` header on every HTTP response.
 
 With several workers (GRANIAN_WORKERS, several hosts) an operator or a test needs to know which
 process served a request or holds a tab's websocket; the id is opaque (a hash of host and
@@ -30,7 +30,8 @@ def worker_id() -> str:
 
 
 def with_worker_header(app: ASGIApp) -> ASGIApp:
-    """Wrap the whole backend (routes, Reflex pages and the event websocket)."""
+    """Wrap the whole backend (routes and Reflex pages). Headers on `websocket.accept` are
+    passed on too, though granian 2.8 does not send them (the bell shows a tab's worker)."""
 
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import reflex as rx
 
+from portal.api._worker import worker_id
 from portal.db import TenantContext, tenant_session
 from portal.services.auth import SessionUser, resolve_session
 from portal.services.errors import PortalError
@@ -40,6 +41,9 @@ class BellState(SessionState):
     unread: int = 0
     items: list[NotificationView] = []
     bell_error: str = ""
+    # The backend worker holding this tab's websocket (events run where their socket is): the
+    # same opaque id as the X-Portal-Worker header, for operators and the scale-out test.
+    served_by: str = ""
 
     def _reload(self, user: SessionUser) -> None:
         self.unread, self.items = _load(user.context, user.user_id)
@@ -47,6 +51,7 @@ class BellState(SessionState):
     @rx.event
     def start(self):  # type: ignore[no-untyped-def]
         """on_mount of the bell: load, then follow changes live."""
+        self.served_by = worker_id()
         try:
             self._reload(self._require_user())
         except PortalError as exc:
