@@ -51,8 +51,11 @@ def serve_portal(
     backend_only: bool = False,
     web_dir: Path | None = None,
     log_name: str = "bench-portal.log",
+    cwd: Path = ROOT,
+    ready_path: str = "/login",
 ) -> Iterator[psutil.Process]:
-    """The portal on loopback (DATABASE_URL from the environment); yields the server process."""
+    """A Reflex app (the portal by default, DATABASE_URL from the environment) on loopback;
+    yields the server process."""
     bin_dir = Path(sys.executable).parent
     env = {
         **os.environ,
@@ -62,7 +65,7 @@ def serve_portal(
         "REFLEX_USE_NPM": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "false",
-        "REFLEX_WEB_WORKDIR": str(web_dir or ROOT / ".portal" / "web-bench"),
+        "REFLEX_WEB_WORKDIR": str(web_dir or cwd / ".portal" / "web-bench"),
         "PORTAL_INPROCESS_WORKER": "false",
         "GRANIAN_WORKERS": str(workers),
     }
@@ -82,14 +85,14 @@ def serve_portal(
     log_path = ROOT / ".portal" / log_name
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300
-        while not (_answers(f"{base}/ping") and (backend_only or _answers(f"{base}/login"))):
+        deadline = time.monotonic() + 400
+        while not (_answers(f"{base}/ping") and (backend_only or _answers(base + ready_path))):
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the portal did not start; see {log_path}")
+                raise RuntimeError(f"the app did not start; see {log_path}")
             time.sleep(0.5)
         yield psutil.Process(proc.pid)
     finally:
