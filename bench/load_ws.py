@@ -18,6 +18,7 @@ growth too in Redis mode), and a burst phase (no think time) whose events/s with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -66,14 +67,17 @@ class Session:
         self.changed = asyncio.Event()
 
     async def read(self) -> None:
-        async for frame in self.ws:
-            if frame == "2":
-                await self.ws.send("3")
-            elif frame.startswith("42/_event,"):
-                _, update = json.loads(frame[len("42/_event,") :])
-                if update.get("delta", {}).get(DASHBOARD, {}).get(LOADED) is True:
-                    self.loads += 1
-                    self.changed.set()
+        import websockets
+
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for frame in self.ws:
+                if frame == "2":
+                    await self.ws.send("3")
+                elif frame.startswith("42/_event,"):
+                    _, update = json.loads(frame[len("42/_event,") :])
+                    if update.get("delta", {}).get(DASHBOARD, {}).get(LOADED) is True:
+                        self.loads += 1
+                        self.changed.set()
 
     async def event(self, name: str, payload: dict | None = None) -> None:
         body = {"name": name, "payload": payload or {}, "router_data": ROUTER}
