@@ -12,6 +12,10 @@ ORIGINS = sorted(
     {settings.portal_url.rstrip("/"), f"http://localhost:{PORT}", f"http://127.0.0.1:{PORT}"}
 )
 
+# With REDIS_URL, Reflex keeps every tab's state in Redis, so several backend workers (and hosts)
+# can serve the same sessions; without it, state stays in the one worker's memory.
+shared_state = {"redis_url": settings.redis_url} if settings.redis_url else {}
+
 config = rx.Config(
     app_name="portal",
     show_built_with_reflex=False,
@@ -26,4 +30,5 @@ config = rx.Config(
     disable_plugins=[rx.plugins.SitemapPlugin],
     frontend_port=PORT,
     backend_port=PORT,
+    **shared_state,
 )

@@ -59,6 +59,14 @@ def app_url() -> str:
 
 
 @lru_cache
+def direct_url() -> str:
+    """The runtime role over a direct connection, for LISTEN (the bell's listener, job workers):
+    a transaction-mode pooler such as Neon's hands each transaction any server connection, so a
+    LISTEN there hears nothing. APP_DIRECT_DATABASE_URL, else the runtime URL."""
+    return get_settings().app_direct_database_url or app_url()
+
+
+@lru_cache
 def owner_engine() -> Engine:
     return create_engine(owner_url(), pool_pre_ping=True)
 
@@ -113,6 +121,7 @@ def reset_engines() -> None:
         app_pool().close()
     app_pool.cache_clear()
     app_url.cache_clear()
+    direct_url.cache_clear()
     owner_url.cache_clear()
 
 

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     # Runtime connection: a role that owns nothing (NOBYPASSRLS); derived from database_url.
     app_database_url: str | None = None
+    # The runtime role over a direct (unpooled) connection, for what needs LISTEN: the live
+    # bell's listener and the job workers. Neon: the URL without `-pooler`. Unset: app URL.
+    app_direct_database_url: str | None = None
     app_db_role: str = "portal_app"
     app_db_password: SecretStr | None = None
     # Backups and restore drills: a role that reads every row (superuser or BYPASSRLS, e.g.
@@ -90,11 +93,26 @@ class Settings(BaseSettings):
     ffmpeg_timeout_seconds: int = Field(default=3600, ge=10)
     # Run a job worker inside each app process; false when `portal worker` processes do the work.
     portal_inprocess_worker: bool = True
+    # Reflex state in Redis (redis://, rediss:// or unix://): required for several backend
+    # workers (GRANIAN_WORKERS > 1, or several hosts); unset keeps state in process memory.
+    redis_url: str | None = None
+    # Backend worker processes per app host (Reflex reads the same variable); unset: Reflex's
+    # default (1 without Redis, 2 × CPUs + 1 with it).
+    granian_workers: int | None = Field(default=None, ge=1)
 
-    @field_validator("database_url", "app_database_url", "backup_database_url")
+    @field_validator(
+        "database_url", "app_database_url", "app_direct_database_url", "backup_database_url"
+    )
     @classmethod
     def _normalise(cls, value: str | None) -> str | None:
         return normalise_database_url(value) if value else None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
+        return value or None
 
     @field_validator("app_db_role")
     @classmethod
@@ -108,6 +126,13 @@ class Settings(BaseSettings):
         secret = self.portal_secret_key.get_secret_value()
         if self.portal_env == "prod" and (secret == PLACEHOLDER_SECRET or len(secret) < 32):
             raise ValueError("PORTAL_SECRET_KEY must be set to a random value of 32+ characters")
+        return self
+
+    @model_validator(mode="after")
+    def _shared_state_for_several_workers(self) -> Settings:
+        # Each worker would keep its own copy of every tab's state: events would see stale state.
+        if (self.granian_workers or 1) > 1 and not self.redis_url:
+            raise ValueError("GRANIAN_WORKERS > 1 needs REDIS_URL (state shared between workers)")
         return self
 
     @property

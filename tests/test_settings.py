@@ -54,3 +54,17 @@ def test_secure_cookies_follow_the_public_url() -> None:
 def test_runtime_role_name_must_be_a_plain_identifier(role: str) -> None:
     with pytest.raises(ValidationError):
         Settings(_env_file=None, app_db_role=role)
+
+
+def test_redis_url_must_name_a_redis_scheme() -> None:
+    assert Settings(_env_file=None, redis_url="redis://127.0.0.1:6379/0").redis_url
+    with pytest.raises(ValidationError, match="REDIS_URL"):
+        Settings(_env_file=None, redis_url="http://127.0.0.1:6379")
+
+
+def test_several_workers_need_shared_state() -> None:
+    with pytest.raises(ValidationError, match="GRANIAN_WORKERS > 1 needs REDIS_URL"):
+        Settings(_env_file=None, granian_workers=2)
+    assert Settings(_env_file=None, granian_workers=1).redis_url is None
+    both = Settings(_env_file=None, granian_workers=4, redis_url="redis://127.0.0.1:6379")
+    assert both.granian_workers == 4

@@ -86,4 +86,5 @@ def bell() -> rx.Component:
             rx.popover.content(_panel()),
         ),
         on_mount=BellState.start,
+        custom_attrs={"data-worker": BellState.served_by},
     )

@@ -8,7 +8,7 @@ from procrastinate import App, PsycopgConnector
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.engine import make_url
 
-from portal.db import app_url
+from portal.db import direct_url
 
 TASK_MODULES = [
     "portal.jobs.tasks",
@@ -36,7 +36,8 @@ def libpq_conninfo(url: str) -> str:
 
 def _pool(**kwargs: Any) -> AsyncConnectionPool:
     # The URL is read when the worker opens the app, not at import (tests change settings).
-    return AsyncConnectionPool(conninfo=libpq_conninfo(app_url()), **kwargs)
+    # Direct, not pooled: workers LISTEN for new jobs (a transaction pooler would drop that).
+    return AsyncConnectionPool(conninfo=libpq_conninfo(direct_url()), **kwargs)
 
 
 job_app = App(

@@ -68,13 +68,13 @@ class Listener:
                 event.set()
 
     async def _run(self) -> None:
-        from portal.db import app_url
+        from portal.db import direct_url
         from portal.jobs.app import libpq_conninfo
 
         while True:
             try:
                 conn = await psycopg.AsyncConnection.connect(
-                    libpq_conninfo(app_url()), autocommit=True
+                    libpq_conninfo(direct_url()), autocommit=True
                 )
                 async with conn:
                     await conn.execute(f"LISTEN {CHANNEL}")

@@ -21,6 +21,7 @@ from portal.services.asset_review import OldVersion, decide
 from portal.services.asset_views import AssetView, VersionView, asset_view
 from portal.services.errors import NotSignedIn, PortalError
 from portal.services.permissions import Action, can, require
+from portal.state import live
 from portal.state.actions import ROLES, run_checked
 from portal.state.session import SessionState
 
@@ -54,7 +55,6 @@ class AssetState(SessionState):
     confirm_old: str = ""
     can_approve: bool = False
     can_comment: bool = False
-    watching: bool = False
 
     @rx.var
     def src(self) -> str:
@@ -78,7 +78,8 @@ class AssetState(SessionState):
         self.showing_compare, self.reply_to, self.confirm_old = False, "", ""
         self.notice = self.comment_error = ""
         self._refresh()
-        if self.asset.status in ("uploading", "processing") and not self.watching:
+        busy = self.asset.status in ("uploading", "processing")
+        if busy and not live.running("asset", self.router.session.client_token):
             return AssetState.watch
         return None
 
@@ -109,17 +110,20 @@ class AssetState(SessionState):
     async def watch(self):  # type: ignore[no-untyped-def]
         """Follow a version while it is processed: the status changes without a reload."""
         async with self:
-            self.watching = True
+            client = self.router.session.client_token
+        if not live.claim("asset", client):
+            return
         try:
             for _ in range(POLL_LIMIT):
                 await asyncio.sleep(POLL_SECONDS)
+                if not live.socket_here(client):
+                    return
                 async with self:
                     self._refresh()
                     if self.asset.status not in ("uploading", "processing"):
                         return
         finally:
-            async with self:
-                self.watching = False
+            live.release("asset", client)
 
     def _after(self, message: str, notice: str = "") -> None:
         self._refresh()

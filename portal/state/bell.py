@@ -7,6 +7,7 @@ from uuid import UUID
 
 import reflex as rx
 
+from portal.api._worker import worker_id
 from portal.db import TenantContext, tenant_session
 from portal.services.auth import SessionUser, resolve_session
 from portal.services.errors import PortalError
@@ -18,6 +19,7 @@ from portal.services.notification_inbox import (
     unread_count,
 )
 from portal.services.notification_live import LISTENER
+from portal.state import live
 from portal.state.session import SessionState
 
 # Fallback poll when no NOTIFY arrives (a lost LISTEN connection only delays updates).
@@ -33,24 +35,15 @@ def _load(ctx: TenantContext, user_id: UUID) -> tuple[int, list[NotificationView
         )
 
 
-def _connected(token: str) -> bool:
-    """Whether this tab's socket is still open on this worker (unknown → assume so)."""
-    try:
-        from portal.portal import app
-
-        return token in app.event_namespace.token_to_sid
-    except Exception:
-        return True
-
-
 class BellState(SessionState):
     """Unread count and panel; every handler re-checks the session (own notifications only)."""
 
     unread: int = 0
     items: list[NotificationView] = []
     bell_error: str = ""
-    # True while this tab's live-update loop runs (one loop per tab).
-    live: bool = False
+    # The backend worker holding this tab's websocket (events run where their socket is): the
+    # same opaque id as the X-Portal-Worker header, for operators and the scale-out test.
+    served_by: str = ""
 
     def _reload(self, user: SessionUser) -> None:
         self.unread, self.items = _load(user.context, user.user_id)
@@ -58,13 +51,14 @@ class BellState(SessionState):
     @rx.event
     def start(self):  # type: ignore[no-untyped-def]
         """on_mount of the bell: load, then follow changes live."""
+        self.served_by = worker_id()
         try:
             self._reload(self._require_user())
         except PortalError as exc:
             self.unread, self.items = 0, []
             return self._failure(exc)
-        if not self.live:
-            self.live = True
+        # One loop per tab per worker, known to the worker (never a flag in state: see live.py).
+        if not live.running("bell", self.router.session.client_token):
             return BellState.watch
         return None
 
@@ -100,17 +94,20 @@ class BellState(SessionState):
         """Wait for NOTIFY (or the poll) and refresh, while the tab is open and signed in."""
         async with self:
             token, client = self._session_token(), self.router.session.client_token
-        user = await asyncio.to_thread(resolve_session, token)
-        for _ in range(MAX_WAKEUPS):
-            if user is None or not _connected(client):
-                break
-            await LISTENER.wait(str(user.user_id), POLL_SECONDS)
-            # Re-check the session after every wait: a signed-out tab stops here.
+        if not live.claim("bell", client):
+            return
+        try:
             user = await asyncio.to_thread(resolve_session, token)
-            if user is None:
-                break
-            count, items = await asyncio.to_thread(_load, user.context, user.user_id)
-            async with self:
-                self.unread, self.items = count, items
-        async with self:
-            self.live = False
+            for _ in range(MAX_WAKEUPS):
+                if user is None or not live.socket_here(client):
+                    break
+                await LISTENER.wait(str(user.user_id), POLL_SECONDS)
+                # Re-check the session after every wait: a signed-out tab stops here.
+                user = await asyncio.to_thread(resolve_session, token)
+                if user is None:
+                    break
+                count, items = await asyncio.to_thread(_load, user.context, user.user_id)
+                async with self:
+                    self.unread, self.items = count, items
+        finally:
+            live.release("bell", client)

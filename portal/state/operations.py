@@ -18,6 +18,7 @@ from portal.services.operations import (
 )
 from portal.services.permissions import Action, require
 from portal.services.webhooks import replay_webhook_event
+from portal.state import live
 from portal.state.session import SessionState
 
 ROLES = ("admin",)
@@ -54,7 +55,6 @@ class OperationsState(SessionState):
     payload_event: str = ""
     message: str = ""
     error: str = ""
-    live: bool = False
 
     def _operator(self) -> None:
         user = self._require_user(ROLES)
@@ -80,8 +80,7 @@ class OperationsState(SessionState):
         if not self._guarded():
             return None
         self._refresh()
-        if not self.live:
-            self.live = True
+        if not live.running("operations", self.router.session.client_token):
             return OperationsState.watch
         return None
 
@@ -121,15 +120,26 @@ class OperationsState(SessionState):
     @rx.event(background=True)
     async def watch(self):  # type: ignore[no-untyped-def]
         """Refresh the lists every few seconds while the page is open and the user may see it."""
-        for _ in range(MAX_REFRESHES):
-            await asyncio.sleep(REFRESH_SECONDS)
-            async with self:
-                if not self.live or not self._guarded():
-                    self.live = False
-                    return
-                args = (self.job_filter, self.result_filter, self.source_filter, self.status_filter)
-            runs, events = await asyncio.to_thread(_load, *args)
-            async with self:
-                self.job_runs, self.events = runs, events
         async with self:
-            self.live = False
+            client = self.router.session.client_token
+        if not live.claim("operations", client):
+            return
+        try:
+            for _ in range(MAX_REFRESHES):
+                await asyncio.sleep(REFRESH_SECONDS)
+                if not live.socket_here(client):
+                    return
+                async with self:
+                    if not self._guarded():
+                        return
+                    args = (
+                        self.job_filter,
+                        self.result_filter,
+                        self.source_filter,
+                        self.status_filter,
+                    )
+                runs, events = await asyncio.to_thread(_load, *args)
+                async with self:
+                    self.job_runs, self.events = runs, events
+        finally:
+            live.release("operations", client)

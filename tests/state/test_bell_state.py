@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from portal.services.notification_live import Listener
+from portal.state import live
 from portal.state.bell import BellState
 from portal.state.notification_settings import NotificationSettingsState
 from tests.factories import make_graph
@@ -19,8 +20,13 @@ pytestmark = pytest.mark.usefixtures("database")
 def test_bell_loads_own_notifications_and_refuses_others() -> None:
     mine, theirs = make_graph(), make_graph()
     state = make_state(BellState, cookie=signed_in_cookie(mine.user.email))
-    assert state.start() is not None and state.live  # the live loop is started once
-    assert state.start() is None
+    tab = state.router.session.client_token
+    assert state.start() is not None  # no loop runs for this tab in this process: start one
+    assert live.claim("bell", tab)  # (what the loop does when it starts)
+    try:
+        assert state.start() is None  # one loop per tab per worker
+    finally:
+        live.release("bell", tab)
     assert state.unread == 1 and [i.id for i in state.items] == [str(mine.notification.id)]
     state.open_item(str(theirs.notification.id))  # another tenant's id: not found
     assert state.bell_error.startswith("That item does not exist")
@@ -66,3 +72,14 @@ def test_listener_wakes_the_right_user_on_commit(superuser_conn) -> None:  # typ
         return result
 
     assert run_async(scenario) == (True, False)
+
+
+def test_which_loops_run_is_process_memory_not_state() -> None:
+    """State outlives a worker when it lives in Redis; the loop registry must not."""
+    assert "live" not in BellState.get_fields()
+    assert live.claim("bell", "tab-1") and not live.claim("bell", "tab-1")
+    assert live.claim("bell", "tab-2") and live.running("bell", "tab-1")
+    live.release("bell", "tab-1")
+    live.release("bell", "tab-2")
+    assert not live.running("bell", "tab-1") and live.claim("bell", "tab-1")
+    live.release("bell", "tab-1")

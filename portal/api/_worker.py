@@ -1,0 +1,50 @@
+"""Which backend worker answered: an `X-Portal-Worker` header on every HTTP response.
+
+With several workers (GRANIAN_WORKERS, several hosts) an operator or a test needs to know which
+process served a request or holds a tab's websocket; the id is opaque (a hash of host and
+process id, logged once at start so it can be matched to a process).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HEADER = b"x-portal-worker"
+log = logging.getLogger(__name__)
+_ids: dict[int, str] = {}
+
+
+def worker_id() -> str:
+    """This process's id (computed per process: workers are forked after the app is imported)."""
+    pid = os.getpid()
+    if pid not in _ids:
+        _ids[pid] = hashlib.sha256(f"{socket.gethostname()}:{pid}".encode()).hexdigest()[:12]
+        log.info("backend worker %s is pid %s on %s", _ids[pid], pid, socket.gethostname())
+    return _ids[pid]
+
+
+def with_worker_header(app: ASGIApp) -> ASGIApp:
+    """Wrap the whole backend (routes and Reflex pages). Headers on `websocket.accept` are
+    passed on too, though granian 2.8 does not send them (the bell shows a tab's worker)."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await app(scope, receive, send)
+            return
+        header = (HEADER, worker_id().encode())
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] in ("http.response.start", "websocket.accept"):
+                headers: list[Any] = list(message.get("headers") or [])
+                message = {**message, "headers": [*headers, header]}
+            await send(message)
+
+        await app(scope, receive, send_with_header)
+
+    return wrapped

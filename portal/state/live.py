@@ -1,0 +1,42 @@
+"""Live loops (background events that follow a page) belong to the worker process running them.
+
+A "loop running" flag kept in state is wrong once state lives in Redis: it outlives the worker
+that ran the loop (a restart, a crash, a deploy) and would stop the tab from ever starting
+another. So which loops run is process memory, like the loops themselves: a handler starts a
+loop unless one runs *here* for that tab, and a loop stops once its tab's socket is no longer on
+this worker (the tab reconnected to another worker, which starts its own).
+"""
+
+from __future__ import annotations
+
+_running: set[tuple[str, str]] = set()
+
+
+def running(kind: str, client_token: str) -> bool:
+    """Whether this process already runs a `kind` loop for the tab."""
+    return (kind, client_token) in _running
+
+
+def claim(kind: str, client_token: str) -> bool:
+    """Take the `kind` loop for the tab in this process; False when one runs already."""
+    key = (kind, client_token)
+    if key in _running:
+        return False
+    _running.add(key)
+    return True
+
+
+def release(kind: str, client_token: str) -> None:
+    _running.discard((kind, client_token))
+
+
+def socket_here(client_token: str) -> bool:
+    """Whether the tab's websocket is connected to this worker process (unknown → assume so)."""
+    try:
+        from portal.portal import app
+
+        manager = app.event_namespace._token_manager
+        record = manager.token_to_socket.get(client_token)
+        return record is not None and record.instance_id == manager.instance_id
+    except Exception:
+        return True

@@ -1,0 +1,35 @@
+"""Scale-out plumbing over HTTP: every response names its worker; /healthz checks Redis."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from portal.api import build_api
+from portal.api._worker import with_worker_header, worker_id
+from portal.settings import get_settings
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+def client() -> TestClient:
+    return TestClient(with_worker_header(build_api()), base_url="http://testserver")
+
+
+def test_every_response_names_the_worker_that_answered() -> None:
+    response = client().get("/healthz")
+    assert response.headers["x-portal-worker"] == worker_id() == response.json()["worker"]
+    assert len(worker_id()) == 12 and client().get("/nope").headers["x-portal-worker"]
+
+
+def test_healthz_without_redis_says_state_is_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(get_settings(), "redis_url", None)
+    body = client().get("/healthz").json()
+    assert body["status"] == "ok" and body["redis"].startswith("not configured")
+
+
+def test_healthz_is_degraded_when_redis_does_not_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(get_settings(), "redis_url", "redis://127.0.0.1:1/0")
+    response = client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["redis"] == "unreachable" and response.json()["database"] == "ok"
