@@ -27,7 +27,8 @@ INNER = (
     " ORDER BY s.created_at DESC, s.comment_id DESC LIMIT 50"
 )
 BASELINE = text(
-    f"SELECT c.* FROM comments c WHERE c.id IN ({INNER}) ORDER BY c.created_at DESC, c.id DESC"
+    f"SELECT c.* FROM comments c WHERE c.id = ANY (ARRAY({INNER}))"
+    " ORDER BY c.created_at DESC, c.id DESC"
 )
 
 

@@ -49,6 +49,8 @@ def upgrade() -> None:
         CREATE INDEX idx_comment_search_tsv ON comment_search USING gin (body_tsv);
         CREATE INDEX idx_comment_search_tenant_created
           ON comment_search (tenant_id, created_at DESC);
+        -- Newest first across many tenants: a common word matches within the latest rows.
+        CREATE INDEX idx_comment_search_created ON comment_search (created_at DESC, comment_id DESC);
         DROP INDEX idx_comments_body_fts;
 
         CREATE FUNCTION comment_search_sync() RETURNS trigger
@@ -66,18 +68,34 @@ def upgrade() -> None:
         REVOKE ALL ON FUNCTION comment_search_sync() FROM PUBLIC;
 
         -- The newest comments in the caller's tenant scope matching a web-search query (at
-        -- most 200); callers read the comments themselves under RLS.
+        -- most 200); callers read the comments themselves under RLS. One tenant's comments
+        -- (thousands) are read newest first through the tenant index, matching each stored
+        -- tsvector (ts_match_vq: a function call, so the planner cannot pick the GIN index,
+        -- whose posting lists for common words are far longer than one tenant's comments);
+        -- a wider scope goes through the GIN index, planned with the actual scope.
         CREATE FUNCTION comment_search_ids(p_query text, p_limit integer)
         RETURNS TABLE (comment_id uuid)
-        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+        LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+        ROWS 50 AS $$
+        DECLARE
+          scope uuid[] := app_tenant_scope();
+          q tsquery := websearch_to_tsquery('english', p_query);
+          n integer := least(greatest(p_limit, 1), 200);
         BEGIN
-          RETURN QUERY EXECUTE
-            'SELECT s.comment_id FROM comment_search s
-              WHERE s.body_tsv @@ websearch_to_tsquery(''english'', $1)
-                AND s.tenant_id = ANY ($2)
-              ORDER BY s.created_at DESC, s.comment_id DESC
-              LIMIT $3'
-            USING p_query, app_tenant_scope(), least(greatest(p_limit, 1), 200);
+          IF cardinality(scope) = 1 THEN
+            RETURN QUERY
+              SELECT s.comment_id FROM comment_search s
+               WHERE s.tenant_id = scope[1] AND ts_match_vq(s.body_tsv, q)
+               ORDER BY s.created_at DESC, s.comment_id DESC
+               LIMIT n;
+          ELSE
+            RETURN QUERY EXECUTE
+              'SELECT s.comment_id FROM comment_search s
+                WHERE s.body_tsv @@ $1 AND s.tenant_id = ANY ($2)
+                ORDER BY s.created_at DESC, s.comment_id DESC
+                LIMIT $3'
+              USING q, scope, n;
+          END IF;
         END $$;
         REVOKE ALL ON FUNCTION comment_search_ids(text, integer) FROM PUBLIC;
         """

@@ -222,10 +222,11 @@ def search_comments(*, session: Session, query: str, limit: int = 50) -> list[Co
     RLS); the comments themselves are then read under RLS as usual."""
     query = clean_text(query, label="Search", max_length=200)
     found = select(column("comment_id")).select_from(func.comment_search_ids(query, limit))
+    # `= ANY (ARRAY(...))`: at most `limit` primary-key lookups, whatever the planner guesses.
     return list(
         session.scalars(
             select(Comment)
-            .where(Comment.id.in_(found))
+            .where(Comment.id == func.any(func.array(found.scalar_subquery())))
             .order_by(Comment.created_at.desc(), Comment.id.desc())
             .limit(limit)
         )
