@@ -13,7 +13,7 @@ export REFLEX_CHECK_LATEST_VERSION := false
 export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null || echo https://registry.npmjs.org/)
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install browser run db test test-pg15 lint bench clean
+.PHONY: install browser run db test test-pg15 lint bench bench-data clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -51,6 +51,11 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The shared benchmark data set (bench/_data.py): SCALE=small (default) or large.
+SCALE ?= small
+bench-data: install
+	$(BIN)/python -m bench._data $(SCALE)
 
 clean:
 	rm -rf .web .states

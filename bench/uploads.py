@@ -1,17 +1,15 @@
-"""Uploads through the app vs `cp`, and comment search over many comments.
+"""Uploads through the app vs `cp` (comment search moved to bench/comment_search.py).
 
-Goals (issue 5): a 2 GB upload through the app keeps the server's peak RSS <= 250 MB with
-throughput >= 0.8x a plain `cp` of the same file on the same disk (same run); comment search
-over 1,000,000 comments p95 <= 30 ms using the GIN index (plan shown).
+Goal (issue 5): a 2 GB upload through the app keeps the server's peak RSS <= 250 MB with
+throughput >= 0.8x a plain `cp` of the same file on the same disk (same run).
 
 Defaults are small so `make bench` stays quick: BENCH_UPLOAD_MB=256 (BENCH_UPLOAD_MB=2048 for
-the 2 GB figure), BENCH_COMMENTS=200000 (1000000 for the goal's size). Loopback only.
+the 2 GB figure). Loopback only.
 """
 
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import socket
 import subprocess
@@ -22,21 +20,13 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from uuid_utils.compat import uuid7
 
 from bench._support import free_port
-from bench.dashboard import measure, setup
+from bench.dashboard import setup
 from portal import db
 from portal.settings import ROOT
 
 UPLOAD_MB = int(os.environ.get("BENCH_UPLOAD_MB", "256"))
-COMMENTS = int(os.environ.get("BENCH_COMMENTS", "200000"))
-# Review vocabulary, most frequent first (drawn Zipf-like, as words in real comments are).
-WORDS = (
-    "the cut here colour grade logo music pacing sunset titles subtitle audio mix voiceover "
-    "frame transition crop exposure contrast flicker render export product shot client legal"
-).split() + [f"term{i}" for i in range(3000)]
-WEIGHTS = [1 / (rank + 1) for rank in range(len(WORDS))]
 
 
 def _make_file(path: Path, megabytes: int) -> None:
@@ -124,80 +114,15 @@ def _wait_for(port: int) -> None:
             time.sleep(0.1)
 
 
-def generate_comments(superuser: str, count: int) -> uuid.UUID:
-    """Tenants with one project and asset each, and `count` comments by COPY (triggers off)."""
-    rnd = random.Random(5)
-    tenants = [uuid7() for _ in range(100)]
-    assets = {t: uuid7() for t in tenants}
-    with psycopg.connect(superuser) as conn, conn.cursor() as cur:
-        cur.execute("SET session_replication_role = replica")
-        for t in tenants:
-            project = uuid7()
-            cur.execute(
-                "INSERT INTO tenants (id, name, type) VALUES (%s, %s, 'agency')", (t, f"T {t}")
-            )
-            cur.execute(
-                "INSERT INTO projects (id, tenant_id, client_name, title)"
-                " VALUES (%s, %s, 'C', 'P')",
-                (project, t),
-            )
-            cur.execute(
-                "INSERT INTO assets (id, tenant_id, project_id, title, version, status)"
-                " VALUES (%s, %s, %s, 'Film', 1, 'ready')",
-                (assets[t], t, project),
-            )
-        columns = "id, tenant_id, parent_type, parent_id, body, metadata"
-        with cur.copy(sql.SQL(f"COPY comments ({columns}) FROM STDIN")) as copy:
-            for _ in range(count):
-                t = tenants[rnd.randrange(len(tenants))]
-                body = " ".join(rnd.choices(WORDS, WEIGHTS, k=10))
-                copy.write_row((uuid7(), t, "asset", assets[t], body, '{"timecode": 1}'))
-        conn.commit()
-        cur.execute("ANALYZE comments")
-    return tenants[len(tenants) // 2]
-
-
-def search_bench(superuser: str) -> None:
-    from portal.db import TenantContext, tenant_session
-    from portal.services.asset_comments import search_comments
-
-    started = time.perf_counter()
-    tenant = generate_comments(superuser, COMMENTS)
-    print(f"generated {COMMENTS} comments in {time.perf_counter() - started:.0f} s", flush=True)
-
-    def search() -> None:
-        with tenant_session(TenantContext(tenant_id=tenant)) as session:
-            search_comments(session=session, query="flicker logo")
-
-    p95 = measure(search)
-    print(f"comment search p95: {p95:.1f} ms (goal 30 ms: ratio {p95 / 30:.2f})")
-    with tenant_session(TenantContext(tenant_id=tenant)) as session:
-        plan = session.execute(
-            sql_text(
-                "EXPLAIN SELECT * FROM comments WHERE to_tsvector('english', body)"
-                " @@ websearch_to_tsquery('english', 'flicker logo')"
-                " ORDER BY created_at DESC LIMIT 50"
-            )
-        ).scalars()
-        print("plan:\n  " + "\n  ".join(plan))
-
-
-def sql_text(query: str):  # type: ignore[no-untyped-def]
-    from sqlalchemy import text
-
-    return text(query)
-
-
 def main() -> None:
     from portal.embedded_pg import start_embedded
 
     server = start_embedded(ROOT / ".portal", cluster="bench-pgdata", keep_running=False)
-    name, superuser = setup(server)
+    name, _ = setup(server)
     work = ROOT / ".portal" / f"bench-uploads-{uuid.uuid4().hex[:6]}"
     work.mkdir(parents=True)
     try:
         upload_bench(work)
-        search_bench(superuser)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         db.reset_engines()

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
-from sqlalchemy import func, select, text
+from sqlalchemy import column, func, select, text
 from sqlmodel import Session
 
 from portal.models import Asset, Comment, User
@@ -150,7 +150,8 @@ def set_resolved(
 
 
 def _matching_threads(session: Session, asset_id: UUID, query: str) -> set[UUID]:
-    """Threads with a comment matching `query` (the seed's GIN index on to_tsvector(body))."""
+    """Threads with a comment matching `query`, among one version's comments (found by
+    idx_comments_parent; a version has tens of comments, so their bodies are matched directly)."""
     rows = session.execute(
         text(
             "SELECT coalesce(reply_to_id, id) FROM comments"
@@ -255,14 +256,19 @@ def comment_count(session: Session, asset: Asset) -> int:
 
 
 def search_comments(*, session: Session, query: str, limit: int = 50) -> list[Comment]:
-    """The newest comments in scope whose body matches `query` (the seed's GIN index on
-    to_tsvector('english', body); RLS keeps it to the viewer's tenants)."""
+    """The newest comments in scope whose body matches `query` (web-search syntax).
+
+    `comment_search_ids` finds them through the search table's GIN or tenant index within the
+    caller's tenant scope (migration 0012: a GIN index on comments could not serve a query under
+    RLS); the comments themselves are then read under RLS as usual."""
     query = clean_text(query, label="Search", max_length=200)
-    match = func.to_tsvector("english", Comment.body).op("@@")(
-        func.websearch_to_tsquery("english", query)
-    )
+    found = select(column("comment_id")).select_from(func.comment_search_ids(query, limit))
+    # `= ANY (ARRAY(...))`: at most `limit` primary-key lookups, whatever the planner guesses.
     return list(
         session.scalars(
-            select(Comment).where(match).order_by(Comment.created_at.desc()).limit(limit)
+            select(Comment)
+            .where(Comment.id == func.any(func.array(found.scalar_subquery())))
+            .order_by(Comment.created_at.desc(), Comment.id.desc())
+            .limit(limit)
         )
     )

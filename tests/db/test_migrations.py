@@ -91,7 +91,7 @@ def test_seed_indexes_and_constraints_exist(owner_conn) -> None:  # type: ignore
     assert "(project_id, due_date)" in indexes["idx_milestones_project_due"]
     assert "WHERE" in indexes["idx_tasks_pending_due"]
     assert "gin (metadata" in indexes["idx_comments_metadata"]
-    assert "to_tsvector('english'::regconfig, body)" in indexes["idx_comments_body_fts"]
+    assert "gin (body_tsv)" in indexes["idx_comment_search_tsv"]
     assert "WHERE (read_at IS NULL)" in indexes["idx_notifications_unread"]
     assert "(expires_at)" in indexes["idx_share_links_expires_at"]
     assert "idx_audit_logs_entity_type" in indexes and "idx_audit_logs_entity_id" in indexes

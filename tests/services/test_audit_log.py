@@ -115,3 +115,14 @@ def test_default_range_is_bounded_and_a_tampered_key_is_refused() -> None:
             audit_page(session=session, filters=filters, after="yesterday|nope")
         old = AuditFilters(date_from=date(2001, 1, 1), date_to=date(2001, 1, 1) + timedelta(1))
         assert audit_page(session=session, filters=old) == ([], False)
+
+
+def test_a_one_tenant_scope_is_named_in_the_filters_an_admin_scope_is_not() -> None:
+    # The explicit tenant lets the planner use the tenant index (RLS alone hides its size).
+    studio = make_tenant(type="admin")
+    managed = make_graph(managed_by=studio)
+    admin = make_user(tenant=studio, role="admin")
+    with tenant_session(ctx(managed.tenant)) as session:
+        assert parse_filters(session=session, params={}).tenant_id == managed.tenant.id
+    with tenant_session(ctx(studio, admin, admin_scope=True)) as session:
+        assert parse_filters(session=session, params={}).tenant_id is None
