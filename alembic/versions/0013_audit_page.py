@@ -9,14 +9,14 @@ partition down, filtering the scope as it goes.
 Note for large existing logs: an index on a partitioned table is built partition by partition in
 one transaction; on a live system build it per partition with CONCURRENTLY and attach instead.
 
-Revision ID: 0013_audit_page
-Revises: 0012_search
+Revision ID: 0013
+Revises: 0012
 """
 
 from alembic import op
 
-revision = "0013_audit_page"
-down_revision = "0012_search"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -14,14 +14,14 @@ role: a search read every comment in scope and computed each tsvector again.
 - A trigger keeps `comment_search` in step with comments; deletes cascade through its foreign key.
 - The unusable expression index `idx_comments_body_fts` is dropped.
 
-Revision ID: 0012_search
+Revision ID: 0012
 Revises: 0011
 """
 
 from alembic import op
 from portal.settings import get_settings
 
-revision = "0012_search"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
