@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from portal.db import tenant_session
 from portal.models import Asset
 from portal.services.media_storage import asset_dir
@@ -28,8 +30,11 @@ class Shared:
         return self.link.url.rsplit("/", 1)[1]
 
 
-def ready_asset(studio: Studio, *, title: str = "Hero film", version: int = 1) -> Asset:
+def ready_asset(studio: Studio, *, title: str = "Hero film", version: int | None = None) -> Asset:
     with tenant_session(studio.admin_ctx) as session:
+        if version is None:
+            latest = select(func.max(Asset.version)).where(Asset.project_id == studio.project.id)
+            version = (session.scalar(latest) or 0) + 1
         asset = Asset(
             tenant_id=studio.agency.id,
             project_id=studio.project.id,

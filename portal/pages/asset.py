@@ -11,9 +11,11 @@ from portal.components.review import (
     review_badge,
     version_row,
 )
+from portal.components.share import share_panel
 from portal.pages.registry import page
 from portal.state.actions import ROLES
 from portal.state.asset import AssetState as S
+from portal.state.share_links import ShareLinksState
 
 
 def header() -> rx.Component:
@@ -119,7 +121,7 @@ def comments_panel() -> rx.Component:
     )
 
 
-@page(route=routes.ASSET, title="Asset", roles=ROLES, on_load=S.load)
+@page(route=routes.ASSET, title="Asset", roles=ROLES, on_load=[S.load, ShareLinksState.load_asset])
 def asset() -> rx.Component:
     return rx.vstack(
         header(),
@@ -138,6 +140,7 @@ def asset() -> rx.Component:
             ),
             id="versions",
         ),
+        share_panel(),
         width="100%",
         spacing="4",
         align="start",
