@@ -86,6 +86,8 @@ async def status(request: Request) -> Response:
 
 
 async def _passcode(request: Request) -> str | None:
+    if request.headers.get("content-length", "0") == "0":
+        return None
     if request.headers.get("content-type", "").startswith("application/json"):
         raw = await request.body()
         if len(raw) > MAX_JSON:

@@ -15,6 +15,7 @@ import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from uuid import UUID
 
 from sqlalchemy import text
@@ -136,12 +137,16 @@ def lookup(token: str | None) -> LinkInfo | None:
     return _lookup_hash(token_hash(token)) if valid_token(token) else None
 
 
+@lru_cache(maxsize=4)
+def _daily_salt(secret: str, day: str) -> bytes:
+    return hmac.new(secret.encode(), f"share-viewer:{day}".encode(), hashlib.sha256).digest()
+
+
 def viewer_hash(ip: str | None, user_agent: str | None, now: datetime | None = None) -> str:
     """A viewer's daily pseudonym: HMAC of address and browser under a salt that changes every
     UTC day (derived from PORTAL_SECRET_KEY), so viewers are counted, never identified."""
     day = (now or datetime.now(UTC)).astimezone(UTC).date().isoformat()
-    secret = get_settings().portal_secret_key.get_secret_value().encode()
-    salt = hmac.new(secret, f"share-viewer:{day}".encode(), hashlib.sha256).digest()
+    salt = _daily_salt(get_settings().portal_secret_key.get_secret_value(), day)
     who = f"{ip or ''}\n{(user_agent or '')[:MAX_USER_AGENT]}".encode()
     return hmac.new(salt, who, hashlib.sha256).hexdigest()
 

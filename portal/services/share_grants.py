@@ -15,6 +15,7 @@ import hmac
 import struct
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from uuid import UUID
 
 from portal.db import TenantContext, tenant_session
@@ -40,8 +41,12 @@ class Grant:
 
 
 def _key() -> bytes:
-    secret = get_settings().portal_secret_key.get_secret_value().encode()
-    return hmac.new(secret, b"share-playback-grant", hashlib.sha256).digest()
+    return _derived(get_settings().portal_secret_key.get_secret_value())
+
+
+@lru_cache(maxsize=2)
+def _derived(secret: str) -> bytes:
+    return hmac.new(secret.encode(), b"share-playback-grant", hashlib.sha256).digest()
 
 
 def _b64(data: bytes) -> str:
