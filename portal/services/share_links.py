@@ -16,7 +16,7 @@ from sqlalchemy import String, cast, func, select
 from sqlmodel import Session
 
 from portal import routes
-from portal.models import Asset, Comment, ShareLink, ShareLinkView, User
+from portal.models import Asset, Comment, ShareLink, ShareLinkView
 from portal.services.asset_views import version_stack
 from portal.services.assets import get_asset
 from portal.services.common import insert_row
@@ -309,11 +309,3 @@ def share_analytics(*, session: Session, link_id: UUID | str) -> ShareAnalytics:
         comments=link_comments(session, link.id),
         by_day=by_day,
     )
-
-
-def creator_name(session: Session, link: ShareLink) -> str:
-    """Who made a link, for display ('' when unknown or out of scope)."""
-    if link.created_by is None:
-        return ""
-    row = session.execute(select(User.name, User.email).where(User.id == link.created_by)).first()
-    return (row.name or row.email) if row else ""

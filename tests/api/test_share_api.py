@@ -39,6 +39,7 @@ def test_page_status_is_200_for_a_live_link_and_404_for_any_other(studio: Studio
     assert client.post(f"/api/share/{exhausted.token}/open").status_code == 200
     ok = client.get(f"/s/{live.token}")
     assert ok.status_code == 200 and private_headers(ok)
+    pages = set()
     for path in [
         f"/s/{revoked.token}",
         f"/s/{exhausted.token}",
@@ -52,9 +53,8 @@ def test_page_status_is_200_for_a_live_link_and_404_for_any_other(studio: Studio
         assert response.status_code == 404, path
         if response.headers.get("content-type", "").startswith("text/html"):
             assert private_headers(response)
-            assert "<script>" not in response.text
-    bodies = {client.get(f"/s/{x.token}").text for x in (revoked, exhausted)}
-    assert len(bodies) == 1  # the same page whatever the reason
+            pages.add(response.text)
+    assert len(pages) == 1  # the same page whatever the reason: nothing of the path reflected
 
 
 def test_status_endpoint(studio: Studio) -> None:
