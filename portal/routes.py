@@ -83,3 +83,18 @@ def safe_next(path: str | None) -> str:
     if path.startswith(LOGIN) or path.startswith("/api/"):
         return DASHBOARD
     return path
+
+
+SHARE = "/s"
+API_SHARE = "/api/share"
+API_SHARE_MEDIA = "/api/share-media"
+
+
+def share_url(token: str) -> str:
+    """The client review page of a share link (the token is the link's only secret)."""
+    return f"{SHARE}/{quote(token, safe='')}"
+
+
+def share_media_url(grant: str, name: str) -> str:
+    """A media file on the client page, reached through a short-lived playback grant."""
+    return f"{API_SHARE_MEDIA}/{quote(grant, safe='')}/{name}"

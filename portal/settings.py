@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     throttle_window_minutes: int = Field(default=15, ge=1)
     throttle_max_per_account: int = Field(default=5, ge=1)
     throttle_max_per_ip: int = Field(default=20, ge=1)
+    # Share links: default and longest lifetime (days), and how long a playback grant on the
+    # client page lives (each media request also re-checks that the link is still live).
+    share_link_default_days: int = Field(default=14, ge=1)
+    share_link_max_days: int = Field(default=90, ge=1)
+    share_playback_ttl_seconds: int = Field(default=1800, ge=60, le=86400)
+    # Wrong passcodes allowed per link and per client address in the throttle window.
+    share_passcode_max_attempts: int = Field(default=5, ge=1)
     # Take the client address from X-Forwarded-For (only behind a proxy you control).
     trust_proxy_headers: bool = False
 

@@ -14,10 +14,22 @@ from portal.api import (
     health,
     media,
     notifications,
+    share,
     webhooks,
 )
 
-MODULES = (auth, accounts, branding, health, webhooks, media, audit, evidence, notifications)
+MODULES = (
+    auth,
+    accounts,
+    branding,
+    health,
+    webhooks,
+    media,
+    audit,
+    evidence,
+    notifications,
+    share,
+)
 
 
 def build_api() -> Starlette:

@@ -55,3 +55,18 @@ def milestone_progress_chart(data: rx.Var) -> rx.Component:
         width="100%",
         height=260,
     )
+
+
+def share_views_chart(data: rx.Var) -> rx.Component:
+    """A share link's views per day (the last 30 days)."""
+    return rx.recharts.bar_chart(
+        rx.recharts.bar(
+            data_key="views", name="Views", fill=rx.color("blue", 9), is_animation_active=False
+        ),
+        rx.recharts.x_axis(data_key="day"),
+        rx.recharts.y_axis(allow_decimals=False),
+        rx.recharts.graphing_tooltip(),
+        data=data,
+        width="100%",
+        height=200,
+    )

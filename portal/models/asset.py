@@ -63,5 +63,24 @@ class ShareLink(SQLModel, table=True):
     view_limit: int | None = None
     view_count: int = 0
     created_by: UUID | None = Field(default=None, foreign_key="users.id")
+    # What the owner calls it ("For the client's legal team"); optional.
+    name: str = ""
+    allow_comments: bool = False
+    allow_download: bool = False
+    # Stored for the watermark issue; the client page does not use it yet.
+    watermark: bool = False
+    last_viewed_at: datetime | None = timestamp_field(nullable=True)
+    revoked_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime | None = timestamp_field()
     updated_at: datetime | None = timestamp_field()
+
+
+# One counted view of a share link: when, and a salted daily hash of the viewer (never an IP).
+class ShareLinkView(SQLModel, table=True):
+    __tablename__ = "share_link_views"
+
+    id: UUID = id_field()
+    tenant_id: UUID = tenant_field()
+    share_link_id: UUID = Field(foreign_key="share_links.id")
+    viewed_at: datetime | None = timestamp_field()
+    viewer_hash: str

@@ -12,9 +12,11 @@ from portal.components.review import (
     review_badge,
     version_row,
 )
+from portal.components.share import share_panel
 from portal.pages.registry import page
 from portal.state.actions import ROLES
 from portal.state.asset import AssetState as S
+from portal.state.share_links import ShareLinksState
 
 
 def header() -> rx.Component:
@@ -122,7 +124,7 @@ def comments_panel() -> rx.Component:
     )
 
 
-@page(route=routes.ASSET, title="Asset", roles=ROLES, on_load=S.load)
+@page(route=routes.ASSET, title="Asset", roles=ROLES, on_load=[S.load, ShareLinksState.load_asset])
 def asset() -> rx.Component:
     return rx.vstack(
         header(),
@@ -141,6 +143,7 @@ def asset() -> rx.Component:
             ),
             id="versions",
         ),
+        share_panel(),
         width="100%",
         spacing="4",
         align="start",

@@ -14,6 +14,7 @@ from portal.components.forms import (
     native_select,
     text_input,
 )
+from portal.components.share import project_share_links
 from portal.components.tasks import next_buttons, task_cells
 from portal.components.timeline import timeline
 from portal.pages.registry import page
@@ -21,6 +22,7 @@ from portal.services.milestones import MILESTONE_STATUSES, MilestoneView
 from portal.services.task_lists import TaskView
 from portal.state.actions import ROLES
 from portal.state.project_tasks import TaskState as S
+from portal.state.share_links import ShareLinksState
 
 BULK = [("in_progress", "In progress"), ("in_review", "In review"), ("completed", "Completed")]
 
@@ -196,7 +198,12 @@ def comments_panel() -> rx.Component:
     )
 
 
-@page(route=routes.PROJECT, title="Project", roles=ROLES, on_load=S.load)
+@page(
+    route=routes.PROJECT,
+    title="Project",
+    roles=ROLES,
+    on_load=[S.load, ShareLinksState.load_project],
+)
 def project() -> rx.Component:
     return rx.vstack(
         rx.link("← Projects", href=routes.PROJECTS, size="2"),
@@ -217,6 +224,7 @@ def project() -> rx.Component:
         tasks_table(),
         comments_panel(),
         deliverables_section(),
+        project_share_links(),
         dialog(
             "Milestone",
             S.milestone_open,

@@ -24,20 +24,28 @@ def _key(scope: str, value: str) -> str:
     return hashlib.sha256(f"{secret}:{scope}:{value.strip().lower()}".encode()).hexdigest()
 
 
-def _keys(email: str, ip: str | None) -> list[tuple[str, str, int]]:
+def _keys(email: str, ip: str | None, limits: tuple[int, int] | None) -> list[tuple[str, str, int]]:
     settings = get_settings()
-    keys = [("account", _key("account", email), settings.throttle_max_per_account)]
+    per_account, per_ip = limits or (
+        settings.throttle_max_per_account,
+        settings.throttle_max_per_ip,
+    )
+    keys = [("account", _key("account", email), per_account)]
     if ip:
-        keys.append(("ip", _key("ip", ip), settings.throttle_max_per_ip))
+        keys.append(("ip", _key("ip", ip), per_ip))
     return keys
 
 
-def check(*, kind: str, email: str, ip: str | None) -> None:
-    """Raise Throttled when the account or the address has used up its failures."""
+def check(*, kind: str, email: str, ip: str | None, limits: tuple[int, int] | None = None) -> None:
+    """Raise Throttled when the account or the address has used up its failures.
+
+    `email` is whatever is throttled per key (a share link's id for passcodes); `limits` =
+    (per key, per address) overrides the sign-in limits.
+    """
     settings = get_settings()
     since = datetime.now(UTC) - timedelta(minutes=settings.throttle_window_minutes)
     with tenant_session(None) as session:
-        for _scope, key, limit in _keys(email, ip):
+        for _scope, key, limit in _keys(email, ip, limits):
             failures = session.scalar(
                 select(func.count())
                 .select_from(LoginAttempt)
@@ -54,7 +62,7 @@ def check(*, kind: str, email: str, ip: str | None) -> None:
 def record(*, kind: str, email: str, ip: str | None, succeeded: bool) -> None:
     """Remember one attempt (failures count towards the limits)."""
     with tenant_session(None) as session:
-        for scope, key, _limit in _keys(email, ip):
+        for scope, key, _limit in _keys(email, ip, None):
             session.add(LoginAttempt(kind=kind, key_hash=key, scope=scope, succeeded=succeeded))
 
 

@@ -1,0 +1,173 @@
+"""Share links over HTTP, without sign-in.
+
+- `GET /s/<token>`: the client page's HTML (the Reflex build's SPA shell) with a real status: 200
+  for a live link, 404 for every link that is not (unknown, malformed, expired, revoked,
+  exhausted — one status and one page, so nothing tells which). The page itself then talks to
+  its state over the websocket. Reflex would answer 200 for any path matching `/s/[token]`; this
+  route matches first (api_transformer) and sets the status and the headers.
+- `GET /api/share/<token>`: {"available": true, "passcode": bool} or 404.
+- `POST /api/share/<token>/open` (form or JSON `passcode`): counts one view and returns the
+  playback URLs (200), or 404 / 401 (passcode needed or wrong) / 429 (throttled).
+- `GET /api/share-media/<grant>/<file>`: poster, HLS playlists and segments, and `download`,
+  after the grant and the link are checked (Mux: a signed redirect).
+
+Every answer carries `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Tokens are
+never logged (the server logs no access lines, and these handlers log nothing).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from portal import routes
+from portal.api._http import client_ip, read_form
+from portal.api.media import MEDIA_NAME, MEDIA_TYPES, _mux_redirect
+from portal.services import share_access
+from portal.services.errors import PortalError
+from portal.services.media_storage import asset_dir, source_path
+from portal.services.share_grants import granted_asset
+from portal.services.throttle import Throttled
+
+HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+UNAVAILABLE = share_access.LinkUnavailable.user_message
+MAX_JSON = 4096
+FALLBACK_PAGE = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>Link</title></head>"
+    "<body><p>{message}</p></body></html>"
+)
+
+
+@lru_cache
+def _spa_shell() -> Path | None:
+    """The production build's SPA shell (absent in `reflex run` dev mode)."""
+    from reflex import constants
+    from reflex.utils import prerequisites
+
+    static = prerequisites.get_web_dir() / constants.Dirs.STATIC
+    for name in (constants.ReactRouter.SPA_FALLBACK, "404.html"):
+        if (static / name).is_file():
+            return static / name
+    return None
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=HEADERS)
+
+
+async def page(request: Request) -> Response:
+    """The client page shell with the link's HTTP status (no view is counted here)."""
+    info = await run_in_threadpool(share_access.lookup, request.path_params["token"])
+    status = 200 if info is not None and info.status == "active" else 404
+    shell = _spa_shell()
+    if shell is None:
+        message = "Open this link in the portal." if status == 200 else UNAVAILABLE
+        return HTMLResponse(FALLBACK_PAGE.format(message=message), status, headers=HEADERS)
+    return FileResponse(shell, status_code=status, media_type="text/html", headers=HEADERS)
+
+
+async def status(request: Request) -> Response:
+    """Whether a link can be opened, and whether it asks for a passcode."""
+    info = await run_in_threadpool(share_access.lookup, request.path_params["token"])
+    if info is None or info.status != "active":
+        return _error(404, UNAVAILABLE)
+    body = {"available": True, "passcode": info.passcode_required}
+    return JSONResponse(body, headers=HEADERS)
+
+
+async def _passcode(request: Request) -> str | None:
+    if request.headers.get("content-length", "0") == "0":
+        return None
+    if request.headers.get("content-type", "").startswith("application/json"):
+        raw = await request.body()
+        if len(raw) > MAX_JSON:
+            return None
+        try:
+            data = json.loads(raw or b"{}")
+        except ValueError:
+            return None
+        value = data.get("passcode") if isinstance(data, dict) else None
+        return value if isinstance(value, str) else None
+    form = await read_form(request)
+    value = form.get("passcode") if form is not None else None
+    return value if isinstance(value, str) else None
+
+
+async def open_link(request: Request) -> Response:
+    """Open the link once (one counted view) and hand out playback URLs."""
+    token = request.path_params["token"]
+    passcode = await _passcode(request)
+    try:
+        opened = await run_in_threadpool(
+            lambda: share_access.open_link(
+                token=token,
+                passcode=passcode,
+                ip=client_ip(request),
+                user_agent=request.headers.get("user-agent"),
+            )
+        )
+    except share_access.LinkUnavailable:
+        return _error(404, UNAVAILABLE)
+    except (share_access.PasscodeRequired, share_access.WrongPasscode) as exc:
+        return _error(401, exc.user_message)
+    except Throttled as exc:
+        return _error(429, exc.user_message)
+    except PortalError as exc:
+        return _error(400, exc.user_message)
+    body = {
+        "playback_url": opened.media("hls/master.m3u8"),
+        "poster_url": opened.media("poster.jpg"),
+        "download_url": opened.media("download") if opened.allow_download else None,
+        "views": opened.view_count,
+    }
+    return JSONResponse(body, headers=HEADERS)
+
+
+def _download(asset, link) -> Response:  # type: ignore[no-untyped-def]
+    source = source_path(asset.tenant_id, asset.id) if link.allow_download else None
+    if source is None:
+        return Response(status_code=404, headers=HEADERS)
+    filename = asset.original_filename or f"{asset.title}{source.suffix}"
+    return FileResponse(
+        source,
+        media_type="application/octet-stream",
+        filename=filename,
+        headers=HEADERS,
+    )
+
+
+async def media(request: Request) -> Response:
+    """One media file of the granted version (revoked or expired link: 404 at once)."""
+    name = request.path_params["name"]
+    if name != "download" and not MEDIA_NAME.fullmatch(name):
+        return Response(status_code=404, headers=HEADERS)
+    found = await run_in_threadpool(granted_asset, request.path_params["grant"])
+    if found is None:
+        return Response(status_code=404, headers=HEADERS)
+    asset, link = found
+    if name == "download":
+        return _download(asset, link)
+    if asset.backend == "mux":
+        return _mux_redirect(asset, name)
+    path = asset_dir(asset.tenant_id, asset.id) / name
+    if not path.is_file():
+        return Response(status_code=404, headers=HEADERS)
+    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=HEADERS)
+
+
+ROUTES = [
+    Route(routes.API_SHARE_MEDIA + "/{grant}/{name:path}", media, methods=["GET", "HEAD"]),
+    Route(routes.API_SHARE + "/{token}/open", open_link, methods=["POST"]),
+    Route(routes.API_SHARE + "/{token}", status, methods=["GET"]),
+    Route(routes.SHARE + "/{token}", page, methods=["GET", "HEAD"]),
+]

@@ -1,0 +1,223 @@
+"""Share-link UI for owners: the Share panel (asset page) and the link list (project page)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal.components.charts import share_views_chart
+from portal.services.share_links import ShareLinkSummary
+from portal.settings import get_settings
+from portal.state.share_links import ShareLinksState as S
+
+STATUS_COLORS = {"active": "green", "expired": "gray", "revoked": "red", "exhausted": "orange"}
+
+
+def _small_form(link_id: rx.Var, field: rx.Component, label: str, on_submit) -> rx.Component:  # type: ignore[no-untyped-def]
+    return rx.form(
+        rx.hstack(
+            rx.el.input(type="hidden", name="link_id", value=link_id),
+            field,
+            rx.button(label, size="1", type="submit"),
+            align="center",
+        ),
+        on_submit=on_submit,
+        reset_on_submit=True,
+    )
+
+
+def link_row(link: ShareLinkSummary, *, show_asset: bool) -> rx.Component:
+    manage = rx.cond(
+        S.can_share & link.live,
+        rx.hstack(
+            _small_form(
+                link.id,
+                rx.input(name="days", type="number", min=1, placeholder="days", width="5rem"),
+                "Extend",
+                S.extend,
+            ),
+            _small_form(
+                link.id,
+                rx.input(
+                    name="passcode", type="password", placeholder="new passcode", width="9rem"
+                ),
+                "Set passcode",
+                S.set_passcode,
+            ),
+            rx.button(
+                "Revoke",
+                size="1",
+                color_scheme="red",
+                variant="soft",
+                on_click=S.revoke(link.id),
+                class_name="share-revoke",
+            ),
+            wrap="wrap",
+        ),
+    )
+    return rx.box(
+        rx.hstack(
+            rx.badge(
+                link.status_label,
+                color_scheme=rx.match(link.status, *STATUS_COLORS.items(), "gray"),
+                class_name="share-status",
+                data_status=link.status,
+            ),
+            rx.text(rx.cond(link.name != "", link.name, "Untitled link"), weight="bold", size="2"),
+            rx.cond(show_asset, rx.link(link.asset_title, href=link.asset_href, size="2")),
+            rx.cond(link.passcode, rx.badge("passcode", variant="outline")),
+            rx.cond(link.allow_comments, rx.badge("comments", variant="outline")),
+            rx.cond(link.allow_download, rx.badge("download", variant="outline")),
+            rx.cond(link.watermark, rx.badge("watermark", variant="outline")),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.text(
+            "Views ",
+            link.views,
+            " · last viewed ",
+            link.last_viewed,
+            " · expires ",
+            link.expires,
+            size="1",
+            color_scheme="gray",
+        ),
+        rx.hstack(
+            rx.button("Analytics", size="1", variant="outline", on_click=S.show_stats(link.id)),
+            manage,
+            wrap="wrap",
+            margin_top="0.25rem",
+        ),
+        padding="0.5rem",
+        border_left=f"2px solid {rx.color('gray', 5)}",
+        class_name="share-link-row",
+        data_link_id=link.id,
+        width="100%",
+    )
+
+
+def analytics() -> rx.Component:
+    return rx.cond(
+        S.stats_link_id != "",
+        rx.card(
+            rx.vstack(
+                rx.heading("Analytics ", rx.cond(S.stats_name != "", S.stats_name, ""), size="3"),
+                rx.text(
+                    S.stats_views,
+                    " views · ",
+                    S.stats_unique,
+                    " unique viewers (per day) · ",
+                    S.stats_comments,
+                    " comments · last viewed ",
+                    S.stats_last_viewed,
+                    size="2",
+                    id="share-stats",
+                ),
+                share_views_chart(S.stats_by_day),
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def create_form() -> rx.Component:
+    settings = get_settings()
+    return rx.form(
+        rx.vstack(
+            rx.input(name="name", placeholder="Name (optional)", max_length=200, id="share-name"),
+            rx.hstack(
+                rx.text("Expires in", size="2"),
+                rx.input(
+                    name="days",
+                    type="number",
+                    min=1,
+                    max=settings.share_link_max_days,
+                    default_value=str(settings.share_link_default_days),
+                    width="5rem",
+                    id="share-days",
+                ),
+                rx.text("days", size="2"),
+                align="center",
+            ),
+            rx.input(
+                name="passcode",
+                type="password",
+                placeholder="Passcode (optional)",
+                max_length=128,
+                auto_complete="new-password",
+                id="share-new-passcode",
+            ),
+            rx.input(
+                name="view_limit",
+                type="number",
+                min=1,
+                placeholder="View limit (optional)",
+                id="share-view-limit",
+            ),
+            rx.checkbox("Allow comments", name="allow_comments", id="share-allow-comments"),
+            rx.checkbox("Allow download", name="allow_download", id="share-allow-download"),
+            rx.checkbox("Watermark", name="watermark"),
+            rx.button("Create link", type="submit", id="share-create"),
+            width="100%",
+        ),
+        on_submit=S.create,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def new_link_notice() -> rx.Component:
+    return rx.cond(
+        S.new_url != "",
+        rx.callout(
+            rx.vstack(
+                rx.text("Copy this link now: it is shown only once."),
+                rx.code(S.new_url, id="share-new-url", word_break="break-all"),
+                rx.hstack(
+                    rx.button(
+                        "Copy", size="1", on_click=rx.set_clipboard(S.new_url), id="share-copy"
+                    ),
+                    rx.button("Done", size="1", variant="soft", on_click=S.dismiss_url),
+                ),
+            ),
+            color_scheme="green",
+            width="100%",
+        ),
+    )
+
+
+def messages() -> rx.Component:
+    return rx.fragment(
+        rx.cond(S.error != "", rx.callout(S.error, color_scheme="red", id="share-error")),
+        rx.cond(S.notice != "", rx.text(S.notice, size="2", color_scheme="green")),
+    )
+
+
+def share_panel() -> rx.Component:
+    """The asset page's Share panel: create, the new URL once, links with actions, analytics."""
+    return rx.vstack(
+        rx.heading("Share", size="4"),
+        messages(),
+        new_link_notice(),
+        rx.cond(S.can_share, rx.card(create_form(), width="100%")),
+        rx.foreach(S.links, lambda link: link_row(link, show_asset=False)),
+        analytics(),
+        width="100%",
+        id="share-panel",
+    )
+
+
+def project_share_links() -> rx.Component:
+    """The project page's list of every share link to any of its versions."""
+    return rx.vstack(
+        rx.heading("Share links", size="5"),
+        messages(),
+        rx.cond(
+            S.links.length() > 0,
+            rx.foreach(S.links, lambda link: link_row(link, show_asset=True)),
+            rx.text("No share links yet. Share a version from its page.", color_scheme="gray"),
+        ),
+        analytics(),
+        width="100%",
+        id="project-share-links",
+    )

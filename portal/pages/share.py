@@ -1,0 +1,192 @@
+"""The client review page of a share link: `/s/<token>`, no sign-in, the owner's branding.
+
+The HTTP answer for this path comes from portal/api/share.py (status 200 or 404, no-referrer,
+no-store); this module is what the browser then renders.
+"""
+
+import reflex as rx
+
+from portal import routes
+from portal.components.player import player
+from portal.components.review import PII_NOTE
+from portal.pages.registry import page
+from portal.services.share_guests import GuestCommentView
+from portal.state.share_view import ShareViewState as S
+
+
+def brand_bar() -> rx.Component:
+    return rx.hstack(
+        rx.image(src=S.logo, width="32px", height="32px", alt="", object_fit="contain"),
+        rx.heading(S.brand_name, size="4", id="share-brand"),
+        align="center",
+        padding="1rem 1.5rem",
+        width="100%",
+        border_top="4px solid",
+        border_top_color=S.accent,
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+    )
+
+
+def unavailable() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("This link is not available", size="5"),
+            rx.text(
+                "It may have expired or been switched off. "
+                "Ask the person who shared it with you for a new link.",
+                color_scheme="gray",
+            ),
+        ),
+        id="share-unavailable",
+        max_width="32rem",
+    )
+
+
+def passcode_form() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Enter the passcode", size="4"),
+                rx.text("The person who shared this video set a passcode.", color_scheme="gray"),
+                rx.input(
+                    name="passcode",
+                    type="password",
+                    max_length=128,
+                    auto_complete="off",
+                    id="share-passcode",
+                    width="100%",
+                ),
+                rx.cond(
+                    S.passcode_error != "",
+                    rx.text(S.passcode_error, color_scheme="red", size="2", id="passcode-error"),
+                ),
+                rx.button("Watch", type="submit", id="share-passcode-submit"),
+                width="100%",
+            ),
+            on_submit=S.submit_passcode,
+            reset_on_submit=True,
+        ),
+        max_width="24rem",
+        width="100%",
+    )
+
+
+def comment_item(c: GuestCommentView) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.button(
+                "▶ " + c.timecode,
+                size="1",
+                variant="soft",
+                custom_attrs={"data-seek": c.seconds},
+            ),
+            rx.text(c.author_name, weight="bold", size="2"),
+            rx.text(c.created_at, size="1", color_scheme="gray"),
+            align="center",
+        ),
+        rx.text(c.body, size="2", class_name="guest-comment-body"),
+        padding="0.5rem",
+        border_left=f"2px solid {rx.color('gray', 5)}",
+        class_name="guest-comment",
+        width="100%",
+    )
+
+
+def comment_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.cond(
+                S.guest_name == "",
+                rx.hstack(
+                    rx.input(name="name", placeholder="Your name", max_length=100, id="guest-name"),
+                    rx.input(
+                        name="email",
+                        type="email",
+                        placeholder="Your email",
+                        max_length=320,
+                        id="guest-email",
+                    ),
+                    wrap="wrap",
+                ),
+                rx.text("Commenting as ", S.guest_name, size="1", color_scheme="gray"),
+            ),
+            rx.el.input(type="hidden", name="timecode", id="comment-timecode", default_value="0"),
+            rx.text_area(name="body", max_length=10000, width="100%", id="guest-comment-body"),
+            rx.text(PII_NOTE, size="1", color_scheme="gray"),
+            rx.cond(
+                S.comment_error != "",
+                rx.text(S.comment_error, color_scheme="red", size="2", id="guest-comment-error"),
+            ),
+            rx.cond(S.notice != "", rx.text(S.notice, color_scheme="green", size="2")),
+            rx.button("Send comment at this moment", type="submit", id="guest-comment-submit"),
+            width="100%",
+        ),
+        on_submit=S.post_comment,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def watch() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(S.title, " ", S.label, size="6", id="share-title"),
+            rx.cond(
+                S.download_url != "",
+                rx.link(
+                    rx.button("Download", variant="soft"),
+                    href=S.download_url,
+                    is_external=False,
+                    id="share-download",
+                    custom_attrs={"download": ""},
+                ),
+            ),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.flex(
+            rx.box(player(S.src, S.poster, S.frame_rate), flex="3", min_width="320px"),
+            rx.cond(
+                S.allow_comments,
+                rx.box(
+                    rx.vstack(
+                        rx.heading("Comments", size="4"),
+                        rx.foreach(S.comments, comment_item),
+                        comment_form(),
+                        width="100%",
+                        id="guest-comments",
+                    ),
+                    flex="2",
+                    min_width="280px",
+                ),
+            ),
+            gap="4",
+            width="100%",
+            wrap="wrap",
+        ),
+        width="100%",
+        spacing="4",
+    )
+
+
+@page(route=routes.SHARE + "/[token]", title="Shared video", roles=(), on_load=S.load)
+def share() -> rx.Component:
+    return rx.vstack(
+        brand_bar(),
+        rx.box(
+            rx.cond(
+                ~S.loaded,
+                rx.spinner(size="3"),
+                rx.cond(
+                    ~S.available,
+                    unavailable(),
+                    rx.cond(S.needs_passcode, passcode_form(), watch()),
+                ),
+            ),
+            padding="1.5rem",
+            width="100%",
+        ),
+        width="100%",
+        spacing="0",
+        id="share-page",
+    )

@@ -1,0 +1,177 @@
+"""The owner's side of share links: the Share panel on the asset page and the list on the
+project page (create, revoke, extend, change passcode, analytics)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal.db import tenant_session
+from portal.services.errors import PortalError
+from portal.services.permissions import Action, can
+from portal.services.share_links import (
+    ShareLinkSummary,
+    change_passcode,
+    create_share_link,
+    extend_share_link,
+    links_for_asset,
+    links_for_project,
+    revoke_share_link,
+    share_analytics,
+)
+from portal.state.actions import ROLES, run_checked
+from portal.state.session import SessionState
+
+TRUE = ("on", "true", "1", "yes")
+
+
+def _flag(form: dict, name: str) -> bool:
+    value = form.get(name)
+    return value is True or (isinstance(value, str) and value.lower() in TRUE)
+
+
+class ShareLinksState(SessionState):
+    """Links to one version (asset page) or to any version of a project (project page)."""
+
+    # Exactly one of these is set: whose links the panel lists.
+    asset_id: str = ""
+    project_id: str = ""
+    links: list[ShareLinkSummary] = []
+    can_share: bool = False
+    # The URL of a link just created: shown once with a copy button, then forgotten.
+    new_url: str = ""
+    error: str = ""
+    notice: str = ""
+    # Analytics of one link ("" when none is open).
+    stats_link_id: str = ""
+    stats_name: str = ""
+    stats_views: int = 0
+    stats_unique: int = 0
+    stats_last_viewed: str = ""
+    stats_comments: int = 0
+    stats_by_day: list[dict] = []
+
+    @rx.event
+    def load_asset(self) -> None:
+        """on_load of the asset page: the links to the version named by ?id=."""
+        self.asset_id = self.router.url.query_parameters.get("id", "")[:64]
+        self.project_id = ""
+        self._start()
+
+    @rx.event
+    def load_project(self) -> None:
+        """on_load of the project page: the links to any version of the project ?id=."""
+        self.project_id = self.router.url.query_parameters.get("id", "")[:64]
+        self.asset_id = ""
+        self._start()
+
+    def _start(self) -> None:
+        self.new_url = self.error = self.notice = self.stats_link_id = ""
+        self._refresh()
+
+    def _refresh(self) -> None:
+        try:
+            user = self._require_user(ROLES)
+            with tenant_session(user.context) as session:
+                if self.asset_id:
+                    self.links = links_for_asset(session=session, asset_id=self.asset_id)
+                else:
+                    self.links = links_for_project(session=session, project_id=self.project_id)
+        except PortalError as exc:
+            self.links, self.can_share = [], False
+            self.error = exc.user_message
+            return
+        self.can_share = can(user, Action.SHARE)
+
+    def _done(self, message: str, notice: str) -> None:
+        self._refresh()
+        self.error, self.notice = message, "" if message else notice
+        if self.stats_link_id and not message:
+            self._load_stats(self.stats_link_id)
+
+    @rx.event
+    def create(self, form: dict) -> None:
+        """A new link to this version; its URL is shown once."""
+        created: list[str] = []
+
+        def work(session, user) -> None:  # type: ignore[no-untyped-def]
+            link = create_share_link(
+                session=session,
+                asset_id=self.asset_id,
+                created_by=user.user_id,
+                name=str(form.get("name", ""))[:1000],
+                expires_in_days=str(form.get("days", ""))[:20],
+                passcode=str(form.get("passcode", ""))[:1000],
+                view_limit=str(form.get("view_limit", ""))[:20],
+                allow_comments=_flag(form, "allow_comments"),
+                allow_download=_flag(form, "allow_download"),
+                watermark=_flag(form, "watermark"),
+            )
+            created.append(link.url)
+
+        message = run_checked(self, Action.SHARE, work) if self.asset_id else "Open a version."
+        self._done(message, "Link created. Copy it now: it is shown only once.")
+        self.new_url = created[0] if created and not message else ""
+
+    @rx.event
+    def dismiss_url(self) -> None:
+        """Forget the new link's URL (it cannot be shown again)."""
+        self.new_url = ""
+
+    @rx.event
+    def revoke(self, link_id: str) -> None:
+        """Switch a link off at once."""
+        message = run_checked(
+            self,
+            Action.SHARE,
+            lambda s, u: revoke_share_link(session=s, link_id=str(link_id)[:64]),
+        )
+        self._done(message, "Link revoked.")
+
+    @rx.event
+    def extend(self, form: dict) -> None:
+        """Push a link's expiry further by the days given."""
+        message = run_checked(
+            self,
+            Action.SHARE,
+            lambda s, u: extend_share_link(
+                session=s,
+                link_id=str(form.get("link_id", ""))[:64],
+                days=str(form.get("days", ""))[:20],
+            ),
+        )
+        self._done(message, "Expiry extended.")
+
+    @rx.event
+    def set_passcode(self, form: dict) -> None:
+        """Set a new passcode on a link (empty removes it)."""
+        message = run_checked(
+            self,
+            Action.SHARE,
+            lambda s, u: change_passcode(
+                session=s,
+                link_id=str(form.get("link_id", ""))[:64],
+                passcode=str(form.get("passcode", ""))[:1000],
+            ),
+        )
+        self._done(message, "Passcode changed.")
+
+    @rx.event
+    def show_stats(self, link_id: str) -> None:
+        """Open (or close) one link's analytics."""
+        if self.stats_link_id == link_id:
+            self.stats_link_id = ""
+            return
+        self._load_stats(str(link_id)[:64])
+
+    def _load_stats(self, link_id: str) -> None:
+        try:
+            user = self._require_user(ROLES)
+            with tenant_session(user.context) as session:
+                stats = share_analytics(session=session, link_id=link_id)
+        except PortalError as exc:
+            self.stats_link_id, self.error = "", exc.user_message
+            return
+        self.stats_link_id, self.stats_name = stats.link_id, stats.name
+        self.stats_views, self.stats_unique = stats.views, stats.unique_viewers
+        self.stats_last_viewed, self.stats_comments = stats.last_viewed, stats.comments
+        self.stats_by_day = stats.by_day

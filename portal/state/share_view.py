@@ -1,0 +1,161 @@
+"""The client review page of a share link (`/s/<token>`): no sign-in, the token is the key.
+
+Nothing here holds the token or its hash: every handler re-reads the token from the page URL,
+looks the link up again (a revoked or expired link stops everything at once) and acts only on
+the version that link grants. The link this tab opened (passcode passed, view counted) and the
+guest's email stay in backend-only vars. Handlers take no ids: there is nothing to point
+elsewhere.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal import routes
+from portal.services import share_access
+from portal.services.errors import PortalError
+from portal.services.share_access import LinkInfo, OpenedLink
+from portal.services.share_guests import GuestCommentView, add_guest_comment, guest_comments
+from portal.settings import get_settings
+
+UNAVAILABLE = share_access.LinkUnavailable.user_message
+
+
+class ShareViewState(rx.State):
+    """What the client page shows; filled by `load` and the passcode form."""
+
+    loaded: bool = False
+    available: bool = False
+    needs_passcode: bool = False
+    passcode_error: str = ""
+    # The owner's branding: tenant name, logo URL, accent colour.
+    brand_name: str = ""
+    logo: str = ""
+    accent: str = "#e4572e"
+    title: str = ""
+    label: str = ""
+    frame_rate: float = 25.0
+    # Playback URLs carry a short-lived grant (never the token).
+    src: str = ""
+    poster: str = ""
+    download_url: str = ""
+    allow_comments: bool = False
+    comments: list[GuestCommentView] = []
+    # The guest's name once given ("" until the first comment).
+    guest_name: str = ""
+    comment_error: str = ""
+    notice: str = ""
+    # Backend only: the link this tab opened, and the guest's email.
+    _link_id: str = ""
+    _guest_email: str = ""
+
+    def _token(self) -> str:
+        """The token from the page URL (/s/<token>); '' for anything else."""
+        path = self.router.url.path or ""
+        prefix = routes.SHARE + "/"
+        return path[len(prefix) :].strip("/") if path.startswith(prefix) else ""
+
+    def _client(self) -> tuple[str | None, str]:
+        """The viewer's address and browser, for throttling and the unique-viewer hash."""
+        ip = self.router.session.client_ip or None
+        if get_settings().trust_proxy_headers:
+            forwarded = (self.router.headers.raw_headers or {}).get("x-forwarded-for", "")
+            ip = forwarded.split(",")[0].strip()[:64] or ip
+        return ip, self.router.headers.user_agent or ""
+
+    def _reset(self) -> None:
+        self.loaded, self.available, self.needs_passcode = True, False, False
+        self.passcode_error = self.comment_error = self.notice = ""
+        self.src = self.poster = self.download_url = ""
+        self.allow_comments, self.comments = False, []
+        self._link_id = ""
+
+    def _live_link(self) -> LinkInfo | None:
+        """The link of this URL, only if this tab opened it and it is still usable."""
+        info = share_access.lookup(self._token())
+        if info is None or not info.usable or str(info.link_id) != self._link_id:
+            return None
+        return info
+
+    def _unavailable(self) -> None:
+        self._reset()
+        self.title = self.label = ""
+
+    def _brand(self, info: LinkInfo) -> None:
+        view = share_access.client_asset(tenant_id=info.tenant_id, asset_id=info.asset_id)
+        self.brand_name, self.logo, self.accent = view.brand_name, view.logo, view.accent
+        self.title, self.label, self.frame_rate = view.title, view.label, view.frame_rate
+
+    def _opened(self, opened: OpenedLink, info: LinkInfo) -> None:
+        self._link_id = str(opened.link_id)
+        self.available, self.needs_passcode, self.passcode_error = True, False, ""
+        self.src = opened.media("hls/master.m3u8")
+        self.poster = opened.media("poster.jpg")
+        self.download_url = opened.media("download") if opened.allow_download else ""
+        self.allow_comments = opened.allow_comments
+        self.comments = guest_comments(info=info) if opened.allow_comments else []
+
+    @rx.event
+    def load(self) -> None:
+        """on_load: an opening of the page; counts a view unless a passcode is needed first."""
+        self._reset()
+        info = share_access.lookup(self._token())
+        if info is None or info.status != "active":
+            return self._unavailable()
+        self._brand(info)
+        if info.passcode_required:
+            self.available = self.needs_passcode = True
+            return None
+        return self._open(None)
+
+    def _open(self, passcode: str | None) -> None:
+        ip, agent = self._client()
+        try:
+            opened = share_access.open_link(
+                token=self._token(), passcode=passcode, ip=ip, user_agent=agent
+            )
+        except share_access.LinkUnavailable:
+            return self._unavailable()
+        except PortalError as exc:
+            self.passcode_error = exc.user_message
+            return None
+        info = share_access.lookup(self._token())
+        if info is None:
+            return self._unavailable()
+        self._opened(opened, info)
+        return None
+
+    @rx.event
+    def submit_passcode(self, form: dict) -> None:
+        """The passcode form: throttled, checked, then one view is counted."""
+        passcode = form.get("passcode") if isinstance(form, dict) else None
+        if not isinstance(passcode, str) or not passcode:
+            self.passcode_error = "Enter the passcode."
+            return
+        self._open(passcode)
+
+    @rx.event
+    def post_comment(self, form: dict) -> None:
+        """A guest comment at the player's time, on this link's version only."""
+        info = self._live_link()
+        if info is None:
+            self._unavailable()
+            self.comment_error = UNAVAILABLE
+            return
+        form = form if isinstance(form, dict) else {}
+        name = str(form.get("name") or self.guest_name)
+        email = str(form.get("email") or self._guest_email)
+        try:
+            add_guest_comment(
+                info=info,
+                name=name,
+                email=email,
+                body=str(form.get("body", "")),
+                timecode=str(form.get("timecode", "") or "0")[:32],
+            )
+        except PortalError as exc:
+            self.comment_error = exc.user_message
+            return
+        self.guest_name, self._guest_email = name.strip(), email.strip()
+        self.comment_error, self.notice = "", "Thank you: your comment was sent."
+        self.comments = guest_comments(info=info)

@@ -1,0 +1,130 @@
+# ruff: noqa: F811  (fixtures imported from tests.services.conftest and tests.media_support)
+"""Share links over HTTP: the page's real status, the open endpoint, media behind grants."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from starlette.testclient import TestClient
+
+from portal.api import build_api
+from portal.db import tenant_session
+from portal.services.share_links import revoke_share_link
+from tests.media_support import media_dir  # noqa: F401
+from tests.services.conftest import Studio, studio  # noqa: F401
+from tests.share_support import shared, write_media
+
+pytestmark = pytest.mark.usefixtures("database")
+NO_STORE = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
+
+
+def http() -> TestClient:
+    """A client from an address of its own (passcode failures are throttled per address)."""
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    return TestClient(
+        build_api(), base_url="http://testserver", follow_redirects=False, client=(address, 5000)
+    )
+
+
+def private_headers(response) -> bool:  # type: ignore[no-untyped-def]
+    return all(response.headers.get(k) == v for k, v in NO_STORE.items())
+
+
+def test_page_status_is_200_for_a_live_link_and_404_for_any_other(studio: Studio) -> None:
+    live, revoked, exhausted = (shared(studio), shared(studio), shared(studio, view_limit=1))
+    with tenant_session(studio.member_ctx) as session:
+        revoke_share_link(session=session, link_id=revoked.link.id)
+    client = http()
+    assert client.post(f"/api/share/{exhausted.token}/open").status_code == 200
+    ok = client.get(f"/s/{live.token}")
+    assert ok.status_code == 200 and private_headers(ok)
+    pages = set()
+    for path in [
+        f"/s/{revoked.token}",
+        f"/s/{exhausted.token}",
+        "/s/" + "A" * 43,
+        "/s/short",
+        "/s/" + "x" * 5000,
+        "/s/%3Cscript%3E",
+        "/s/..%2F..%2Fetc",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 404, path
+        if response.headers.get("content-type", "").startswith("text/html"):
+            assert private_headers(response)
+            pages.add(response.text)
+    assert len(pages) == 1  # the same page whatever the reason: nothing of the path reflected
+
+
+def test_status_endpoint(studio: Studio) -> None:
+    s = shared(studio, passcode="tangerine")
+    client = http()
+    response = client.get(f"/api/share/{s.token}")
+    assert response.status_code == 200 and response.json() == {"available": True, "passcode": True}
+    assert private_headers(response)
+    gone = client.get("/api/share/" + "B" * 43)
+    assert gone.status_code == 404 and gone.json() == {"error": "This link is not available."}
+
+
+def test_open_with_passcode_then_media_then_revoke(studio: Studio, media_dir) -> None:  # type: ignore[no-untyped-def]
+    s = shared(studio, passcode="tangerine", allow_download=True)
+    write_media(s.asset)
+    client = http()
+    assert (
+        client.post(f"/api/share/{s.token}/open").json()["error"] == "Enter the passcode to watch."
+    )
+    wrong = client.post(f"/api/share/{s.token}/open", data={"passcode": "lemon"})
+    assert wrong.status_code == 401 and wrong.json()["error"] == "That passcode is not right."
+    bad_json = client.post(
+        f"/api/share/{s.token}/open",
+        content=b"{not json",
+        headers={"content-type": "application/json"},
+    )
+    assert bad_json.status_code == 401
+    opened = client.post(f"/api/share/{s.token}/open", json={"passcode": "tangerine"})
+    assert opened.status_code == 200 and private_headers(opened)
+    urls = opened.json()
+    assert urls["views"] == 1 and s.token not in str(urls)
+    master = client.get(urls["playback_url"])
+    assert master.status_code == 200 and "720p/index.m3u8" in master.text
+    assert private_headers(master)
+    base = urls["playback_url"].rsplit("/hls/", 1)[0]
+    assert client.get(f"{base}/hls/720p/seg_00000.ts").content[:1] == b"\x47"
+    assert client.get(urls["poster_url"]).headers["content-type"] == "image/jpeg"
+    download = client.get(urls["download_url"])
+    assert (
+        download.content == b"source-bytes"
+        and "attachment" in download.headers["content-disposition"]
+    )
+    for name in ["source.mp4", "hls/../source.mp4", "..%2Fsource.mp4", "hls/master.m3u8/.."]:
+        assert client.get(f"{base}/{name}").status_code == 404, name
+    tampered = base.replace("/api/share-media/", "/api/share-media/x")
+    assert client.get(f"{tampered}/hls/master.m3u8").status_code == 404
+    with tenant_session(studio.member_ctx) as session:
+        revoke_share_link(session=session, link_id=s.link.id)
+    assert client.get(f"{base}/hls/720p/seg_00000.ts").status_code == 404
+    assert (
+        client.post(f"/api/share/{s.token}/open", data={"passcode": "tangerine"}).status_code == 404
+    )
+
+
+def test_download_only_when_allowed(studio: Studio, media_dir) -> None:  # type: ignore[no-untyped-def]
+    s = shared(studio)
+    write_media(s.asset)
+    client = http()
+    urls = client.post(f"/api/share/{s.token}/open").json()
+    assert urls["download_url"] is None
+    base = urls["playback_url"].rsplit("/hls/", 1)[0]
+    assert client.get(f"{base}/download").status_code == 404
+
+
+def test_throttled_passcode_is_429(studio: Studio) -> None:
+    s = shared(studio, passcode="tangerine")
+    client = http()
+    for _ in range(5):
+        assert (
+            client.post(f"/api/share/{s.token}/open", data={"passcode": "x1x1"}).status_code == 401
+        )
+    throttled = client.post(f"/api/share/{s.token}/open", data={"passcode": "tangerine"})
+    assert throttled.status_code == 429 and "15 minutes" in throttled.json()["error"]
