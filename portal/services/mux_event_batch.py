@@ -1,13 +1,14 @@
-"""Mux events in bulk: media_events' forward-only rules, with one lookup per batch and one tenant
-switch and one asset lock statement per tenant, instead of four round trips per event."""
+"""Mux events in bulk: media_events' forward-only rules (advance_asset), with three round trips
+per batch (look up, lock, write) instead of four or five per event."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any, TypeVar
 
+from psycopg.rows import dict_row
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from portal.db import TenantContext, enter_tenant
 from portal.models import Asset
@@ -16,10 +17,11 @@ from portal.services.media_events import (
     MalformedEvent,
     MuxChange,
     TargetNotFound,
-    advance_locked_asset,
+    next_status,
     outcome_for,
     parse_mux_event,
 )
+from portal.services.notification_events import on_asset_status
 
 Key = TypeVar("Key")
 
@@ -56,8 +58,8 @@ def handle_mux_events(
             by_tenant[tenant_id].append((key, change, asset_id))
         else:
             outcomes[key] = TargetNotFound("no asset matches this event")
-    for tenant_id, items in by_tenant.items():
-        outcomes.update(_apply_tenant(session, tenant_id, items))
+    if by_tenant:
+        outcomes.update(_apply_tenants(session, by_tenant))
     return outcomes
 
 
@@ -72,20 +74,65 @@ def _lookup(session: Session, changes: list[MuxChange]) -> dict[int, tuple[Any, 
     return {row.n - 1: (row.asset_id, row.tenant_id) for row in rows}
 
 
-def _apply_tenant(
-    session: Session, tenant_id: Any, items: list[tuple[Key, MuxChange, Any]]
+_CONTEXT = (
+    "SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', '', true),"
+    " set_config('app.admin_scope', '', true)"
+)
+# Locked in id order, so two lockers of the same assets cannot deadlock.
+_LOCK = (
+    "SELECT id, tenant_id, project_id, uploader_id, title, version, status, mux_asset_id,"
+    " duration, mux_playback_id FROM assets WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+)
+_UPDATE = (
+    "UPDATE assets SET status = %s, mux_asset_id = %s, duration = %s, mux_playback_id = %s"
+    " WHERE id = %s"
+)
+
+
+def _apply_tenants(
+    session: Session, by_tenant: dict[Any, list[tuple[Key, MuxChange, Any]]]
 ) -> dict[Key, EventOutcome]:
-    enter_tenant(session, TenantContext(tenant_id=tenant_id))
-    ids = sorted({asset_id for _, _, asset_id in items})
-    # Locked in id order, so two lockers of the same assets cannot deadlock.
-    query = select(Asset).where(Asset.id.in_(ids)).order_by(Asset.id).with_for_update()
-    assets = {asset.id: asset for asset in session.exec(query)}
+    """Lock every asset (one pipelined round trip: each tenant's context, then its rows), apply
+    the events in order in memory, notify on status changes, write the changed rows (another
+    round trip). The tenant context is the statement's own, as in advance_asset."""
+    driver = session.connection().connection.driver_connection
+    cursors = []
+    with driver.pipeline():
+        for tenant_id, items in by_tenant.items():
+            driver.execute(_CONTEXT, (str(tenant_id),))
+            cursor = driver.cursor(row_factory=dict_row)
+            cursor.execute(_LOCK, (sorted({asset_id for _, _, asset_id in items}),))
+            cursors.append(cursor)
+    assets = {row["id"]: row for cursor in cursors for row in cursor.fetchall()}
+    before = {asset_id: dict(row) for asset_id, row in assets.items()}
     outcomes: dict[Key, EventOutcome] = {}
-    for key, change, asset_id in items:
-        asset = assets[asset_id]
-        advance_locked_asset(
-            session, asset, change.status, change.mux_id, change.duration, change.playback_id
-        )
-        outcomes[key] = outcome_for(change.status, asset.status)
-    session.flush()
+    for items in by_tenant.values():
+        for key, change, asset_id in items:
+            asset = assets[asset_id]
+            target = next_status(asset["status"], change.status)
+            if target != asset["status"]:
+                enter_tenant(session, TenantContext(tenant_id=asset["tenant_id"]))
+                on_asset_status(session=session, asset=_view(asset), status=target)
+                asset["status"] = target
+            if change.mux_id and not asset["mux_asset_id"]:
+                asset["mux_asset_id"] = change.mux_id
+            if change.duration is not None and asset["duration"] is None:
+                asset["duration"] = change.duration
+            if change.playback_id and not asset["mux_playback_id"]:
+                asset["mux_playback_id"] = change.playback_id
+            outcomes[key] = outcome_for(change.status, asset["status"])
+    session.flush()  # the notifications, before the rows they follow
+    changed = [row for asset_id, row in assets.items() if row != before[asset_id]]
+    with driver.pipeline():
+        for row in changed:
+            driver.execute(_CONTEXT, (str(row["tenant_id"]),))
+            driver.execute(_UPDATE, [row[k] for k in _UPDATED] + [row["id"]])
     return outcomes
+
+
+_UPDATED = ("status", "mux_asset_id", "duration", "mux_playback_id")
+
+
+def _view(row: dict[str, Any]) -> Asset:
+    """A detached Asset carrying what a notification reads (never added to the session)."""
+    return Asset(**row)
