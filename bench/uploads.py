@@ -100,6 +100,11 @@ def load() -> str:
     return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def _granian(port: int) -> list[str]:
+    command = [sys.executable, "-m", "granian", "--interface", "asgi", "--workers", "1"]
+    return [*command, "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+
+
 def upload_bench(work: Path) -> None:
     """Rounds of `cp` and the app's upload of the same file, interleaved (the disk and the
     machine's load change within seconds): the median of each, and the ratio of medians."""
@@ -116,12 +121,15 @@ def upload_bench(work: Path) -> None:
 
     port = free_port()
     env = {**os.environ, "MEDIA_DIR": str(work / "media"), "PORTAL_INPROCESS_WORKER": "false"}
-    command = [sys.executable, "-m", "granian", "--interface", "asgi", "--workers", "1"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
-    server = subprocess.Popen([*command, "--factory", "portal.api:build_api"], cwd=ROOT, env=env)
-    cp_times, app_times = [], []
+    server = subprocess.Popen(
+        [*_granian(port), "--factory", "portal.api:build_api"], cwd=ROOT, env=env
+    )
+    sink_port = free_port()
+    sink = subprocess.Popen([*_granian(sink_port), "bench._sink_app:app"], cwd=ROOT, env=env)
+    cp_times, app_times, sink_times = [], [], []
     try:
         _wait_for(port)
+        _wait_for(sink_port)
         query = f"project_id={studio.project.id}&title=Bench&filename=bench.mp4"
         for _ in range(UPLOAD_ROUNDS):
             cp_times.append(_cp_seconds(source, work / "copy.mp4"))
@@ -130,18 +138,23 @@ def upload_bench(work: Path) -> None:
             assert status == 201, f"upload answered HTTP {status}"
             app_times.append(took)
             shutil.rmtree(work / "media", ignore_errors=True)  # keep the disk use to one copy
+            sink_times.append(_put(sink_port, source, "", "")[1])
         peak = _peak_rss_mb(server.pid)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for process in (server, sink):
+            process.terminate()
+            process.wait(timeout=10)
     size_mb = source.stat().st_size / 1024 / 1024
     cp_rate = size_mb / statistics.median(cp_times)
     app_rate = size_mb / statistics.median(app_times)
+    sink_rate = size_mb / statistics.median(sink_times)
     print(
         f"(upload: {size_mb:.0f} MB, {UPLOAD_ROUNDS} rounds; app "
         + ", ".join(f"{size_mb / t:.0f}" for t in app_times)
         + " MB/s; cp + sync "
         + ", ".join(f"{size_mb / t:.0f}" for t in cp_times)
+        + " MB/s; bare receive "
+        + ", ".join(f"{size_mb / t:.0f}" for t in sink_times)
         + f" MB/s; load average after: {load()})"
     )
     goal(
@@ -151,6 +164,14 @@ def upload_bench(work: Path) -> None:
         app_rate / cp_rate,
         ">= 0.8x cp",
         app_rate / cp_rate >= 0.8,
+    )
+    goal(
+        "upload vs bare receive (reference)",
+        f"{app_rate:.0f} MB/s",
+        f"granian receiving and discarding {sink_rate:.0f} MB/s",
+        app_rate / sink_rate,
+        "none (the ceiling for any upload through this server)",
+        None,
     )
     goal(
         "upload server peak RSS",

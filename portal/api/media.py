@@ -38,9 +38,10 @@ MEDIA_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
     ".ts": "video/mp2t",
 }
-# Chunks are gathered up to this size before hashing and writing off the event loop (fewer
-# thread hand-offs; two batches in memory at most).
-WRITE_BATCH = 8 * 1024 * 1024
+# Chunks are gathered up to this size before hashing and writing off the event loop. Small on
+# purpose: a batch is hashed and written while still in the CPU cache (measured: 256 KB uploads
+# about 1.3x faster than 8 MB, and than the 1 MB of one-thread hash-then-write; BENCHMARKS.md).
+WRITE_BATCH = 256 * 1024
 STATUS = {InvalidInput: 400, PermissionDenied: 403, NotFound: 404, Conflict: 409}
 
 
