@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(default=5 * 1024**3, ge=1024)
     # File name endings accepted for video uploads (the content is sniffed as well).
     upload_extensions: str = ".mp4,.mov,.m4v,.mkv,.webm,.avi,.mxf,.mpg,.mpeg,.ts"
+    # An asset still uploading or processing this many minutes after its last change, with no
+    # live job, is re-queued once (local processing) or marked errored by the stuck sweep.
+    asset_stuck_minutes: int = Field(default=60, ge=1)
     # Seconds a single ffmpeg step may run before processing gives up.
     ffmpeg_timeout_seconds: int = Field(default=3600, ge=10)
     # Run a job worker inside each app process; false when `portal worker` processes do the work.

@@ -8,7 +8,7 @@ from typing import Any
 
 from portal.db import tenant_session
 from portal.jobs.app import job_app
-from portal.services import audit_chain, backups, maintenance, residency
+from portal.services import audit_chain, backups, maintenance, media_sweep, residency
 from portal.services.job_runs import job_run
 from portal.services.webhook_processing import requeue_due_events
 
@@ -40,6 +40,15 @@ def webhook_retry_sweep(timestamp: int) -> None:
     with job_run("webhook_retry_sweep") as meta, tenant_session(None) as session:
         _tick(meta, timestamp)
         meta["requeued"] = requeue_due_events(session=session)
+
+
+@job_app.periodic(cron="*/10 * * * *")
+@job_app.task(name="stuck_assets_sweep", queue=PERIODIC_QUEUE)
+def stuck_assets_sweep(timestamp: int) -> None:
+    """Assets stuck uploading or processing with no live job: re-queued once, else errored."""
+    with job_run("stuck_assets_sweep") as meta:
+        _tick(meta, timestamp)
+        meta.update(media_sweep.sweep_stuck_assets(now=_clock(timestamp)))
 
 
 @job_app.periodic(cron=maintenance.RETENTION_CRON)

@@ -16,6 +16,20 @@ from sqlmodel import Session
 
 WEBHOOK_QUEUE = "webhooks"
 PROCESS_WEBHOOK_TASK = "process_webhook_event"
+PROCESS_WEBHOOK_BATCH_TASK = "process_webhook_batch"
+# At most one batch job waits (procrastinate's queueing lock covers `todo` jobs only, so a new
+# event arriving while a batch runs still queues the next one).
+WEBHOOK_BATCH_LOCK = "webhook-batch"
+
+# The batch job's row, inserted unless one already waits: an INSERT with ON CONFLICT on
+# procrastinate's partial unique index (status = 'todo'), since procrastinate_defer_jobs_v1
+# raises on a taken queueing lock. Its triggers (NOTIFY, events) fire on an actual insert only.
+DEFER_WEBHOOK_BATCH_SQL = f"""
+INSERT INTO procrastinate_jobs (queue_name, task_name, priority, queueing_lock, args, scheduled_at)
+VALUES ('{WEBHOOK_QUEUE}', '{PROCESS_WEBHOOK_BATCH_TASK}', 0, '{WEBHOOK_BATCH_LOCK}', '{{}}',
+        CASE WHEN %(delay)s::float8 > 0 THEN now() + make_interval(secs => %(delay)s) END)
+ON CONFLICT (queueing_lock) WHERE status = 'todo' DO NOTHING
+"""
 
 _DEFER = text(
     "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, :queueing_lock,"
@@ -52,27 +66,23 @@ def defer_job(
     return True
 
 
+def defer_webhook_batch(session: Session, *, delay: float = 0.0) -> None:
+    """Make sure a batch job waits for the pending webhook events (no-op when one already does)."""
+    session.connection().exec_driver_sql(DEFER_WEBHOOK_BATCH_SQL, {"delay": delay})
+
+
 def defer_webhook_processing(
     session: Session, event_id: str, *, scheduled_at: datetime | None = None, new: bool = False
 ) -> bool:
     """Queue processing of one stored webhook event (at most one waiting job per event).
 
-    `new=True` (an event inserted in this transaction, so no job can wait for it yet) skips
-    the savepoint that guards the queueing lock: one round trip fewer on the ingest path.
+    Retries, replays and the sweeper queue one event; `new=True` (an event just stored) queues
+    the batch job instead, which takes every pending event (see webhook_processing).
     """
-    lock = f"webhook:{event_id}"
     if new:
-        session.execute(
-            _DEFER,
-            {
-                "queue": WEBHOOK_QUEUE,
-                "task": PROCESS_WEBHOOK_TASK,
-                "queueing_lock": lock,
-                "args": json.dumps({"event_id": event_id}),
-                "scheduled_at": scheduled_at,
-            },
-        )
+        defer_webhook_batch(session)
         return True
+    lock = f"webhook:{event_id}"
     return defer_job(
         session,
         task=PROCESS_WEBHOOK_TASK,

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from portal.jobs.app import job_app
-from portal.jobs.queue import PROCESS_WEBHOOK_TASK, WEBHOOK_QUEUE
-from portal.services.webhook_processing import process_webhook_event
+from portal.jobs.queue import PROCESS_WEBHOOK_BATCH_TASK, PROCESS_WEBHOOK_TASK, WEBHOOK_QUEUE
+from portal.services.webhook_processing import process_webhook_batch, process_webhook_event
 from portal.settings import get_settings
+
+
+@job_app.task(name=PROCESS_WEBHOOK_BATCH_TASK, queue=WEBHOOK_QUEUE)
+def process_webhook_batch_task() -> dict[str, Any]:
+    """Apply every pending webhook event in batches (the ledger has one row per event)."""
+    return process_webhook_batch(max_attempts=get_settings().webhook_max_attempts)
 
 
 @job_app.task(name=PROCESS_WEBHOOK_TASK, queue=WEBHOOK_QUEUE)
 def process_webhook_event_task(event_id: str) -> str:
-    """Apply one stored webhook event (exactly once in effect; failures retry with backoff)."""
+    """Apply one stored webhook event: a retry, a replay, or one the sweeper found."""
     return process_webhook_event(
         event_id=UUID(event_id), max_attempts=get_settings().webhook_max_attempts
     )

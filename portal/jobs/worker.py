@@ -11,6 +11,9 @@ from portal.jobs.app import job_app
 
 log = logging.getLogger(__name__)
 CONCURRENCY = 4
+# Jobs scheduled a moment ahead (a webhook batch job waiting for the running one) become due
+# without a NOTIFY; the worker looks for them this often (procrastinate's default is 5 s).
+FETCH_POLLING_SECONDS = 0.5
 
 
 async def run_worker(
@@ -28,6 +31,7 @@ async def run_worker(
             name=name,
             install_signal_handlers=signals,
             update_heartbeat_interval=5.0,
+            fetch_job_polling_interval=FETCH_POLLING_SECONDS,
         )
 
 

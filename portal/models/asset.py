@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import Column, Computed, Text
+from sqlalchemy import BigInteger, Column, Computed, Text
 from sqlmodel import Field, SQLModel
 
 from portal.models._base import id_field, jsonb_field, tenant_field, timestamp_field
@@ -32,7 +32,8 @@ class Asset(SQLModel, table=True):
     )
     backend: str = "local"  # local | mux
     original_filename: str | None = None
-    size_bytes: int | None = None
+    # Bytes of the uploaded original (bigint: files of 2 GB and more).
+    size_bytes: int | None = Field(default=None, sa_type=BigInteger)
     frame_rate: Decimal | None = None
     # Display size (after rotation).
     width: int | None = None

@@ -21,6 +21,7 @@ JOBS = [
     "process_webhook_event",
     "webhook_retry_sweep",
     "expire_share_links",
+    "stuck_assets_sweep",
     "retention_purge",
     "audit_partitions",
     "backup_verification",

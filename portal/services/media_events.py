@@ -61,6 +61,20 @@ def advance_asset(
 ) -> str:
     """Apply a status (and Mux's id/duration/playback id when first known); returns the status."""
     asset = session.exec(select(Asset).where(Asset.id == asset_id).with_for_update()).one()
+    if advance_locked_asset(session, asset, status, mux_asset_id, duration, playback_id):
+        session.flush()
+    return asset.status
+
+
+def advance_locked_asset(
+    session: Session,
+    asset: Asset,
+    status: str,
+    mux_asset_id: str | None = None,
+    duration: Decimal | None = None,
+    playback_id: str | None = None,
+) -> bool:
+    """advance_asset on a row the caller has locked; True when it changed (not yet flushed)."""
     changed = False
     target = next_status(asset.status, status)
     if target != asset.status:
@@ -74,8 +88,7 @@ def advance_asset(
         asset.mux_playback_id, changed = playback_id, True
     if changed:
         session.add(asset)
-        session.flush()
-    return asset.status
+    return changed
 
 
 def _ids(event_type: str, data: dict[str, Any]) -> tuple[UUID | None, str | None]:
@@ -111,8 +124,22 @@ def _playback_id(data: dict[str, Any]) -> str | None:
     return None
 
 
-def handle_mux_event(*, session: Session, payload: dict[str, Any]) -> EventOutcome:
-    """Apply one Mux event inside the caller's transaction (which it moves into the tenant)."""
+@dataclass(frozen=True)
+class MuxChange:
+    """What one Mux event asks of its asset (parsed from the payload, not yet looked up)."""
+
+    status: str
+    asset_id: UUID | None
+    mux_id: str | None
+    duration: Decimal | None
+    playback_id: str | None
+
+
+def parse_mux_event(payload: dict[str, Any]) -> MuxChange | EventOutcome:
+    """The change a Mux event asks for, or its outcome when it asks for none (`ignored`).
+
+    Raises MalformedEvent when the payload lacks what its type requires.
+    """
     event_type = payload.get("type")
     if event_type not in MUX_EVENT_STATUS:
         return EventOutcome("ignored", f"unhandled event type {str(event_type)[:100]!r}")
@@ -123,9 +150,18 @@ def handle_mux_event(*, session: Session, payload: dict[str, Any]) -> EventOutco
     if not isinstance(data, dict):
         raise MalformedEvent(f"{event_type} without a data object")
     asset_id, mux_id = _ids(event_type, data)
+    duration = _duration(data) if status == "ready" else None
+    return MuxChange(status, asset_id, mux_id, duration, _playback_id(data))
+
+
+def handle_mux_event(*, session: Session, payload: dict[str, Any]) -> EventOutcome:
+    """Apply one Mux event inside the caller's transaction (which it moves into the tenant)."""
+    change = parse_mux_event(payload)
+    if isinstance(change, EventOutcome):
+        return change
     found = session.execute(
         text("SELECT asset_id, tenant_id FROM webhook_asset_lookup(:id, :mux)"),
-        {"id": asset_id, "mux": mux_id},
+        {"id": change.asset_id, "mux": change.mux_id},
     ).first()
     if found is None:
         raise TargetNotFound("no asset matches this event")
@@ -133,9 +169,14 @@ def handle_mux_event(*, session: Session, payload: dict[str, Any]) -> EventOutco
     final = advance_asset(
         session=session,
         asset_id=found.asset_id,
-        status=status,
-        mux_asset_id=mux_id,
-        duration=_duration(data) if status == "ready" else None,
-        playback_id=_playback_id(data),
+        status=change.status,
+        mux_asset_id=change.mux_id,
+        duration=change.duration,
+        playback_id=change.playback_id,
     )
+    return outcome_for(change.status, final)
+
+
+def outcome_for(status: str, final: str) -> EventOutcome:
+    """`processed`, noting when the asset kept a later status than the event's."""
     return EventOutcome("processed", None if final == status else f"asset stays {final}")

@@ -13,12 +13,20 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session
 
 from portal.db import app_pool
-from portal.jobs.queue import PROCESS_WEBHOOK_TASK, WEBHOOK_QUEUE, defer_webhook_processing
+from portal.jobs.queue import (
+    PROCESS_WEBHOOK_BATCH_TASK,
+    WEBHOOK_BATCH_LOCK,
+    WEBHOOK_QUEUE,
+    defer_webhook_processing,
+)
 from portal.models import WebhookEvent
 from portal.models._base import new_id
 from portal.services.errors import InvalidInput
 
 SOURCES = ("mux", "resend")
+# Advisory lock key: ingests hold it shared until commit; a batch takes it exclusively for an
+# instant before selecting pending events (see webhook_processing.process_webhook_batch).
+INGEST_BARRIER = 0x5745_4248  # "WEBH"
 # Statuses an admin may replay: finished ones (processed, ignored) and given-up ones (dead).
 REPLAYABLE = ("processed", "ignored", "dead")
 # A received event nobody processed within this long is queued again by the retry sweeper.
@@ -63,22 +71,29 @@ def record_webhook_event(
     return row_id
 
 
-# Store and queue in one statement: the insert-on-conflict, and for a new event that should be
-# processed, its job (same args and queueing lock as defer_webhook_processing). Either both
-# happen or neither does; a sender whose delivery failed retries it, and the retry sweeper
-# queues any stored event whose job went missing.
-_INGEST = """
-WITH stored AS (
+# Store and queue in one statement: the insert-on-conflict and, for a new event that should be
+# processed, the batch job unless one already waits. Either both happen or neither does; a
+# sender whose delivery failed retries it, and the retry sweeper queues any stored event whose
+# job went missing. The shared advisory lock, held until commit, lets a starting batch wait for
+# in-flight ingests (INGEST_BARRIER in webhook_processing): an event whose insert found a batch
+# job waiting is committed before that job selects the pending events.
+_INGEST = f"""
+WITH barrier AS (SELECT pg_advisory_xact_lock_shared(%(barrier)s)),
+stored AS (
   INSERT INTO webhook_events (id, source, event_id, payload, status, last_error, next_attempt_at)
-  VALUES (%(id)s, %(source)s, %(event_id)s, %(payload)s, %(status)s, %(last_error)s,
-          CASE WHEN %(status)s = 'received' THEN now() + %(grace)s END)
+  SELECT %(id)s, %(source)s, %(event_id)s, %(payload)s, %(status)s, %(last_error)s,
+         CASE WHEN %(status)s = 'received' THEN now() + %(grace)s END
+  FROM barrier
   ON CONFLICT ON CONSTRAINT uq_webhook_events_source_event DO NOTHING
   RETURNING id
+),
+queued AS (
+  INSERT INTO procrastinate_jobs (queue_name, task_name, priority, queueing_lock, args)
+  SELECT '{WEBHOOK_QUEUE}', '{PROCESS_WEBHOOK_BATCH_TASK}', 0, '{WEBHOOK_BATCH_LOCK}', '{{}}'
+  FROM stored WHERE %(enqueue)s
+  ON CONFLICT (queueing_lock) WHERE status = 'todo' DO NOTHING
 )
-SELECT id, CASE WHEN %(enqueue)s THEN procrastinate_defer_jobs_v1(ARRAY[ROW(
-    %(queue)s, %(task)s, 0, NULL, 'webhook:' || id::text,
-    jsonb_build_object('event_id', id::text), NULL)]::procrastinate_job_to_defer_v1[]) END
-FROM stored
+SELECT id FROM stored
 """
 
 
@@ -97,8 +112,7 @@ def ingest_webhook_event(
         "last_error": error,
         "grace": PICKUP_GRACE,
         "enqueue": error is None,
-        "queue": WEBHOOK_QUEUE,
-        "task": PROCESS_WEBHOOK_TASK,
+        "barrier": INGEST_BARRIER,
     }
     for attempt in (1, 2):
         try:

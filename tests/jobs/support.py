@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from portal.db import tenant_session
 from portal.jobs.app import job_app
-from portal.jobs.queue import WEBHOOK_QUEUE
+from portal.jobs.queue import WEBHOOK_BATCH_LOCK, WEBHOOK_QUEUE
 
 
 def run_async(main: Callable[[], Awaitable[Any]]) -> Any:
@@ -57,4 +57,16 @@ def waiting_jobs(event_id: UUID) -> int:
                 "AND queueing_lock = :lock"
             ),
             {"lock": f"webhook:{event_id}"},
+        ).scalar_one()
+
+
+def waiting_batch_jobs() -> int:
+    """Webhook batch jobs queued (todo): at most one at any time."""
+    with tenant_session(None) as session:
+        return session.execute(
+            text(
+                "SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo' "
+                "AND queueing_lock = :lock"
+            ),
+            {"lock": WEBHOOK_BATCH_LOCK},
         ).scalar_one()

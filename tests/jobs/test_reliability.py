@@ -171,17 +171,16 @@ def test_duplicates_shuffled_and_two_sigkills_apply_every_event_once() -> None:
     worker = Worker()
     worker.start()
     try:
-        half = len(deliveries) // 2
-        deliver(deliveries[:half])
-        wait_until(lambda: counts(ids).get("processed", 0) >= total * 0.2, 30)
-        worker.kill()
-        processed_at_kill.append(counts(ids).get("processed", 0))
-        worker.start()
-        deliver(deliveries[half:])
-        wait_until(lambda: counts(ids).get("processed", 0) >= total * 0.6, 30)
-        worker.kill()
-        processed_at_kill.append(counts(ids).get("processed", 0))
-        worker.start()
+        # Deliveries keep arriving while the worker is killed: batches keep pace with delivery,
+        # so waiting for the sends to end first would leave nothing to interrupt.
+        with ThreadPoolExecutor(1) as background:
+            sending = background.submit(deliver, deliveries)
+            for share in (0.2, 0.6):
+                wait_until(lambda: counts(ids).get("processed", 0) >= total * share, 60)  # noqa: B023
+                worker.kill()
+                processed_at_kill.append(counts(ids).get("processed", 0))
+                worker.start()
+            sending.result()
         done = lambda: counts(ids).get("processed", 0) == total  # noqa: E731
         for _ in range(20):  # the retry sweeper's tick, for jobs that died with a worker
             if wait_until(done, 2):
