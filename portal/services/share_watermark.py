@@ -154,3 +154,22 @@ def make_rendition(*, link_id: UUID, tenant_id: UUID) -> dict[str, Any]:
         if old != target:
             old.unlink(missing_ok=True)
     return {"result": "made", "link_id": str(link_id), "bytes": target.stat().st_size}
+
+
+def link_name(*, tenant_id: UUID, link_id: UUID) -> str:
+    """The link's name for the overlay ("" when unnamed)."""
+    with tenant_session(TenantContext(tenant_id=tenant_id)) as session:
+        link = session.get(ShareLink, link_id)
+        return link.name if link is not None else ""
+
+
+def prepare_download(*, tenant_id: UUID, link_id: UUID) -> bool:
+    """Whether the link's watermarked download is ready; when not, its job is queued."""
+    with tenant_session(TenantContext(tenant_id=tenant_id)) as session:
+        link = session.get(ShareLink, link_id)
+        if link is None:
+            return False
+        if ready_rendition(session, link) is not None:
+            return True
+        queue_rendition(session, link)
+        return False
