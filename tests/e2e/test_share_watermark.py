@@ -9,12 +9,12 @@ from __future__ import annotations
 import uuid
 
 from portal.db import tenant_session
-from portal.models import ShareLink
-from tests.e2e.test_annotations import drag, open_paused
+from portal.models import Asset
+from tests.e2e.test_annotations import MEDIA, drag
 from tests.e2e.test_share_links import ready_clip
 from tests.media_support import clips, store  # noqa: F401
 from tests.services.conftest import make_studio
-from tests.share_support import make_link
+from tests.share_support import make_link, token_of
 
 WATCH = (
     "window.__csp = [];"
@@ -32,17 +32,28 @@ COVERS = """() => {
 }"""
 
 
+def wait(page, expression: str) -> None:  # type: ignore[no-untyped-def]
+    """wait_for_function with a function (a bare expression would be eval'd: the CSP refuses)."""
+    page.wait_for_function(f"() => {expression}")
+
+
+def open_paused(page, url: str, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url)
+    wait(page, f"{MEDIA} && {MEDIA}.readyState >= 2 && {MEDIA}.videoWidth > 0")
+    page.evaluate(f"window.portalPlayer.seek({seconds})")
+    wait(page, f"Math.abs(window.portalPlayer.time() - {seconds}) < 0.005")
+
+
 def test_watermark_overlay_and_guest_drawing_round_trip(page, app_url: str, clips) -> None:  # type: ignore[no-untyped-def]
     s = make_studio()
     asset_id = ready_clip(s, clips["with_audio.mp4"])
     with tenant_session(s.admin_ctx) as session:
-        asset = session.get(__import__("portal.models", fromlist=["Asset"]).Asset, asset_id)
+        asset = session.get(Asset, uuid.UUID(asset_id))
     link = make_link(s, asset, name="Legal review", allow_comments=True, watermark=True)
-    with tenant_session(s.member_ctx) as session:
-        assert session.get(ShareLink, uuid.UUID(link.id)).watermark
+    url = f"{app_url}/s/{token_of(link)}"
     page.set_default_timeout(60_000)
     page.add_init_script(WATCH)
-    response = page.goto(link.url)
+    response = page.goto(url)
     assert "script-src 'self'" in response.headers["content-security-policy"]
 
     page.wait_for_selector(".watermark-layer")
@@ -54,29 +65,25 @@ def test_watermark_overlay_and_guest_drawing_round_trip(page, app_url: str, clip
     assert normal["full"] is None and normal["layer"] == normal["box"]
 
     page.click("#player-fullscreen")
-    page.wait_for_function(
-        "document.fullscreenElement && document.fullscreenElement.id === 'player-box'"
-    )
+    wait(page, "document.fullscreenElement && document.fullscreenElement.id === 'player-box'")
     page.wait_for_timeout(300)
     full = page.evaluate(COVERS)
     assert full["layer"] == full["screen"] and full["video"] == full["screen"], full
     page.evaluate("document.exitFullscreen()")
-    page.wait_for_function("!document.fullscreenElement")
+    wait(page, "!document.fullscreenElement")
 
     # A guest with markup in their name draws an arrow on the paused frame at 0.52 s.
-    open_paused(page, link.url, 0.52)
+    open_paused(page, url, 0.52)
     page.click("[data-annotate-tool=arrow]")
     drag(page, (0.25, 0.3), (0.6, 0.7))
-    page.wait_for_function("window.portalAnnotate.shapes().length === 1")
+    wait(page, "window.portalAnnotate.shapes().length === 1")
     page.fill("#guest-name", "<b>Cleo</b>")
     page.fill("#guest-email", "cleo@client.test")
     page.fill("#guest-comment-body", "Move the logo here")
     page.click("#guest-comment-submit")
     page.wait_for_selector(".guest-comment")
-    page.wait_for_function("window.portalAnnotate.shapes().length === 0")  # draft cleared
-    page.wait_for_function(
-        "document.querySelector('.watermark-tile').textContent.startsWith('<b>Cleo</b> · ')"
-    )
+    wait(page, "window.portalAnnotate.shapes().length === 0")  # draft cleared
+    wait(page, "document.querySelector('.watermark-tile').textContent.startsWith('<b>Cleo</b> · ')")
 
     page.reload()
     page.wait_for_selector(".guest-comment [data-drawing]")
