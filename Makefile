@@ -23,6 +23,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+	@bash scripts/ensure-fonts.sh
 
 # Debian's chromium for the browser tests (Playwright's own download does not work offline).
 browser:

@@ -5,7 +5,7 @@
 // (pen, arrow, rectangle, ellipse, text; colours; undo/redo; clear) that goes into the comment
 // form's hidden field as JSON. Coordinates are 0..1 of the picture, so a drawing lands on the
 // same spot at any player size and in fullscreen (the player box goes fullscreen, not the bare
-// video, so the layer stays on top). Labels are set with textContent: never parsed as HTML.
+// video, so the layer stays on top: assets/fullscreen.js). Labels are set with textContent: never parsed as HTML.
 (function () {
   if (window.portalAnnotate) return;
   const SVG = "http://www.w3.org/2000/svg";
@@ -17,7 +17,7 @@
   const S = {
     tool: "arrow", color: "red", drawing: false, visible: true, focused: null,
     shapes: [], past: [], future: [], time: null, live: null,
-    raw: null, marks: [], key: "",
+    raw: null, marks: [], key: "", saved: undefined,
   };
 
   const layer = () => document.querySelector(".annotation-layer");
@@ -165,6 +165,16 @@
   // The draft as the comment form sends it ("" when there is nothing drawn).
   function syncField() {
     const field = document.getElementById("comment-annotation");
+    // A page without rx.call_script (the client page's CSP forbids eval) bumps data-saved
+    // after a comment with the drawing was stored: the draft is then gone for good.
+    const saved = field ? field.dataset.saved : undefined;
+    if (saved !== S.saved) {
+      const before = S.saved;
+      S.saved = saved;
+      if (before !== undefined && saved !== undefined) {
+        Object.assign(S, { shapes: [], past: [], future: [], live: null, time: null, drawing: false, key: "" });
+      }
+    }
     const value = S.shapes.length ? JSON.stringify({ v: 1, shapes: S.shapes }) : "";
     if (field && field.value !== value) field.value = value;
   }
@@ -322,10 +332,7 @@
       S.focused = null;
     },
     fullscreen() {
-      const C = host(layer());
-      if (!C) return;
-      if (document.fullscreenElement) document.exitFullscreen();
-      else if (C.requestFullscreen) C.requestFullscreen();
+      if (window.portalFullscreen) window.portalFullscreen.toggle();
     },
   };
   window.portalAnnotate = api;
@@ -336,9 +343,6 @@
     .annotation-layer { position: absolute; pointer-events: none; z-index: 2; overflow: hidden; }
     .annotation-layer svg { display: block; }
     .annotation-layer.drawing { pointer-events: auto; cursor: crosshair; touch-action: none; }
-    .annotation-host:fullscreen { background: #000; display: flex; align-items: center; justify-content: center; }
-    .annotation-host:fullscreen > :not(.annotation-layer) { width: 100% !important; height: 100% !important; aspect-ratio: auto !important; }
-    .annotation-host:fullscreen hls-video, .annotation-host:fullscreen video { width: 100% !important; height: 100% !important; aspect-ratio: auto !important; }
     [data-annotate-tool][data-active="true"], [data-annotate-color][data-active="true"],
     #annotate-draw[data-active="true"] { outline: 2px solid var(--accent-9, #0a84ff); outline-offset: 1px; }
   `;
@@ -373,20 +377,11 @@
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "z" && S.drawing) {
       e.shiftKey ? api.redo() : api.undo();
       e.preventDefault();
-    } else if (!e.ctrlKey && !e.metaKey && !e.altKey && e.key.toLowerCase() === "f" && layer()) {
-      api.fullscreen();
-      e.preventDefault();
     }
   });
 
-  // The browser's own fullscreen button fullscreens the bare video (the drawing would be left
-  // behind): move fullscreen to the player box instead.
+  // Fullscreen (assets/fullscreen.js) resizes the picture: redraw.
   document.addEventListener("fullscreenchange", () => {
-    const C = host(layer());
-    const fe = document.fullscreenElement;
-    if (C && fe && fe !== C && C.contains(fe)) {
-      document.exitFullscreen().then(() => C.requestFullscreen()).catch(() => {});
-    }
     S.key = "";
   });
 

@@ -71,8 +71,9 @@
   });
 
   document.addEventListener("click", (e) => {
-    const el = e.target.closest && e.target.closest("[data-seek]");
-    if (el) api.seek(parseFloat(el.dataset.seek));
+    const el = e.target.closest && e.target.closest("[data-seek], [data-step]");
+    if (el && el.dataset.step) api.step(parseInt(el.dataset.step, 10));
+    else if (el) api.seek(parseFloat(el.dataset.seek));
   });
 
   setInterval(() => {

@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     asset_stuck_minutes: int = Field(default=60, ge=1)
     # Seconds a single ffmpeg step may run before processing gives up.
     ffmpeg_timeout_seconds: int = Field(default=3600, ge=10)
+    # The font drawtext burns share-link watermarks with (Debian's fonts-dejavu-core; when the
+    # file is missing, ffmpeg's fontconfig picks a sans font).
+    watermark_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     # Run a job worker inside each app process; false when `portal worker` processes do the work.
     portal_inprocess_worker: bool = True
     # Reflex state in Redis (redis://, rediss:// or unix://): required for several backend

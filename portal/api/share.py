@@ -12,12 +12,22 @@
   after the grant and the link are checked (Mux: a signed redirect).
 
 Every answer carries `Referrer-Policy: no-referrer` and `Cache-Control: no-store`. Tokens are
-never logged (the server logs no access lines, and these handlers log nothing).
+never logged (the server logs no access lines, and these handlers log nothing). The page also
+carries a Content-Security-Policy: scripts only from this origin plus the build's own inline
+scripts by their SHA-256 (React Router's SPA shell has five; no `unsafe-inline`, no
+`unsafe-eval`), media, images, fonts and connections from this origin (and Mux when it hosts the
+media), no framing.
+
+A watermarked link's `download` is the rendition with the watermark burned in, never the clean
+master: 409 with "being prepared" (and the job queued) until the rendition exists.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,11 +39,14 @@ from starlette.routing import Route
 from portal import routes
 from portal.api._http import client_ip, read_form
 from portal.api.media import MEDIA_NAME, MEDIA_TYPES, _mux_redirect
+from portal.db import TenantContext, tenant_session
 from portal.services import share_access
 from portal.services.errors import PortalError
 from portal.services.media_storage import asset_dir, source_path
-from portal.services.share_grants import granted_asset
+from portal.services.share_grants import RENEWAL_COOKIE, granted_asset
+from portal.services.share_watermark import queue_rendition, ready_rendition
 from portal.services.throttle import Throttled
+from portal.settings import get_settings
 
 HEADERS = {
     "Referrer-Policy": "no-referrer",
@@ -61,6 +74,43 @@ def _spa_shell() -> Path | None:
     return None
 
 
+INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
+PREPARING = "The watermarked download is being prepared. Try again in a few minutes."
+
+
+@lru_cache
+def _script_hashes(shell: Path | None) -> tuple[str, ...]:
+    """The SHA-256 sources of the shell's inline scripts (the build does not change at run time)."""
+    if shell is None:
+        return ()
+    found = INLINE_SCRIPT.findall(shell.read_bytes())
+    digests = (base64.b64encode(hashlib.sha256(body).digest()).decode() for body in found)
+    return tuple(sorted({f"'sha256-{d}'" for d in digests}))
+
+
+def content_security_policy(shell: Path | None) -> str:
+    """The client page's policy: this origin's scripts and the shell's hashed inline scripts."""
+    mux = " https://*.mux.com" if get_settings().mux_configured else ""
+    scripts = " ".join(("'self'", *_script_hashes(shell)))
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src {scripts}",
+            # Radix and emotion set inline styles and <style> elements at run time.
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: blob:{mux}",
+            f"media-src 'self' blob:{mux}",
+            f"connect-src 'self'{mux}",
+            "worker-src 'self' blob:",
+            "font-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=HEADERS)
 
@@ -70,10 +120,11 @@ async def page(request: Request) -> Response:
     info = await run_in_threadpool(share_access.lookup, request.path_params["token"])
     status = 200 if info is not None and info.status == "active" else 404
     shell = _spa_shell()
+    headers = {**HEADERS, "Content-Security-Policy": content_security_policy(shell)}
     if shell is None:
         message = "Open this link in the portal." if status == 200 else UNAVAILABLE
-        return HTMLResponse(FALLBACK_PAGE.format(message=message), status, headers=HEADERS)
-    return FileResponse(shell, status_code=status, media_type="text/html", headers=HEADERS)
+        return HTMLResponse(FALLBACK_PAGE.format(message=message), status, headers=headers)
+    return FileResponse(shell, status_code=status, media_type="text/html", headers=headers)
 
 
 async def status(request: Request) -> Response:
@@ -133,8 +184,27 @@ async def open_link(request: Request) -> Response:
     return JSONResponse(body, headers=HEADERS)
 
 
+def _watermarked(link) -> Path | None:  # type: ignore[no-untyped-def]
+    """The link's burned-in rendition when it is ready; otherwise its job is queued."""
+    with tenant_session(TenantContext(tenant_id=link.tenant_id)) as session:
+        ready = ready_rendition(session, link)
+        if ready is None:
+            queue_rendition(session, link)
+    return ready
+
+
 def _download(asset, link) -> Response:  # type: ignore[no-untyped-def]
-    source = source_path(asset.tenant_id, asset.id) if link.allow_download else None
+    if not link.allow_download or asset.backend != "local":
+        return Response(status_code=404, headers=HEADERS)
+    if link.watermark:
+        source = _watermarked(link)
+        if source is None:
+            return _error(409, PREPARING)
+        filename = f"{Path(asset.original_filename or asset.title).stem}-watermarked.mp4"
+        return FileResponse(
+            source, media_type="application/octet-stream", filename=filename, headers=HEADERS
+        )
+    source = source_path(asset.tenant_id, asset.id)
     if source is None:
         return Response(status_code=404, headers=HEADERS)
     filename = asset.original_filename or f"{asset.title}{source.suffix}"
@@ -151,12 +221,13 @@ async def media(request: Request) -> Response:
     name = request.path_params["name"]
     if name != "download" and not MEDIA_NAME.fullmatch(name):
         return Response(status_code=404, headers=HEADERS)
-    found = await run_in_threadpool(granted_asset, request.path_params["grant"])
+    renewal = request.cookies.get(RENEWAL_COOKIE)
+    found = await run_in_threadpool(granted_asset, request.path_params["grant"], renewal)
     if found is None:
         return Response(status_code=404, headers=HEADERS)
     asset, link = found
     if name == "download":
-        return _download(asset, link)
+        return await run_in_threadpool(_download, asset, link)
     if asset.backend == "mux":
         return _mux_redirect(asset, name)
     path = asset_dir(asset.tenant_id, asset.id) / name

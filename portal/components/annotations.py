@@ -123,6 +123,15 @@ def drawing_tools() -> rx.Component:
     )
 
 
-def annotation_field() -> rx.Component:
-    """The comment form's hidden field holding the draft drawing (kept current by the script)."""
-    return rx.el.input(type="hidden", name="annotation", id="comment-annotation", default_value="")
+def annotation_field(saved: rx.Var | None = None) -> rx.Component:
+    """The comment form's hidden field holding the draft drawing (kept current by the script).
+    `saved`: a counter the page bumps after storing a comment with its drawing; the script then
+    clears the draft (for pages that cannot use rx.call_script, e.g. the client page)."""
+    extra = {"data-saved": saved} if saved is not None else {}
+    return rx.el.input(
+        type="hidden",
+        name="annotation",
+        id="comment-annotation",
+        default_value="",
+        custom_attrs=extra,
+    )

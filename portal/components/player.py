@@ -1,5 +1,7 @@
 """The review player: HLS through rx.video (react-player with hls.js), a HH:MM:SS:FF timecode,
-±1 frame buttons and keyboard shortcuts (assets/player.js does the browser-side work)."""
+±1 frame buttons and keyboard shortcuts (assets/player.js does the browser-side work, with no
+`rx.call_script`: the client page's Content-Security-Policy forbids eval). Fullscreen of the
+player box with its overlays: assets/fullscreen.js."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ def player(src: rx.Var, poster: rx.Var, fps: rx.Var, *overlays: rx.Component) ->
     sit over the video inside the player box (e.g. `annotation_layer`)."""
     return rx.vstack(
         rx.script(src="/player.js"),
+        rx.script(src="/fullscreen.js"),
         rx.box(
             rx.video(
                 src=src,
@@ -35,14 +38,14 @@ def player(src: rx.Var, poster: rx.Var, fps: rx.Var, *overlays: rx.Component) ->
                 size="1",
                 variant="soft",
                 id="frame-back",
-                on_click=rx.call_script("window.portalPlayer && window.portalPlayer.step(-1)"),
+                custom_attrs={"data-step": "-1"},
             ),
             rx.button(
                 "+1 frame",
                 size="1",
                 variant="soft",
                 id="frame-forward",
-                on_click=rx.call_script("window.portalPlayer && window.portalPlayer.step(1)"),
+                custom_attrs={"data-step": "1"},
             ),
             rx.text(SHORTCUTS, size="1", color_scheme="gray"),
             align="center",

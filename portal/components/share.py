@@ -9,6 +9,10 @@ from portal.services.share_links import ShareLinkSummary
 from portal.settings import get_settings
 from portal.state.share_links import ShareLinksState as S
 
+WATERMARK_NOTE = (
+    "Watermark: the viewer's name, the link's name and the date over the video (a deterrent "
+    "overlay, not a forensic watermark); a download, when allowed, gets it burned in."
+)
 STATUS_COLORS = {"active": "green", "expired": "gray", "revoked": "red", "exhausted": "orange"}
 
 
@@ -22,6 +26,30 @@ def _small_form(link_id: rx.Var, field: rx.Component, label: str, on_submit) -> 
         ),
         on_submit=on_submit,
         reset_on_submit=True,
+    )
+
+
+def options_form(link: ShareLinkSummary) -> rx.Component:
+    """What a live link allows, editable after creation."""
+    return rx.form(
+        rx.hstack(
+            rx.el.input(type="hidden", name="link_id", value=link.id),
+            rx.checkbox("Comments", name="allow_comments", default_checked=link.allow_comments),
+            rx.checkbox("Download", name="allow_download", default_checked=link.allow_download),
+            rx.checkbox(
+                "Watermark", name="watermark", default_checked=link.watermark, title=WATERMARK_NOTE
+            ),
+            rx.button("Save options", size="1", type="submit", class_name="share-save-options"),
+            align="center",
+            wrap="wrap",
+        ),
+        on_submit=S.set_options,
+        # Keyed by the link's flags so the boxes follow a change made elsewhere.
+        key=link.id
+        + link.allow_comments.to_string()
+        + link.allow_download.to_string()
+        + link.watermark.to_string(),
+        class_name="share-options",
     )
 
 
@@ -43,6 +71,7 @@ def link_row(link: ShareLinkSummary, *, show_asset: bool) -> rx.Component:
                 "Set passcode",
                 S.set_passcode,
             ),
+            options_form(link),
             rx.button(
                 "Revoke",
                 size="1",
@@ -156,7 +185,8 @@ def create_form() -> rx.Component:
             ),
             rx.checkbox("Allow comments", name="allow_comments", id="share-allow-comments"),
             rx.checkbox("Allow download", name="allow_download", id="share-allow-download"),
-            rx.checkbox("Watermark", name="watermark"),
+            rx.checkbox("Watermark", name="watermark", id="share-watermark"),
+            rx.text(WATERMARK_NOTE, size="1", color_scheme="gray"),
             rx.button("Create link", type="submit", id="share-create"),
             width="100%",
         ),

@@ -1,4 +1,4 @@
-"""Media jobs: processing an uploaded asset (local ffmpeg backend)."""
+"""Media jobs: processing an uploaded asset, and watermarked share downloads (local ffmpeg)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from portal.jobs.app import job_app
 from portal.services.assets import MEDIA_QUEUE, PROCESS_ASSET_TASK
 from portal.services.job_runs import job_run
 from portal.services.media_processing import process_asset
+from portal.services.share_watermark import RENDITION_QUEUE, RENDITION_TASK, make_rendition
 
 
 @job_app.task(name=PROCESS_ASSET_TASK, queue=MEDIA_QUEUE)
@@ -15,3 +16,10 @@ def process_asset_task(asset_id: str, tenant_id: str) -> None:
     """Probe, poster and HLS renditions for one uploaded asset; its status follows."""
     with job_run(PROCESS_ASSET_TASK) as meta:
         meta.update(process_asset(asset_id=UUID(asset_id), tenant_id=UUID(tenant_id)))
+
+
+@job_app.task(name=RENDITION_TASK, queue=RENDITION_QUEUE)
+def make_share_rendition_task(link_id: str, tenant_id: str) -> None:
+    """The watermarked download of one share link (cached per link and watermark text)."""
+    with job_run(RENDITION_TASK) as meta:
+        meta.update(make_rendition(link_id=UUID(link_id), tenant_id=UUID(tenant_id)))

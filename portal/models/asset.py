@@ -68,7 +68,7 @@ class ShareLink(SQLModel, table=True):
     name: str = ""
     allow_comments: bool = False
     allow_download: bool = False
-    # Stored for the watermark issue; the client page does not use it yet.
+    # The client page overlays the viewer, link and date; downloads get it burned in.
     watermark: bool = False
     last_viewed_at: datetime | None = timestamp_field(nullable=True)
     revoked_at: datetime | None = timestamp_field(nullable=True)

@@ -7,8 +7,15 @@ no-store); this module is what the browser then renders.
 import reflex as rx
 
 from portal import routes
+from portal.components.annotations import (
+    annotation_bar,
+    annotation_field,
+    annotation_layer,
+    drawing_tools,
+)
 from portal.components.player import player
 from portal.components.review import PII_NOTE
+from portal.components.watermark import watermark_layer, watermark_notice
 from portal.pages.registry import page
 from portal.services.share_guests import GuestCommentView
 from portal.state.share_view import ShareViewState as S
@@ -57,6 +64,16 @@ def passcode_form() -> rx.Component:
                     width="100%",
                 ),
                 rx.cond(
+                    S.watermark,
+                    rx.input(
+                        name="viewer",
+                        placeholder="Your name or email (shown on the video)",
+                        max_length=120,
+                        id="share-viewer",
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
                     S.passcode_error != "",
                     rx.text(S.passcode_error, color_scheme="red", size="2", id="passcode-error"),
                 ),
@@ -78,8 +95,12 @@ def comment_item(c: GuestCommentView) -> rx.Component:
                 "▶ " + c.timecode,
                 size="1",
                 variant="soft",
-                custom_attrs={"data-seek": c.seconds},
+                custom_attrs={
+                    "data-seek": c.seconds,
+                    "data-drawing": rx.cond(c.has_drawing, c.id, ""),
+                },
             ),
+            rx.cond(c.has_drawing, rx.badge("✎ drawing", variant="soft")),
             rx.text(c.author_name, weight="bold", size="2"),
             rx.text(c.created_at, size="1", color_scheme="gray"),
             align="center",
@@ -111,6 +132,8 @@ def comment_form() -> rx.Component:
                 rx.text("Commenting as ", S.guest_name, size="1", color_scheme="gray"),
             ),
             rx.el.input(type="hidden", name="timecode", id="comment-timecode", default_value="0"),
+            rx.el.input(type="hidden", name="version", value=S.version_id),
+            annotation_field(S.drawings_saved),
             rx.text_area(name="body", max_length=10000, width="100%", id="guest-comment-body"),
             rx.text(PII_NOTE, size="1", color_scheme="gray"),
             rx.cond(
@@ -124,6 +147,24 @@ def comment_form() -> rx.Component:
         on_submit=S.post_comment,
         reset_on_submit=True,
         width="100%",
+    )
+
+
+def renewal() -> rx.Component:
+    """Hidden: assets/share_renew.js presses it every few minutes for a fresh playback grant."""
+    return rx.fragment(
+        rx.script(src="/share_renew.js"),
+        rx.el.button(
+            type="button",
+            id="share-renew",
+            on_click=S.renew,
+            hidden=True,
+            custom_attrs={
+                "data-renewal": S.renewal,
+                "data-path": S.renewal_path,
+                "data-every": S.renew_every_ms,
+            },
+        ),
     )
 
 
@@ -141,11 +182,34 @@ def watch() -> rx.Component:
                     custom_attrs={"download": ""},
                 ),
             ),
+            rx.cond(
+                S.download_preparing,
+                rx.button(
+                    "Download: the watermarked copy is being prepared…",
+                    variant="soft",
+                    disabled=True,
+                    id="share-download-preparing",
+                ),
+            ),
             align="center",
             wrap="wrap",
         ),
         rx.flex(
-            rx.box(player(S.src, S.poster, S.frame_rate), flex="3", min_width="320px"),
+            rx.box(
+                player(
+                    S.src,
+                    S.poster,
+                    S.frame_rate,
+                    annotation_layer(S.drawings),
+                    rx.cond(S.watermark, watermark_layer(S.watermark_text)),
+                ),
+                annotation_bar(),
+                rx.cond(S.watermark, watermark_notice()),
+                rx.cond(S.allow_comments, drawing_tools()),
+                renewal(),
+                flex="3",
+                min_width="320px",
+            ),
             rx.cond(
                 S.allow_comments,
                 rx.box(

@@ -219,20 +219,22 @@ def _view(c: Comment, name: str | None, root: Comment, fps: float) -> AssetComme
     )
 
 
-def asset_drawings(*, session: Session, asset_id: UUID | str) -> list[DrawingMark]:
+def asset_drawings(
+    *, session: Session, asset_id: UUID | str, share_link_id: UUID | None = None
+) -> list[DrawingMark]:
     """Every drawing on a version's comments, in timecode order, whatever the list's filter:
-    the player shows each on its frame (or across its range)."""
+    the player shows each on its frame (or across its range). With `share_link_id`, only those
+    left through that share link (what its guests see)."""
     asset = get_asset(session=session, asset_id=asset_id)
-    rows = session.scalars(
-        select(Comment)
-        .where(
-            Comment.parent_type == "asset",
-            Comment.parent_id == asset.id,
-            Comment.reply_to_id.is_(None),
-            Comment.meta.has_key("annotation"),
-        )
-        .order_by(Comment.created_at, Comment.id)
-    )
+    where = [
+        Comment.parent_type == "asset",
+        Comment.parent_id == asset.id,
+        Comment.reply_to_id.is_(None),
+        Comment.meta.has_key("annotation"),
+    ]
+    if share_link_id is not None:
+        where.append(Comment.meta["share_link_id"].astext == str(share_link_id))
+    rows = session.scalars(select(Comment).where(*where).order_by(Comment.created_at, Comment.id))
     marks = [
         DrawingMark(
             id=str(c.id),

@@ -4,6 +4,11 @@ A grant is `base64url(link id, tenant id, asset id, expiry)` + `.` + an HMAC-SHA
 key derived from PORTAL_SECRET_KEY. It is never stored. Every media request checks the signature
 (in constant time), the expiry, and that the link is still live in the database, so revoking a
 link stops playback at the next segment even while a grant is unexpired.
+
+Renewal: while the client page is open and its link still live, it asks for a fresh grant every
+few minutes and keeps it in a cookie (`RENEWAL_COOKIE`) scoped to its own media path. The page's
+URLs keep their first grant (changing them would restart the player); a request with an expired
+first grant is served when the cookie holds an unexpired grant for the same link and version.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from portal.settings import get_settings
 PLAYABLE = ("active", "exhausted")
 _LAYOUT = struct.Struct(">16s16s16sQ")
 MAX_GRANT = 200
+RENEWAL_COOKIE = "share_renewal"
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,9 @@ def make_grant(*, link_id: UUID, tenant_id: UUID, asset_id: UUID, now: float | N
     return f"{body}.{signature}"
 
 
-def read_grant(grant: str | None, *, now: float | None = None) -> Grant | None:
+def read_grant(
+    grant: str | None, *, now: float | None = None, allow_expired: bool = False
+) -> Grant | None:
     """The grant's contents when its signature holds and it has not expired, else None."""
     if not grant or len(grant) > MAX_GRANT or grant.count(".") != 1:
         return None
@@ -78,14 +86,33 @@ def read_grant(grant: str | None, *, now: float | None = None) -> Grant | None:
         link, tenant, asset, expires = _LAYOUT.unpack(_unb64(body))
     except (binascii.Error, ValueError, struct.error):
         return None
-    if expires <= (now if now is not None else time.time()):
+    if not allow_expired and expires <= (now if now is not None else time.time()):
         return None
     return Grant(UUID(bytes=link), UUID(bytes=tenant), UUID(bytes=asset), expires)
 
 
-def granted_asset(grant: str | None) -> tuple[Asset, ShareLink] | None:
-    """The version a grant plays and its link, while the link is live and the version ready."""
-    found = read_grant(grant)
+def renewed(grant: str | None, renewal: str | None, *, now: float | None = None) -> Grant | None:
+    """The grant, or — once it has expired — its renewal when that is valid for the same link,
+    tenant and version."""
+    found = read_grant(grant, now=now)
+    if found is not None or not renewal:
+        return found
+    first = read_grant(grant, now=now, allow_expired=True)
+    fresh = read_grant(renewal, now=now)
+    if first is None or fresh is None:
+        return None
+    same = (first.link_id, first.tenant_id, first.asset_id) == (
+        fresh.link_id,
+        fresh.tenant_id,
+        fresh.asset_id,
+    )
+    return fresh if same else None
+
+
+def granted_asset(grant: str | None, renewal: str | None = None) -> tuple[Asset, ShareLink] | None:
+    """The version a grant (or its renewal) plays and its link, while the link is live and the
+    version ready."""
+    found = renewed(grant, renewal)
     if found is None:
         return None
     # The grant is signed by us, so its tenant id is trusted to set the RLS context.

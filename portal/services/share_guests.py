@@ -17,7 +17,8 @@ from sqlmodel import Session
 
 from portal.db import TenantContext, tenant_session
 from portal.models import Comment, User
-from portal.services.asset_comments import add_asset_comment
+from portal.services.annotations import DrawingMark
+from portal.services.asset_comments import add_asset_comment, asset_drawings
 from portal.services.assets import get_asset
 from portal.services.common import insert_row
 from portal.services.errors import InvalidInput, PermissionDenied
@@ -42,6 +43,8 @@ class GuestCommentView:
     created_at: str
     timecode: str
     seconds: float
+    # The comment carries a drawing (its timecode button then shows it).
+    has_drawing: bool = False
 
 
 def clean_guest(name: str | None, email: str | None) -> tuple[str, str]:
@@ -74,12 +77,30 @@ def _guest_user(session: Session, tenant_id: UUID, name: str, email: str) -> Use
     return user
 
 
+class WrongVersion(PermissionDenied):
+    user_message = (
+        "This link does not give access to that version: the comment and its drawing "
+        "were not saved."
+    )
+
+
 def add_guest_comment(
-    *, info: LinkInfo, name: str, email: str, body: str, timecode: float | str | None
+    *,
+    info: LinkInfo,
+    name: str,
+    email: str,
+    body: str,
+    timecode: float | str | None,
+    annotation: object = None,
+    asset_id: UUID | str | None = None,
 ) -> Comment:
-    """A guest's timecoded comment on the link's version (and nothing else)."""
+    """A guest's timecoded comment (optionally with a drawing on that frame) on the link's
+    version and nothing else: `asset_id`, when the page says which version it drew on, must be
+    the one the link grants."""
     if not info.usable or not info.allow_comments:
         raise PermissionDenied("Comments are not open on this link.")
+    if asset_id is not None and str(asset_id).strip().lower() != str(info.asset_id):
+        raise WrongVersion()
     name, email = clean_guest(name, email)
     with tenant_session(TenantContext(tenant_id=info.tenant_id)) as session:
         guest = _guest_user(session, info.tenant_id, name, email)
@@ -89,10 +110,17 @@ def add_guest_comment(
             author_id=guest.id,
             body=body,
             timecode=timecode,
+            annotation=annotation,
         )
         comment.meta = {**comment.meta, "share_link_id": str(info.link_id), "guest": True}
         insert_row(session, comment)
     return comment
+
+
+def guest_drawings(*, info: LinkInfo) -> list[DrawingMark]:
+    """The drawings left through this link (a guest never sees the team's)."""
+    with tenant_session(TenantContext(tenant_id=info.tenant_id)) as session:
+        return asset_drawings(session=session, asset_id=info.asset_id, share_link_id=info.link_id)
 
 
 def guest_comments(*, info: LinkInfo) -> list[GuestCommentView]:
@@ -122,6 +150,7 @@ def guest_comments(*, info: LinkInfo) -> list[GuestCommentView]:
                 created_at=format_datetime(comment.created_at),
                 timecode=format_timecode(seconds, fps),
                 seconds=seconds,
+                has_drawing=isinstance(comment.meta.get("annotation"), dict),
             )
         )
     return sorted(views, key=lambda v: v.seconds)

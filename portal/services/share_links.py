@@ -167,7 +167,15 @@ def create_share_link(
         watermark=bool(watermark),
     )
     insert_row(session, link)
+    _queue_rendition(session, link)
     return NewShareLink(id=str(link.id), url=share_url(token))
+
+
+def _queue_rendition(session: Session, link: ShareLink) -> None:
+    """A watermarked download is prepared ahead (portal/services/share_watermark.py)."""
+    from portal.services.share_watermark import queue_rendition  # it imports this module
+
+    queue_rendition(session, link)
 
 
 def get_share_link(*, session: Session, link_id: UUID | str, for_update: bool = False) -> ShareLink:
@@ -214,6 +222,28 @@ def change_passcode(*, session: Session, link_id: UUID | str, passcode: str | No
     link.passcode_hash = _passcode_hash(passcode)
     session.add(link)
     session.flush()
+    return link
+
+
+def set_link_options(
+    *,
+    session: Session,
+    link_id: UUID | str,
+    allow_comments: bool,
+    allow_download: bool,
+    watermark: bool,
+) -> ShareLink:
+    """Change what a live link allows (comments, download) and whether it is watermarked; a
+    watermarked download is prepared when both are on."""
+    link = get_share_link(session=session, link_id=link_id, for_update=True)
+    if link.status == "revoked":
+        raise InvalidInput("A revoked link cannot be changed.")
+    link.allow_comments = bool(allow_comments)
+    link.allow_download = bool(allow_download)
+    link.watermark = bool(watermark)
+    session.add(link)
+    session.flush()
+    _queue_rendition(session, link)
     return link
 
 

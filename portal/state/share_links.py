@@ -16,6 +16,7 @@ from portal.services.share_links import (
     links_for_asset,
     links_for_project,
     revoke_share_link,
+    set_link_options,
     share_analytics,
 )
 from portal.state.actions import ROLES, run_checked
@@ -154,6 +155,22 @@ class ShareLinksState(SessionState):
             ),
         )
         self._done(message, "Passcode changed.")
+
+    @rx.event
+    def set_options(self, form: dict) -> None:
+        """Change what a link allows (comments, download) and its watermark."""
+        message = run_checked(
+            self,
+            Action.SHARE,
+            lambda s, u: set_link_options(
+                session=s,
+                link_id=str(form.get("link_id", ""))[:64],
+                allow_comments=_flag(form, "allow_comments"),
+                allow_download=_flag(form, "allow_download"),
+                watermark=_flag(form, "watermark"),
+            ),
+        )
+        self._done(message, "Link options saved.")
 
     @rx.event
     def show_stats(self, link_id: str) -> None:

@@ -13,9 +13,17 @@ import reflex as rx
 
 from portal import routes
 from portal.services import share_access
+from portal.services.annotations import drawing_marks_json
 from portal.services.errors import PortalError
 from portal.services.share_access import LinkInfo, OpenedLink
-from portal.services.share_guests import GuestCommentView, add_guest_comment, guest_comments
+from portal.services.share_grants import make_grant
+from portal.services.share_guests import (
+    GuestCommentView,
+    add_guest_comment,
+    guest_comments,
+    guest_drawings,
+)
+from portal.services.share_watermark import link_name, overlay_text, prepare_download
 from portal.settings import get_settings
 
 UNAVAILABLE = share_access.LinkUnavailable.user_message
@@ -41,12 +49,31 @@ class ShareViewState(rx.State):
     download_url: str = ""
     allow_comments: bool = False
     comments: list[GuestCommentView] = []
+    # The granted version's id (already inside every media URL's grant): the comment form
+    # says which version a drawing was made on, and the service refuses any other.
+    version_id: str = ""
+    # Drawings left through this link, as JSON for the player's annotation layer.
+    drawings: str = "[]"
+    # Bumped after a comment with a drawing is saved: annotate.js then clears the draft.
+    drawings_saved: int = 0
+    # The deterrent overlay: on when the link is watermarked; its text names the viewer.
+    watermark: bool = False
+    watermark_text: str = ""
+    # The name or email given at the passcode step (the overlay says "Guest" without one).
+    viewer: str = ""
+    # A watermarked download still being made (the button says so).
+    download_preparing: bool = False
+    # A fresh playback grant for the renewal cookie, and the media path it is scoped to.
+    renewal: str = ""
+    renewal_path: str = ""
+    renew_every_ms: int = 600_000
     # The guest's name once given ("" until the first comment).
     guest_name: str = ""
     comment_error: str = ""
     notice: str = ""
     # Backend only: the link this tab opened, and the guest's email.
     _link_id: str = ""
+    _link_name: str = ""
     _guest_email: str = ""
 
     def _token(self) -> str:
@@ -66,9 +93,11 @@ class ShareViewState(rx.State):
     def _reset(self) -> None:
         self.loaded, self.available, self.needs_passcode = True, False, False
         self.passcode_error = self.comment_error = self.notice = ""
-        self.src = self.poster = self.download_url = ""
-        self.allow_comments, self.comments = False, []
-        self._link_id = ""
+        self.src = self.poster = self.download_url = self.version_id = ""
+        self.allow_comments, self.comments, self.drawings = False, [], "[]"
+        self.watermark, self.watermark_text, self.download_preparing = False, "", False
+        self.renewal = self.renewal_path = ""
+        self._link_id, self._link_name = "", ""
 
     def _live_link(self) -> LinkInfo | None:
         """The link of this URL, only if this tab opened it and it is still usable."""
@@ -91,9 +120,39 @@ class ShareViewState(rx.State):
         self.available, self.needs_passcode, self.passcode_error = True, False, ""
         self.src = opened.media("hls/master.m3u8")
         self.poster = opened.media("poster.jpg")
-        self.download_url = opened.media("download") if opened.allow_download else ""
         self.allow_comments = opened.allow_comments
-        self.comments = guest_comments(info=info) if opened.allow_comments else []
+        self.version_id = str(opened.asset_id)
+        self.renewal_path = opened.media("").rstrip("/")
+        ttl = get_settings().share_playback_ttl_seconds
+        self.renew_every_ms = max(20, min(ttl // 3, 600)) * 1000
+        self.watermark = info.watermark
+        if info.watermark:
+            self._link_name = link_name(tenant_id=info.tenant_id, link_id=info.link_id)
+            self._set_watermark_text()
+        self._download(opened, info)
+        self._load_comments(info)
+
+    def _set_watermark_text(self) -> None:
+        self.watermark_text = overlay_text(
+            viewer=self.guest_name or self.viewer, link_name=self._link_name
+        )
+
+    def _download(self, opened: OpenedLink, info: LinkInfo) -> None:
+        """The download link; a watermarked link's copy may still be in the making."""
+        self.download_url, self.download_preparing = "", False
+        if not opened.allow_download:
+            return
+        if info.watermark and not prepare_download(tenant_id=info.tenant_id, link_id=info.link_id):
+            self.download_preparing = True
+            return
+        self.download_url = opened.media("download")
+
+    def _load_comments(self, info: LinkInfo) -> None:
+        if not info.allow_comments:
+            self.comments, self.drawings = [], "[]"
+            return
+        self.comments = guest_comments(info=info)
+        self.drawings = drawing_marks_json(guest_drawings(info=info))
 
     @rx.event
     def load(self) -> None:
@@ -103,6 +162,7 @@ class ShareViewState(rx.State):
         if info is None or info.status != "active":
             return self._unavailable()
         self._brand(info)
+        self.watermark = info.watermark
         if info.passcode_required:
             self.available = self.needs_passcode = True
             return None
@@ -128,11 +188,31 @@ class ShareViewState(rx.State):
     @rx.event
     def submit_passcode(self, form: dict) -> None:
         """The passcode form: throttled, checked, then one view is counted."""
-        passcode = form.get("passcode") if isinstance(form, dict) else None
+        form = form if isinstance(form, dict) else {}
+        passcode = form.get("passcode")
         if not isinstance(passcode, str) or not passcode:
             self.passcode_error = "Enter the passcode."
             return
+        viewer = form.get("viewer")
+        self.viewer = " ".join(viewer.split())[:120] if isinstance(viewer, str) else ""
         self._open(passcode)
+
+    @rx.event
+    def renew(self) -> None:
+        """Every few minutes while the page is open: a fresh playback grant for the renewal
+        cookie while the link is live; a revoked or expired link stops the page instead."""
+        info = self._live_link()
+        if info is None:
+            self._unavailable()
+            return
+        self.renewal = make_grant(
+            link_id=info.link_id, tenant_id=info.tenant_id, asset_id=info.asset_id
+        )
+        if self.download_preparing and prepare_download(
+            tenant_id=info.tenant_id, link_id=info.link_id
+        ):
+            self.download_preparing = False
+            self.download_url = self.renewal_path + "/download"
 
     @rx.event
     def post_comment(self, form: dict) -> None:
@@ -145,6 +225,8 @@ class ShareViewState(rx.State):
         form = form if isinstance(form, dict) else {}
         name = str(form.get("name") or self.guest_name)
         email = str(form.get("email") or self._guest_email)
+        drawing = form.get("annotation") or None
+        version = form.get("version")
         try:
             add_guest_comment(
                 info=info,
@@ -152,10 +234,16 @@ class ShareViewState(rx.State):
                 email=email,
                 body=str(form.get("body", "")),
                 timecode=str(form.get("timecode", "") or "0")[:32],
+                annotation=drawing,
+                asset_id=str(version)[:64] if version else None,
             )
         except PortalError as exc:
             self.comment_error = exc.user_message
             return
         self.guest_name, self._guest_email = name.strip(), email.strip()
         self.comment_error, self.notice = "", "Thank you: your comment was sent."
-        self.comments = guest_comments(info=info)
+        if drawing:
+            self.drawings_saved += 1
+        if self.watermark:
+            self._set_watermark_text()
+        self._load_comments(info)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -10,7 +11,11 @@ from starlette.testclient import TestClient
 
 from portal.api import build_api
 from portal.db import tenant_session
+from portal.models import ShareLink
+from portal.services import share_access
+from portal.services.share_grants import RENEWAL_COOKIE, make_grant
 from portal.services.share_links import revoke_share_link
+from portal.services.share_watermark import burn_text, rendition_path
 from tests.media_support import media_dir  # noqa: F401
 from tests.services.conftest import Studio, studio  # noqa: F401
 from tests.share_support import shared, write_media
@@ -128,3 +133,41 @@ def test_throttled_passcode_is_429(studio: Studio) -> None:
         )
     throttled = client.post(f"/api/share/{s.token}/open", data={"passcode": "tangerine"})
     assert throttled.status_code == 429 and "15 minutes" in throttled.json()["error"]
+
+
+def test_watermarked_download_is_never_the_master(studio: Studio, media_dir) -> None:  # type: ignore[no-untyped-def]
+    s = shared(studio, allow_download=True, watermark=True)
+    write_media(s.asset)
+    client = http()
+    url = client.post(f"/api/share/{s.token}/open").json()["download_url"]
+    waiting = client.get(url)
+    assert waiting.status_code == 409 and "being prepared" in waiting.json()["error"]
+    assert b"source-bytes" not in waiting.content
+    with tenant_session(studio.member_ctx) as session:
+        link = session.get(ShareLink, uuid.UUID(s.link.id))
+        target = rendition_path(link, burn_text(link, studio.agency.name))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"burned-in copy")
+    ready = client.get(url)
+    assert ready.status_code == 200 and ready.content == b"burned-in copy"
+    assert "watermarked" in ready.headers["content-disposition"]
+
+
+def test_renewal_cookie_serves_media_after_first_grant_expiry(studio: Studio, media_dir) -> None:  # type: ignore[no-untyped-def]
+    s = shared(studio)
+    write_media(s.asset)
+    opened = share_access.open_link(token=s.token)
+    ids = {"link_id": opened.link_id, "tenant_id": opened.tenant_id, "asset_id": opened.asset_id}
+    old = make_grant(**ids, now=time.time() - 7200)
+    path = f"/api/share-media/{old}/poster.jpg"
+    client = http()
+    assert client.get(path).status_code == 404
+    client.cookies.set(RENEWAL_COOKIE, make_grant(**ids))
+    assert client.get(path).status_code == 200
+
+
+def test_client_page_has_a_content_security_policy(studio: Studio) -> None:
+    response = http().get(f"/s/{shared(studio).token}")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-eval" not in policy and "script-src 'self' 'unsafe-inline'" not in policy

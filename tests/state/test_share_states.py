@@ -184,3 +184,36 @@ def test_signed_out_owner_state_does_nothing(studio: Studio) -> None:
     state.load_asset()
     state.create({"days": "7"})
     assert state.new_url == "" and "sign in" in state.error
+
+
+ARROW = '{"v":1,"shapes":[{"type":"arrow","color":"red","points":[[0.2,0.3],[0.6,0.7]]}]}'
+
+
+def test_guest_drawing_round_trip_and_refusal_on_another_version(studio: Studio) -> None:
+    s = shared(studio, allow_comments=True)
+    other = ready_asset(studio, title="Secret cut", version=2)
+    state = client(s.token)
+    state.load()
+    guest = {"name": "Cleo", "email": "cleo@client.test", "timecode": "1.2"}
+    state.post_comment({**guest, "body": "x", "annotation": ARROW, "version": str(other.id)})
+    assert "does not give access to that version" in state.comment_error
+    assert asset_comments(studio, s.asset.id) == [] and asset_comments(studio, other.id) == []
+    state.post_comment({**guest, "body": "Arrow", "annotation": ARROW, "version": state.version_id})
+    assert state.comment_error == "" and state.drawings_saved == 1
+    assert '"points":[[0.2,0.3],[0.6,0.7]]' in state.drawings and state.comments[0].has_drawing
+
+
+def test_watermark_text_and_renewal_stop_when_revoked(studio: Studio) -> None:
+    s = shared(studio, passcode="tangerine", watermark=True, name="Legal")
+    state = client(s.token)
+    state.load()
+    assert state.watermark and state.needs_passcode
+    state.submit_passcode({"passcode": "tangerine", "viewer": "ann@client.test"})
+    assert state.watermark_text.startswith("ann@client.test · Legal · ")
+    state.renew()
+    assert state.renewal and state.available
+    with tenant_session(studio.member_ctx) as session:
+        revoke_share_link(session=session, link_id=s.link.id)
+    state.renewal = ""
+    state.renew()
+    assert not state.available and state.renewal == "" and state.src == ""
