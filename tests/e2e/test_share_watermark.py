@@ -86,6 +86,8 @@ def test_watermark_overlay_and_guest_drawing_round_trip(page, app_url: str, clip
     wait(page, "document.querySelector('.watermark-tile').textContent.startsWith('<b>Cleo</b> · ')")
 
     page.reload()
+    # The seek waits for the media: click only once the video can show the frame.
+    wait(page, f"{MEDIA} && {MEDIA}.readyState >= 2 && {MEDIA}.videoWidth > 0")
     page.wait_for_selector(".guest-comment [data-drawing]")
     page.click(".guest-comment [data-drawing]")
     page.wait_for_selector(".annotation-layer [data-shape=arrow]")
