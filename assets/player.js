@@ -12,6 +12,7 @@
   };
   const fps = () => parseFloat((box() && box().dataset.fps) || "25") || 25;
   const pad = (n) => String(n).padStart(2, "0");
+  const hasRange = () => !!document.getElementById("comment-range");
   const frameAt = (t) => Math.max(0, Math.floor(t * fps() + 1e-6));
 
   function timecode(t) {
@@ -45,12 +46,14 @@
       const m = media();
       if (m) m.paused ? m.play() : m.pause();
     },
+    // Only where the page offers a range (the internal review form, not the share page).
     markIn() {
+      if (!hasRange()) return;
       rangeIn = api.time();
       if (rangeOut !== null && rangeOut <= rangeIn) rangeOut = null;
     },
     markOut() {
-      rangeOut = api.time();
+      if (hasRange()) rangeOut = api.time();
     },
     clearRange() {
       rangeIn = rangeOut = null;
@@ -107,6 +110,7 @@
     // A drawing in progress (assets/annotate.js) pins the comment to the frame it was drawn on.
     const drawn = window.portalAnnotate ? window.portalAnnotate.draftTime() : null;
     // A marked in point starts the comment there; the out point (if any) ends its range.
+    if (!hasRange()) rangeIn = rangeOut = null; // a reply, or another page
     const start = drawn !== null ? drawn : rangeIn !== null ? rangeIn : t;
     if (field) field.value = start.toFixed(3);
     const end = document.getElementById("comment-end");
