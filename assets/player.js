@@ -90,15 +90,16 @@
   });
 
   document.addEventListener("click", (e) => {
-    const button = e.target.closest && e.target.closest("#mark-in, #mark-out, #clear-range");
-    if (button) {
-      if (button.id === "mark-in") api.markIn();
-      else if (button.id === "mark-out") api.markOut();
-      else api.clearRange();
-      return;
-    }
     const el = e.target.closest && e.target.closest("[data-seek]");
     if (el) api.seek(parseFloat(el.dataset.seek));
+  });
+
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest && e.target.closest("#mark-in, #mark-out, #clear-range");
+    if (!button) return;
+    if (button.id === "mark-in") api.markIn();
+    else if (button.id === "mark-out") api.markOut();
+    else api.clearRange();
   });
 
   setInterval(() => {
