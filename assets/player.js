@@ -1,6 +1,7 @@
 // Review player helpers for the asset page (portal/components/player.py): a HH:MM:SS:FF
 // timecode at the asset's frame rate, ±1 frame steps, J/K/L and space, seeking from comments
-// (any element with data-seek), and the current time copied into the comment form.
+// (any element with data-seek), the current time copied into the comment form, and in/out
+// points for a range comment (I / O keys or the Mark in / Mark out buttons).
 // The arithmetic matches portal/services/timecode.py.
 (function () {
   if (window.portalPlayer) return;
@@ -11,6 +12,7 @@
   };
   const fps = () => parseFloat((box() && box().dataset.fps) || "25") || 25;
   const pad = (n) => String(n).padStart(2, "0");
+  const hasRange = () => !!document.getElementById("comment-range");
   const frameAt = (t) => Math.max(0, Math.floor(t * fps() + 1e-6));
 
   function timecode(t) {
@@ -22,6 +24,8 @@
     return `${pad(hh)}:${pad(Math.floor(s / 60))}:${pad(s % 60)}:${pad(frames % base)}`;
   }
 
+  let rangeIn = null; // in/out points of the next comment (seconds), null when not marked
+  let rangeOut = null;
   let pending = null; // a time to restore after the source changes (version compare)
   let pendingSrc = null;
   const api = {
@@ -42,6 +46,19 @@
       const m = media();
       if (m) m.paused ? m.play() : m.pause();
     },
+    // Only where the page offers a range (the internal review form, not the share page).
+    markIn() {
+      if (!hasRange()) return;
+      rangeIn = api.time();
+      if (rangeOut !== null && rangeOut <= rangeIn) rangeOut = null;
+    },
+    markOut() {
+      if (hasRange()) rangeOut = api.time();
+    },
+    clearRange() {
+      rangeIn = rangeOut = null;
+    },
+    range: () => [rangeIn, rangeOut],
     remember() {
       const m = media();
       if (!m) return;
@@ -64,6 +81,8 @@
       m.playbackRate = !m.paused && m.playbackRate < 8 ? m.playbackRate * 2 : 1;
       m.play();
     } else if (key === "j") { m.pause(); m.currentTime = Math.max(0, m.currentTime - 1); }
+    else if (key === "i") api.markIn();
+    else if (key === "o") api.markOut();
     else if (key === "arrowleft" || key === ",") api.step(-1);
     else if (key === "arrowright" || key === ".") api.step(1);
     else return;
@@ -76,6 +95,14 @@
     else if (el) api.seek(parseFloat(el.dataset.seek));
   });
 
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest && e.target.closest("#mark-in, #mark-out, #clear-range");
+    if (!button) return;
+    if (button.id === "mark-in") api.markIn();
+    else if (button.id === "mark-out") api.markOut();
+    else api.clearRange();
+  });
+
   setInterval(() => {
     const m = media();
     const t = m ? m.currentTime || 0 : 0;
@@ -84,7 +111,21 @@
     const field = document.getElementById("comment-timecode");
     // A drawing in progress (assets/annotate.js) pins the comment to the frame it was drawn on.
     const drawn = window.portalAnnotate ? window.portalAnnotate.draftTime() : null;
-    if (field) field.value = (drawn === null ? t : drawn).toFixed(3);
+    // A marked in point starts the comment there; the out point (if any) ends its range.
+    if (!hasRange()) rangeIn = rangeOut = null; // a reply, or another page
+    const start = drawn !== null ? drawn : rangeIn !== null ? rangeIn : t;
+    if (field) field.value = start.toFixed(3);
+    const end = document.getElementById("comment-end");
+    if (end) end.value = rangeOut === null ? "" : rangeOut.toFixed(3);
+    const shown = document.getElementById("comment-range");
+    if (shown) {
+      shown.textContent =
+        rangeIn === null && rangeOut === null
+          ? "No range: the comment is at one frame"
+          : `Range ${timecode(rangeIn !== null ? rangeIn : t)} – ${
+              rangeOut === null ? "(mark out)" : timecode(rangeOut)
+            }`;
+    }
     const src = m && (m.getAttribute("src") || m.src);
     if (pending !== null && m && src !== pendingSrc && m.readyState >= 1) {
       m.currentTime = Math.min(pending, m.duration || pending);

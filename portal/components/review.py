@@ -89,6 +89,19 @@ def comment_row(c: AssetCommentView, on_reply, on_resolve, can_comment: rx.Var) 
     )
 
 
+def range_controls() -> rx.Component:
+    """In/out points for a range comment, set from the player's time by assets/player.js
+    (buttons or the I / O keys); the label shows the marked range."""
+    return rx.hstack(
+        rx.button("Mark in (I)", type="button", size="1", variant="soft", id="mark-in"),
+        rx.button("Mark out (O)", type="button", size="1", variant="soft", id="mark-out"),
+        rx.button("Clear range", type="button", size="1", variant="ghost", id="clear-range"),
+        rx.text("", size="1", id="comment-range"),
+        align="center",
+        wrap="wrap",
+    )
+
+
 def comment_form(on_submit, reply_to: rx.Var, on_cancel, error: rx.Var) -> rx.Component:  # type: ignore[no-untyped-def]
     """New comment at the player's current time (the script keeps the hidden field current)."""
     return rx.form(
@@ -102,6 +115,8 @@ def comment_form(on_submit, reply_to: rx.Var, on_cancel, error: rx.Var) -> rx.Co
                 rx.text("Comment at the current frame", size="1", color_scheme="gray"),
             ),
             rx.el.input(type="hidden", name="timecode", id="comment-timecode", default_value="0"),
+            rx.el.input(type="hidden", name="end", id="comment-end", default_value=""),
+            rx.cond(reply_to == "", range_controls()),
             annotation_field(),
             rx.text_area(name="body", max_length=10000, width="100%", id="asset-comment-body"),
             rx.text(PII_NOTE, size="1", color_scheme="gray", id="pii-note"),

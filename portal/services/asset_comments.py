@@ -73,7 +73,7 @@ def _seconds(value: float | str | None, *, label: str, limit: Decimal) -> Decima
     except InvalidOperation:
         raise InvalidInput(f"{label} is not a time in seconds.") from None
     if not seconds.is_finite() or seconds < 0 or seconds > limit:
-        raise InvalidInput(f"{label} is outside the video.")
+        raise InvalidInput(f"{label} is outside the video (0 to {limit.normalize():f} seconds).")
     return seconds.quantize(Decimal("0.001"))
 
 
@@ -105,9 +105,11 @@ def add_asset_comment(
     else:
         limit = asset.duration if asset.duration is not None else Decimal(86400)
         start = _seconds(timecode, label="The timecode", limit=limit) or Decimal(0)
-        stop = _seconds(end, label="The range end", limit=limit)
+        stop = _seconds(end, label="The range's out point", limit=limit)
         if stop is not None and stop <= start:
-            raise InvalidInput("A range must end after it starts.")
+            raise InvalidInput(
+                "A range must end after it starts: mark the out point after the in point."
+            )
         fps = float(asset.frame_rate or 25)
         meta = {
             "timecode": float(start),

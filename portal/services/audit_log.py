@@ -2,7 +2,9 @@
 
 Every query is bounded by a date range (at most MAX_RANGE_DAYS), so PostgreSQL prunes the monthly
 partitions it does not need; pages continue from the last row's (created_at, id) rather than an
-OFFSET, so page 1,000 costs what page 1 costs. Which tenants' rows appear is decided by RLS.
+OFFSET, so page 1,000 costs what page 1 costs. Which tenants' rows appear is decided by RLS;
+its read policy is sized by the planner as "half the rows" (0015), so across a studio's agencies
+a page walks the date index, and for one tenant the filters name it to get the tenant index.
 """
 
 from __future__ import annotations

@@ -131,8 +131,8 @@ class AssetState(SessionState):
 
     @rx.event
     def post_comment(self, form: dict):  # type: ignore[no-untyped-def]
-        """Comment at the player's current time (with the drawing made on that frame, if any),
-        or reply in a thread."""
+        """Comment at the player's current time, or over the marked in/out range (with the
+        drawing made on that frame, if any), or reply in a thread."""
         reply_to = self.reply_to
         drawing = form.get("annotation") or None
 
@@ -143,6 +143,7 @@ class AssetState(SessionState):
                 author_id=user.user_id,
                 body=str(form.get("body", "")),
                 timecode=None if reply_to else str(form.get("timecode", "") or "0"),
+                end=None if reply_to else str(form.get("end", "") or "") or None,
                 reply_to_id=reply_to or None,
                 annotation=drawing,
             )
@@ -151,9 +152,13 @@ class AssetState(SessionState):
         if not message:
             self.reply_to = ""
         self._after(message)
-        if not message and drawing:
-            return rx.call_script("window.portalAnnotate && window.portalAnnotate.clear()")
-        return None
+        if message:
+            return None
+        # The range and the drawing belonged to this comment; the next one starts afresh.
+        script = "window.portalPlayer && window.portalPlayer.clearRange()"
+        if drawing:
+            script += "; window.portalAnnotate && window.portalAnnotate.clear()"
+        return rx.call_script(script)
 
     @rx.event
     def set_reply_to(self, comment_id: str) -> None:

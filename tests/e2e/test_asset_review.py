@@ -72,3 +72,20 @@ def test_upload_play_comment_and_seek(page, app_url: str, clips) -> None:  # typ
     page.click(".comment-seek")
     page.wait_for_function("Math.abs(window.portalPlayer.time() - 0.52) < 0.01")
     page.wait_for_function("document.getElementById('timecode').textContent === '00:00:00:13'")
+
+    # A range comment: in point by button, out point by the O key, shown on the comment.
+    page.evaluate("window.portalPlayer.seek(0.2)")
+    page.wait_for_function("window.portalPlayer.time() > 0.19")
+    page.click("#mark-in")
+    page.evaluate("window.portalPlayer.seek(0.6)")
+    page.wait_for_function("window.portalPlayer.time() > 0.59")
+    page.locator("body").press("o")
+    page.wait_for_function("document.getElementById('comment-end').value === '0.600'")
+    assert page.inner_text("#comment-range") == "Range 00:00:00:05 – 00:00:00:15"
+    page.fill("#asset-comment-body", "Hold the logo")
+    page.click("#post-asset-comment")
+    ranged = page.locator(".comment-seek", has_text="00:00:00:05 – 00:00:00:15")
+    ranged.wait_for()
+    page.wait_for_function("document.getElementById('comment-end').value === ''")
+    ranged.click()
+    page.wait_for_function("Math.abs(window.portalPlayer.time() - 0.2) < 0.01")

@@ -86,6 +86,9 @@ def test_comment_carries_seek_data_and_threads_sort_by_time(studio: Studio) -> N
         ("13", None, "outside"),
         ("abc", None, "not a time"),
         ("5", "4", "end after it starts"),
+        ("5", "5", "end after it starts"),
+        ("5", "12.6", "out point is outside the video"),
+        ("5", "later", "out point is not a time"),
     ],
 )
 def test_bad_timecodes_are_refused(studio: Studio, timecode, end, message) -> None:  # type: ignore[no-untyped-def]

@@ -87,6 +87,28 @@ def test_other_tenants_and_unmanaged_rows_stay_invisible() -> None:
         page(ctx(managed.tenant), tenant=str(stranger.tenant.id))
 
 
+def test_a_studio_admin_reads_only_the_tenants_its_studio_manages() -> None:
+    # The read policy is no longer an index condition (0015): the scope is filtered row by row
+    # on the date index walk, and must still hide another studio's agencies and the studio's
+    # own unmanaged neighbours, whichever filters and range are asked for.
+    studio, other_studio = make_tenant(type="admin"), make_tenant(type="admin")
+    mine = [make_graph(managed_by=studio) for _ in range(2)]
+    theirs, stranger = make_graph(managed_by=other_studio), make_graph()
+    admin = make_user(tenant=studio, role="admin")
+    year = {"from": str(today() - timedelta(days=365)), "to": str(today())}
+    visible = {g.tenant.name for g in mine}
+    for params in ({}, year, year | {"entity_type": "projects", "action": "insert"}):
+        rows, _ = page(ctx(studio, admin, admin_scope=True), **params)
+        assert visible <= {r.tenant for r in rows} <= visible | {studio.name}
+        assert theirs.tenant.name not in {r.tenant for r in rows}
+        assert stranger.tenant.name not in {r.tenant for r in rows}
+    with pytest.raises(InvalidInput, match="not one whose audit log"):
+        page(ctx(studio, admin, admin_scope=True), tenant=str(theirs.tenant.id))
+    # Without the admin scope switched on, the studio admin sees only the studio's own rows.
+    rows, _ = page(ctx(studio, admin))
+    assert {r.tenant for r in rows} <= {studio.name}
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [

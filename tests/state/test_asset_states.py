@@ -70,6 +70,36 @@ def test_member_reviews_comments_and_compares() -> None:
     assert state.asset.review_status == "approved" and state.asset.reviewed.startswith("Approved")
 
 
+def test_range_comment_round_trip_and_refusals() -> None:
+    s = make_studio()
+    asset = ready(s)  # 20 s at 25 fps
+    state = asset_state(s.member.email, str(asset.id))
+    for end, message in [("3", "end after it starts"), ("4", "end after it starts")]:
+        state.post_comment({"body": "Too short", "timecode": "4", "end": end})
+        assert message in state.comment_error
+    state.post_comment({"body": "Past the end", "timecode": "4", "end": "20.5"})
+    assert "out point is outside the video (0 to 20 seconds)" in state.comment_error
+    assert state.comments == []  # nothing half-written
+
+    script = state.post_comment({"body": "Hold the logo", "timecode": "4.2", "end": "6"})
+    assert state.comment_error == "" and "clearRange" in str(script)
+    (view,) = state.comments
+    assert view.timecode == "00:00:04:05 – 00:00:06:00" and view.seconds == 4.2
+    with tenant_session(s.member_ctx) as session:
+        stored = session.get(Comment, view.id)
+        assert stored is not None
+        assert (stored.meta["timecode"], stored.meta["end"]) == (4.2, 6.0)
+    # A reply carries no range of its own; an empty end is a single-frame comment.
+    state.set_reply_to(view.id)
+    state.post_comment({"body": "Agreed", "timecode": "9", "end": "12"})
+    state.post_comment({"body": "One frame", "timecode": "1", "end": ""})
+    assert [c.timecode for c in state.comments] == [
+        "00:00:01:00",
+        "00:00:04:05 – 00:00:06:00",
+        "00:00:04:05",
+    ]
+
+
 def test_another_tenants_asset_is_refused_by_every_handler() -> None:
     victim, outsider = make_studio(), make_studio()
     asset = ready(victim)
