@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import os
 import random
@@ -31,10 +32,16 @@ async def chunked(data: bytes, rng: random.Random) -> AsyncIterator[bytes]:
         at += size
 
 
+def _run(coroutine):  # type: ignore[no-untyped-def]
+    """asyncio.run on a fresh thread: the browser tests' Playwright keeps a loop on this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_a_streamed_upload_is_written_and_hashed_exactly(media_dir: Path) -> None:
     data = HEADER + os.urandom(20 * 1024 * 1024 + 123)
     with UploadWriter("clip.mp4") as writer:
-        asyncio.run(write_stream(writer, chunked(data, random.Random(5))))
+        _run(write_stream(writer, chunked(data, random.Random(5))))
         stored = writer.finish()
     assert stored.size == len(data) and stored.path.read_bytes() == data
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
@@ -44,7 +51,7 @@ def test_a_stream_over_the_limit_leaves_no_file(media_dir: Path) -> None:
     data = HEADER + os.urandom(12 * 1024 * 1024)
     with pytest.raises(InvalidInput, match="larger than the limit"):
         with UploadWriter("clip.mp4", max_bytes=10 * 1024 * 1024) as writer:
-            asyncio.run(write_stream(writer, chunked(data, random.Random(6))))
+            _run(write_stream(writer, chunked(data, random.Random(6))))
     assert files_under(media_dir) == []
 
 

@@ -15,13 +15,13 @@ names the tenant explicitly (portal/services/audit_log.py), and every other read
 audit_logs filters on tenant_id itself (chain verification, residency record counts).
 The INSERT policy is unchanged.
 
-Revision ID: 0015_review2
+Revision ID: 0015
 Revises: 0014
 """
 
 from alembic import op
 
-revision = "0015_review2"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
