@@ -12,6 +12,7 @@ import time
 
 import psycopg
 
+from bench._report import goal
 from bench._support import scratch_database
 
 WATCHERS = int(os.environ.get("BENCH_WATCHERS", "200"))
@@ -101,11 +102,13 @@ def main() -> None:
             assert len(rows) == WATCHERS
 
         base, measured = _time(baseline), _time(fan_out)
-        print(
-            f"fan-out of one comment to {WATCHERS} watchers (rows + jobs + render): measured "
-            f"{measured * 1000:.0f} ms, baseline (comment alone) {base * 1000:.1f} ms, "
-            f"ratio {measured / base:.1f}, goal <= 1000 ms -> "
-            f"{'met' if measured <= 1.0 else 'NOT met'}"
+        goal(
+            f"notifications: fan-out of one comment to {WATCHERS} watchers (rows + jobs + render)",
+            f"{measured * 1000:.0f} ms",
+            f"{base * 1000:.1f} ms (the comment alone)",
+            measured / base,
+            "<= 1000 ms",
+            measured <= 1.0,
         )
         _plan(owner, g)
 
@@ -135,7 +138,12 @@ def _plan(owner: str, g) -> None:  # type: ignore[no-untyped-def]
     for line in plan:
         print("   ", line)
     ok = any("Index Only Scan" in line for line in plan)
-    print(f"unread count index-only: {'yes' if ok else 'NO'} (goal: yes)")
+    goal(
+        "notifications: unread count is an index-only scan under RLS",
+        "yes" if ok else "no",
+        target="index-only scan",
+        met=ok,
+    )
 
 
 if __name__ == "__main__":
