@@ -125,47 +125,38 @@ class UploadState(SessionState):
         """Upload progress reported by the browser, as a percentage for the bar."""
         self.progress = int(float(progress.get("progress", 0)) * 100)
 
-    @rx.event(background=True)
+    @rx.event
     async def start_direct(self, chosen: dict | None):  # type: ignore[no-untyped-def]
         """The browser's chosen file ({name, size}, from assets/mux_upload.js): checked, then
         the version and Mux's upload URL are created (off the event loop: Mux may take its
-        time) and the URL goes to the script only."""
-        async with self:
-            self.upload_error = self.upload_notice = ""
-            if self.uploading:
-                return
-            if not isinstance(chosen, dict) or not chosen.get("name"):
-                self.upload_error = "Choose a video file to upload."
-                return
-            try:
-                user = self._require_user(ROLES)
-                require(user, Action.UPLOAD_ASSET)
-            except PortalError as exc:
-                self.upload_error = exc.user_message
-                yield self._failure(exc)
-                return
-            project_id, title, milestone_id = self._project_id(), self.title, self.milestone_id
-            self.uploading, self.progress = True, 0
+        time) and the URL goes to the script only, never into state."""
+        self.upload_error = self.upload_notice = ""
+        if self.uploading:
+            return None
+        if not isinstance(chosen, dict) or not chosen.get("name"):
+            self.upload_error = "Choose a video file to upload."
+            return None
         try:
+            user = self._require_user(ROLES)
+            require(user, Action.UPLOAD_ASSET)
             upload = await asyncio.to_thread(
                 start_mux_upload,
                 ctx=user.context,
-                project_id=project_id,
-                title=title,
+                project_id=self._project_id(),
+                title=self.title,
                 filename=str(chosen.get("name"))[:1000],
                 size=chosen.get("size"),
                 cors_origin=get_settings().portal_url.rstrip("/"),
-                milestone_id=milestone_id or None,
+                milestone_id=self.milestone_id or None,
             )
         except PortalError as exc:
-            async with self:
-                self.uploading, self.upload_error = False, exc.user_message
-            return
-        async with self:
-            self._direct_asset_id = upload.asset_id
-            self._refresh()
+            self.upload_error = exc.user_message
+            return self._failure(exc)
+        self._direct_asset_id = upload.asset_id
+        self.uploading, self.progress = True, 0
+        self._refresh()
         chunk = get_settings().mux_upload_chunk_bytes
-        yield rx.call_script(
+        return rx.call_script(
             f"window.portalMuxUpload.send({json.dumps(upload.upload_url)}, {chunk})"
         )
 
