@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     mux_signing_key: SecretStr | None = None
     mux_token_ttl_seconds: int = Field(default=600, ge=30, le=86400)
     mux_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # Browser-to-Mux direct uploads go in PUTs of this many bytes (Content-Range, as Mux's
+    # UpChunk does; Mux wants multiples of 256 KiB).
+    mux_upload_chunk_bytes: int = Field(default=32 * 1024**2, ge=256 * 1024, le=512 * 1024**2)
     resend_api_key: SecretStr | None = None
     resend_webhook_secret: SecretStr | None = None
     resend_from: str = "Motion Mavericks <portal@motionmavericks.test>"
@@ -119,6 +122,13 @@ class Settings(BaseSettings):
     @classmethod
     def _normalise(cls, value: str | None) -> str | None:
         return normalise_database_url(value) if value else None
+
+    @field_validator("mux_upload_chunk_bytes")
+    @classmethod
+    def _whole_chunks(cls, value: int) -> int:
+        if value % (256 * 1024):
+            raise ValueError("MUX_UPLOAD_CHUNK_BYTES must be a multiple of 256 KiB (262144)")
+        return value
 
     @field_validator("redis_url")
     @classmethod

@@ -1,14 +1,17 @@
-"""A local HTTP server speaking the part of Mux's API the portal uses (direct uploads), plus an
-RS256 signing key pair like the one Mux issues for signed playback."""
+"""A local HTTP server speaking the part of Mux's API the portal uses (direct uploads, their
+cancel, and the upload URLs the browser PUTs the file to, with CORS and Content-Range chunks as
+Mux takes them), plus an RS256 signing key pair like the one Mux issues for signed playback."""
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -28,6 +31,17 @@ class FakeMux:
     mode: str = "ok"
     requests: list[dict] = field(default_factory=list)
     public_key_pem: bytes = b""
+    # Direct uploads: id -> {"cors_origin", "status", "bytes"} (the bytes the browser PUT).
+    uploads: dict[str, dict] = field(default_factory=dict)
+    # While set, the answer to an upload's last chunk waits until `release` is set.
+    hold_last_chunk: bool = False
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def received(self, upload_url: str) -> bytes:
+        return bytes(self.uploads[upload_url.rsplit("/", 1)[-1]]["bytes"])
+
+
+_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 
 
 def _handler(fake: FakeMux) -> type[BaseHTTPRequestHandler]:
@@ -50,18 +64,71 @@ def _handler(fake: FakeMux) -> type[BaseHTTPRequestHandler]:
             if self.path != "/video/v1/uploads":
                 return self._send(404, {"error": {"type": "not_found"}})
             upload_id = uuid.uuid4().hex
-            data = {
+            fake.uploads[upload_id] = {
+                "cors_origin": body.get("cors_origin"),
+                "status": "waiting",
+                "bytes": bytearray(),
+            }
+            return self._send(201, {"data": self._upload(upload_id, body.get("timeout", 3600))})
+
+        def _upload(self, upload_id: str, timeout: int = 3600) -> dict:
+            return {
                 "id": upload_id,
                 "url": f"{fake.url}/upload/{upload_id}",
-                "status": "waiting",
-                "timeout": body.get("timeout", 3600),
-                "cors_origin": body.get("cors_origin"),
+                "status": fake.uploads[upload_id]["status"],
+                "timeout": timeout,
+                "cors_origin": fake.uploads[upload_id]["cors_origin"],
             }
-            return self._send(201, {"data": data})
 
-        def _send(self, status: int, payload: dict) -> None:
+        def _target(self) -> dict | None:
+            match = re.fullmatch(r"/upload/([0-9a-f]+)", self.path)
+            return fake.uploads.get(match.group(1)) if match else None
+
+        def do_OPTIONS(self) -> None:  # noqa: N802
+            """CORS preflight for the browser's PUT, allowed from the upload's cors_origin."""
+            upload = self._target()
+            if upload is None:
+                return self._send(404, {})
+            self.send_response(204)
+            self._cors(upload)
+            self.send_header("access-control-allow-methods", "PUT")
+            self.send_header("access-control-allow-headers", "content-type, content-range")
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def do_PUT(self) -> None:  # noqa: N802
+            cancel = re.fullmatch(r"/video/v1/uploads/([0-9a-f]+)/cancel", self.path)
+            if cancel:
+                fake.requests.append({"path": self.path, "auth": self.headers["authorization"]})
+                upload_id = cancel.group(1)
+                if fake.uploads.get(upload_id, {}).get("status") != "waiting":
+                    return self._send(400, {"error": {"type": "invalid_parameters"}})
+                fake.uploads[upload_id]["status"] = "cancelled"
+                return self._send(200, {"data": self._upload(upload_id)})
+            upload = self._target()
+            data = self.rfile.read(int(self.headers["content-length"] or 0))
+            if upload is None or upload["status"] != "waiting":
+                return self._send(404, {"error": {"type": "not_found"}}, upload)
+            found = _RANGE.fullmatch(self.headers.get("content-range") or "")
+            start, end, total = map(int, found.groups()) if found else (0, len(data) - 1, len(data))
+            if start != len(upload["bytes"]) or end - start + 1 != len(data):
+                return self._send(400, {"error": {"type": "bad_range"}}, upload)
+            upload["bytes"] += data
+            if end + 1 < total:
+                return self._send(308, {}, upload)  # Resume Incomplete: send the next chunk
+            if fake.hold_last_chunk:
+                fake.release.wait(30)
+            upload["status"] = "asset_created"
+            return self._send(200, {}, upload)
+
+        def _cors(self, upload: dict | None) -> None:
+            if upload and upload.get("cors_origin"):
+                self.send_header("access-control-allow-origin", upload["cors_origin"])
+
+        def _send(self, status: int, payload: dict, upload: dict | None = None) -> None:
             raw = json.dumps(payload).encode()
             self.send_response(status)
+            self._cors(upload)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(raw)))
             self.end_headers()
@@ -73,9 +140,9 @@ def _handler(fake: FakeMux) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture()
-def fake_mux(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMux]:
-    """The fake server, with MUX_* settings (API URL, tokens, signing key) pointed at it."""
+@contextmanager
+def running_fake_mux() -> Iterator[tuple[FakeMux, dict[str, str]]]:
+    """The fake server and the MUX_* settings (API URL, tokens, signing key) pointing at it."""
     fake = FakeMux(url="")
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
@@ -90,7 +157,7 @@ def fake_mux(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMux]:
     fake.public_key_pem = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    for name, value in {
+    env = {
         "MUX_API_URL": fake.url,
         "MUX_TOKEN_ID": TOKEN_ID,
         "MUX_TOKEN_SECRET": TOKEN_SECRET,
@@ -98,11 +165,22 @@ def fake_mux(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMux]:
         "MUX_SIGNING_KEY_ID": "signing-key-1",
         "MUX_SIGNING_KEY": base64.b64encode(private_pem).decode(),
         "MUX_TIMEOUT_SECONDS": "0.5",
-    }.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    yield fake
-    server.shutdown()
-    server.server_close()
-    monkeypatch.undo()
-    get_settings.cache_clear()
+    }
+    try:
+        yield fake, env
+    finally:
+        fake.release.set()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture()
+def fake_mux(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMux]:
+    """The fake server, with this process's MUX_* settings pointed at it."""
+    with running_fake_mux() as (fake, env):
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        yield fake
+        monkeypatch.undo()
+        get_settings.cache_clear()

@@ -1,5 +1,7 @@
 """The project page's deliverables: each one's latest version and review state, and the upload
-form (studio admins) with a progress bar and cancel."""
+form (studio admins) with a progress bar and cancel: to the portal (local backend) or straight
+from the browser to Mux (assets/mux_upload.js) when the Mux backend is configured. Which one is
+decided at run time (UploadState.direct_upload), so one front-end build serves both."""
 
 from __future__ import annotations
 
@@ -16,7 +18,10 @@ def deliverable_row(d: DeliverableView) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(d.title, href=d.href, class_name="deliverable-link")),
         rx.table.cell(d.latest_label),
-        rx.table.cell(rx.badge(d.status_label, variant="soft")),
+        rx.table.cell(
+            rx.badge(d.status_label, variant="soft", class_name="deliverable-status"),
+            custom_attrs={"data-status": d.status},
+        ),
         rx.table.cell(review_badge(d.review_status, d.review_label)),
         rx.table.cell(rx.text(d.reviewed, size="1", color_scheme="gray")),
         class_name="deliverable-row",
@@ -24,7 +29,6 @@ def deliverable_row(d: DeliverableView) -> rx.Component:
 
 
 def upload_form() -> rx.Component:
-    accept = {"video/*": list(get_settings().allowed_extensions)}
     return rx.card(
         rx.vstack(
             rx.text("Upload a new deliverable or a new cut (same title = next version)", size="2"),
@@ -46,36 +50,19 @@ def upload_form() -> rx.Component:
                 ),
                 wrap="wrap",
             ),
-            rx.upload.root(
-                rx.text("Drop a video here or click to choose one", size="2"),
-                rx.foreach(rx.selected_files(UPLOAD_ID), lambda f: rx.text(f, size="1")),
-                id=UPLOAD_ID,
-                accept=accept,
-                max_files=1,
-                max_size=get_settings().upload_max_bytes,  # the server checks again
-                multiple=False,
-                border="1px dashed",
-                padding="1rem",
-                width="100%",
+            rx.cond(UploadState.direct_upload, _direct_picker(), _local_picker()),
+            rx.cond(
+                UploadState.uploading,
+                rx.hstack(
+                    rx.progress(value=UploadState.progress, id="upload-progress"),
+                    rx.text(UploadState.progress, "%", size="1", id="upload-percent"),
+                    align="center",
+                    width="100%",
+                ),
             ),
             rx.cond(
-                UploadState.uploading, rx.progress(value=UploadState.progress, id="upload-progress")
-            ),
-            rx.hstack(
-                rx.button(
-                    "Upload",
-                    on_click=UploadState.receive(
-                        rx.upload_files_chunk(
-                            upload_id=UPLOAD_ID, on_upload_progress=UploadState.on_progress
-                        )
-                    ),
-                    loading=UploadState.uploading,
-                    id="upload-button",
-                ),
-                rx.cond(
-                    UploadState.uploading,
-                    rx.button("Cancel", variant="soft", on_click=rx.cancel_upload(UPLOAD_ID)),
-                ),
+                UploadState.upload_notice != "",
+                rx.callout(UploadState.upload_notice, color_scheme="green", id="upload-notice"),
             ),
             rx.cond(
                 UploadState.upload_error != "",
@@ -84,6 +71,86 @@ def upload_form() -> rx.Component:
             width="100%",
         ),
         width="100%",
+    )
+
+
+def _local_picker() -> rx.Component:
+    """The file streams to the portal in chunks (rx.upload_files_chunk)."""
+    return rx.fragment(
+        rx.upload.root(
+            rx.text("Drop a video here or click to choose one", size="2"),
+            rx.foreach(rx.selected_files(UPLOAD_ID), lambda f: rx.text(f, size="1")),
+            id=UPLOAD_ID,
+            accept={"video/*": list(get_settings().allowed_extensions)},
+            max_files=1,
+            max_size=get_settings().upload_max_bytes,  # the server checks again
+            multiple=False,
+            border="1px dashed",
+            padding="1rem",
+            width="100%",
+        ),
+        rx.hstack(
+            rx.button(
+                "Upload",
+                on_click=UploadState.receive(
+                    rx.upload_files_chunk(
+                        upload_id=UPLOAD_ID, on_upload_progress=UploadState.on_progress
+                    )
+                ),
+                loading=UploadState.uploading,
+                id="upload-button",
+            ),
+            rx.cond(
+                UploadState.uploading,
+                rx.button("Cancel", variant="soft", on_click=rx.cancel_upload(UPLOAD_ID)),
+            ),
+        ),
+    )
+
+
+def _direct_picker() -> rx.Component:
+    """The file goes from the browser straight to Mux; the portal checks its name and size
+    first and hands the script a single-use upload URL."""
+    return rx.fragment(
+        rx.script(src="/mux_upload.js"),
+        rx.el.input(
+            type="file",
+            id="mux-file",
+            accept=",".join(get_settings().allowed_extensions),
+            disabled=UploadState.uploading,
+            style={"padding": "1rem", "border": "1px dashed", "width": "100%"},
+        ),
+        rx.text(
+            "The file goes straight to our video service (Mux).", size="1", color_scheme="gray"
+        ),
+        rx.hstack(
+            rx.button(
+                "Upload",
+                on_click=rx.call_script(
+                    "window.portalMuxUpload && window.portalMuxUpload.describe()",
+                    callback=UploadState.start_direct,
+                ),
+                loading=UploadState.uploading,
+                id="upload-button",
+            ),
+            rx.cond(
+                UploadState.uploading,
+                rx.button(
+                    "Cancel",
+                    variant="soft",
+                    id="upload-cancel",
+                    on_click=rx.call_script("window.portalMuxUpload.cancel()"),
+                ),
+            ),
+        ),
+        # assets/mux_upload.js fills and submits this to report progress and the outcome.
+        rx.el.form(
+            rx.el.input(type="hidden", name="kind", default_value=""),
+            rx.el.input(type="hidden", name="value", default_value=""),
+            id="mux-report",
+            on_submit=UploadState.direct_report,
+            style={"display": "none"},
+        ),
     )
 
 

@@ -73,6 +73,20 @@ def create_direct_upload(*, asset_id: str, cors_origin: str) -> DirectUpload:
     return DirectUpload(upload_id=data.id, url=data.url)
 
 
+def cancel_direct_upload(upload_id: str) -> None:
+    """Close a direct upload's URL (Mux answers 4xx when it already finished or timed out)."""
+    settings = get_settings()
+    try:
+        with _client() as client:
+            mux_python.DirectUploadsApi(client).cancel_direct_upload(
+                upload_id, _request_timeout=settings.mux_timeout_seconds
+            )
+    except ApiException as exc:
+        raise MuxError(f"Mux refused to cancel the upload (HTTP {exc.status}).") from None
+    except (HTTPError, OSError):
+        raise MuxError("Mux did not answer in time.") from None
+
+
 def _signing_key() -> tuple[str, bytes]:
     settings = get_settings()
     if not settings.mux_signing_key_id or not settings.mux_signing_key:

@@ -144,6 +144,7 @@ class DeliverableView:
     title: str
     latest_label: str
     versions: int
+    status: str
     status_label: str
     review_status: str
     review_label: str
@@ -170,6 +171,7 @@ def project_deliverables(*, session: Session, project_id: UUID) -> list[Delivera
                 title=latest.title,
                 latest_label=f"v{len(group)}",
                 versions=len(group),
+                status=latest.status,
                 status_label=STATUS_LABELS[latest.status],
                 review_status=latest.review_status,
                 review_label=LABELS[latest.review_status],

@@ -202,6 +202,20 @@ def source_path(tenant_id: UUID, asset_id: UUID) -> Path | None:
     return found[0] if found else None
 
 
+def check_declared_size(size: object) -> int:
+    """A size the browser declares before a direct upload: a whole number of bytes, not 0 and
+    not over the limit (the service receiving the bytes enforces the rest)."""
+    if isinstance(size, bool) or not isinstance(size, int | float) or size != int(size):
+        raise InvalidInput("The file's size is unknown; choose the file again.")
+    size = int(size)
+    if size <= 0:
+        raise InvalidInput("The file is empty (0 bytes).")
+    limit = get_settings().upload_max_bytes
+    if size > limit:
+        raise InvalidInput(f"The file is larger than the limit of {_human(limit)}.")
+    return size
+
+
 def remove_asset_files(tenant_id: UUID, asset_id: UUID) -> None:
     shutil.rmtree(asset_dir(tenant_id, asset_id), ignore_errors=True)
 

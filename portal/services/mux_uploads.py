@@ -1,17 +1,28 @@
 """Uploads with the Mux backend: a version row plus a Mux direct upload the browser sends the
-file to; Mux's webhooks then drive the status (services/media_events.py)."""
+file to; Mux's webhooks then drive the status (services/media_events.py).
+
+The row exists (status `uploading`) while the browser sends the bytes. A cancelled or failed
+upload is discarded (status `deleted`, with the reason, and Mux's upload URL closed), so it never
+shows as a deliverable; one whose tab simply closed is errored by the stuck-asset sweep
+(services/media_sweep.py) once Mux has stayed silent for ASSET_STUCK_MINUTES.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from uuid import UUID
 
 from portal.db import TenantContext, tenant_session
 from portal.integrations import mux
+from portal.models import Asset
 from portal.services.assets import create_asset_version
 from portal.services.errors import InvalidInput, PortalError
-from portal.services.media_storage import clean_filename
+from portal.services.media_events import advance_asset
+from portal.services.media_storage import check_declared_size, clean_filename
 from portal.services.validation import parse_uuid
+
+log = logging.getLogger(__name__)
 
 
 class MuxUnavailable(PortalError):
@@ -33,11 +44,17 @@ def start_mux_upload(
     title: str,
     filename: str,
     cors_origin: str,
+    size: int | None = None,
     milestone_id: UUID | str | None = None,
 ) -> MuxUpload:
     """Create the next version (status uploading) and its Mux direct upload, together: when
-    Mux refuses or times out, the transaction rolls back and no row is left."""
+    Mux refuses or times out, the transaction rolls back and no row is left.
+
+    `filename` and `size` are what the browser declares for the chosen file: the type and the
+    size limit are checked here, before Mux is asked for anything."""
     filename = clean_filename(filename)
+    if size is not None:
+        size = check_declared_size(size)
     if not cors_origin.startswith(("http://", "https://")):
         raise InvalidInput("The upload origin is not a web address.")
     with tenant_session(ctx) as session:
@@ -49,6 +66,7 @@ def start_mux_upload(
             milestone_id=parse_uuid(milestone_id, required=False),
             backend="mux",
             original_filename=filename,
+            size_bytes=size,
         )
         try:
             upload = mux.create_direct_upload(asset_id=str(asset.id), cors_origin=cors_origin)
@@ -57,3 +75,29 @@ def start_mux_upload(
         asset.mux_upload_id = upload.upload_id
         session.add(asset)
     return MuxUpload(asset_id=str(asset.id), upload_url=upload.url)
+
+
+def discard_mux_upload(*, ctx: TenantContext, asset_id: UUID | str, reason: str) -> bool:
+    """The browser cancelled (or failed) the upload it started: the version, still `uploading`,
+    becomes `deleted` with the reason and Mux's upload URL is closed. Only the uploader's own
+    Mux upload that Mux has not yet reported is touched; False when there was nothing to do."""
+    with tenant_session(ctx) as session:
+        asset = session.get(Asset, parse_uuid(asset_id), with_for_update=True)
+        if (
+            asset is None
+            or asset.backend != "mux"
+            or asset.status != "uploading"
+            or asset.uploader_id != ctx.user_id
+        ):
+            return False
+        asset.error_reason = reason[:500]
+        session.add(asset)
+        advance_asset(session=session, asset_id=asset.id, status="deleted")
+        upload_id = asset.mux_upload_id
+    if upload_id:
+        try:
+            mux.cancel_direct_upload(upload_id)
+        except mux.MuxError as exc:
+            # A late upload would only make a Mux asset whose events find this version deleted.
+            log.warning("closing Mux upload of asset %s: %s", asset_id, exc)
+    return True

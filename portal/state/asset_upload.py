@@ -1,13 +1,21 @@
 """The project page's deliverables section: each deliverable's latest state, and uploads.
 
-The file streams in chunks (rx.upload_files_chunk → a background handler) straight into the
-media folder; size, name and content are checked on the server as the bytes arrive, and a
-failed or cancelled upload leaves no file and no row.
+Local backend: the file streams in chunks (rx.upload_files_chunk → a background handler)
+straight into the media folder; size, name and content are checked on the server as the bytes
+arrive, and a failed or cancelled upload leaves no file and no row.
+
+Mux backend (MUX_* set): the browser sends the file straight to Mux. `start_direct` checks the
+name and declared size, creates the version and Mux's single-use upload URL, and hands the URL
+to assets/mux_upload.js in one rx.call_script (it is never kept in state); the script PUTs the
+file in chunks and reports progress and its outcome through a hidden form (`direct_report`).
+A cancelled or failed upload is discarded; after the last byte Mux's webhooks drive the status,
+which the deliverables table follows live.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 
 import reflex as rx
 
@@ -18,13 +26,22 @@ from portal.services.assets import accept_upload
 from portal.services.errors import InvalidInput, PortalError
 from portal.services.lookup import get_project
 from portal.services.media_storage import UploadWriter
+from portal.services.mux_uploads import discard_mux_upload, start_mux_upload
 from portal.services.permissions import Action, can, require
+from portal.settings import get_settings
+from portal.state import live
 from portal.state.actions import ROLES
 from portal.state.session import SessionState
 
 UPLOAD_ID = "asset-upload"
 # Chunks are gathered up to this size before hashing and writing off the event loop.
 WRITE_BATCH = 1024 * 1024
+# The deliverables table follows busy versions (uploading, processing) this often, this long.
+POLL_SECONDS = 1.0
+POLL_LIMIT = 3600
+BUSY = ("uploading", "processing")
+CANCELLED = "Upload cancelled."
+DIRECT_DONE = "Uploaded. Mux is processing the video; its status updates here."
 
 
 class UploadState(SessionState):
@@ -37,13 +54,24 @@ class UploadState(SessionState):
     uploading: bool = False
     progress: int = 0
     upload_error: str = ""
+    upload_notice: str = ""
+    # Uploads go from the browser straight to Mux (the Mux backend is configured).
+    direct_upload: bool = False
+    # The version the tab's direct upload creates (backend only: never sent to the browser).
+    _direct_asset_id: str = ""
 
     def _project_id(self) -> str:
         return self.router.url.query_parameters.get("id", "")[:64]
 
     @rx.event
-    def load(self) -> None:
+    def load(self):  # type: ignore[no-untyped-def]
         """Mounted with the section: the project's deliverables as far as RLS shows them."""
+        self.direct_upload = get_settings().mux_configured
+        if not self._refresh():
+            return None
+        return self._follow()
+
+    def _refresh(self) -> bool:
         try:
             user = self._require_user(ROLES)
             with tenant_session(user.context) as session:
@@ -51,8 +79,36 @@ class UploadState(SessionState):
                 self.deliverables = project_deliverables(session=session, project_id=project.id)
         except PortalError:
             self.deliverables = []
-            return
+            return False
         self.can_upload = can(user, Action.UPLOAD_ASSET)
+        return True
+
+    def _busy(self) -> bool:
+        return any(d.status in BUSY for d in self.deliverables)
+
+    def _follow(self):  # type: ignore[no-untyped-def]
+        """Start following the table while a version is busy (one loop per tab and worker)."""
+        if self._busy() and not live.running("deliverables", self.router.session.client_token):
+            return UploadState.watch
+        return None
+
+    @rx.event(background=True)
+    async def watch(self):  # type: ignore[no-untyped-def]
+        """Follow busy versions: their status changes on the page without a reload."""
+        async with self:
+            client = self.router.session.client_token
+        if not live.claim("deliverables", client):
+            return
+        try:
+            for _ in range(POLL_LIMIT):
+                await asyncio.sleep(POLL_SECONDS)
+                if not live.socket_here(client):
+                    return
+                async with self:
+                    if not self._refresh() or not self._busy():
+                        return
+        finally:
+            live.release("deliverables", client)
 
     @rx.event
     def set_title(self, value: str) -> None:
@@ -68,6 +124,67 @@ class UploadState(SessionState):
     def on_progress(self, progress: dict) -> None:
         """Upload progress reported by the browser, as a percentage for the bar."""
         self.progress = int(float(progress.get("progress", 0)) * 100)
+
+    @rx.event
+    async def start_direct(self, chosen: dict | None):  # type: ignore[no-untyped-def]
+        """The browser's chosen file ({name, size}, from assets/mux_upload.js): checked, then
+        the version and Mux's upload URL are created (off the event loop: Mux may take its
+        time) and the URL goes to the script only, never into state."""
+        self.upload_error = self.upload_notice = ""
+        if self.uploading:
+            return None
+        if not isinstance(chosen, dict) or not chosen.get("name"):
+            self.upload_error = "Choose a video file to upload."
+            return None
+        try:
+            user = self._require_user(ROLES)
+            require(user, Action.UPLOAD_ASSET)
+            upload = await asyncio.to_thread(
+                start_mux_upload,
+                ctx=user.context,
+                project_id=self._project_id(),
+                title=self.title,
+                filename=str(chosen.get("name"))[:1000],
+                size=chosen.get("size"),
+                cors_origin=get_settings().portal_url.rstrip("/"),
+                milestone_id=self.milestone_id or None,
+            )
+        except PortalError as exc:
+            self.upload_error = exc.user_message
+            return self._failure(exc)
+        self._direct_asset_id = upload.asset_id
+        self.uploading, self.progress = True, 0
+        self._refresh()
+        chunk = get_settings().mux_upload_chunk_bytes
+        return rx.call_script(
+            f"window.portalMuxUpload.send({json.dumps(upload.upload_url)}, {chunk})"
+        )
+
+    @rx.event
+    def direct_report(self, form: dict):  # type: ignore[no-untyped-def]
+        """What assets/mux_upload.js reports: progress, done, failed (with why) or cancelled."""
+        kind, value = str(form.get("kind", "")), str(form.get("value", ""))[:300]
+        asset_id = self._direct_asset_id
+        if not asset_id:
+            return None
+        if kind == "progress":
+            self.progress = max(0, min(100, int(float(value or 0)))) if _number(value) else 0
+            return None
+        self._direct_asset_id, self.uploading = "", False
+        if kind == "done":
+            self.title, self.progress, self.upload_notice = "", 100, DIRECT_DONE
+            self._refresh()
+            return self._follow()
+        reason = CANCELLED if kind == "cancelled" else f"The upload to Mux failed: {value}"
+        try:
+            user = self._require_user(ROLES)
+            discard_mux_upload(ctx=user.context, asset_id=asset_id, reason=reason)
+        except PortalError as exc:
+            return self._failure(exc)
+        finally:
+            self.upload_error, self.progress = reason, 0
+            self._refresh()
+        return None
 
     @rx.event(background=True)
     async def receive(self, chunks: rx.UploadChunkIterator):  # type: ignore[no-untyped-def]
@@ -101,6 +218,14 @@ class UploadState(SessionState):
         async with self:
             self.title, self.progress = "", 100
         yield rx.redirect(routes.asset_url(str(asset.id)))
+
+
+def _number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
 
 
 async def _store(chunks: rx.UploadChunkIterator):  # type: ignore[no-untyped-def]
