@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import hashlib
 import os
 import random
@@ -18,6 +16,7 @@ from portal.api.media import write_stream
 from portal.services.assets import accept_upload
 from portal.services.errors import InvalidInput
 from portal.services.media_storage import UploadWriter
+from tests.aio import run
 from tests.media_support import clips, files_under, media_dir, store  # noqa: F401
 
 HEADER = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 12
@@ -32,16 +31,10 @@ async def chunked(data: bytes, rng: random.Random) -> AsyncIterator[bytes]:
         at += size
 
 
-def _run(coroutine):  # type: ignore[no-untyped-def]
-    """asyncio.run on a fresh thread: the browser tests' Playwright keeps a loop on this one."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 def test_a_streamed_upload_is_written_and_hashed_exactly(media_dir: Path) -> None:
     data = HEADER + os.urandom(20 * 1024 * 1024 + 123)
     with UploadWriter("clip.mp4") as writer:
-        _run(write_stream(writer, chunked(data, random.Random(5))))
+        run(write_stream(writer, chunked(data, random.Random(5))))
         stored = writer.finish()
     assert stored.size == len(data) and stored.path.read_bytes() == data
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
@@ -51,7 +44,7 @@ def test_a_stream_over_the_limit_leaves_no_file(media_dir: Path) -> None:
     data = HEADER + os.urandom(12 * 1024 * 1024)
     with pytest.raises(InvalidInput, match="larger than the limit"):
         with UploadWriter("clip.mp4", max_bytes=10 * 1024 * 1024) as writer:
-            _run(write_stream(writer, chunked(data, random.Random(6))))
+            run(write_stream(writer, chunked(data, random.Random(6))))
     assert files_under(media_dir) == []
 
 

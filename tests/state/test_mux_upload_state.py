@@ -4,7 +4,6 @@ goes only to the browser call, bad files and Mux failures leave nothing, a cance
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
@@ -14,6 +13,7 @@ from portal.db import tenant_session
 from portal.models import Asset
 from portal.services.mux_uploads import discard_mux_upload, start_mux_upload
 from portal.state.asset_upload import CANCELLED, DIRECT_DONE, UploadState
+from tests.aio import run
 from tests.fake_mux import FakeMux, fake_mux  # noqa: F401
 from tests.services.conftest import Studio, make_studio
 from tests.state.test_state import make_state, signed_in_cookie
@@ -29,7 +29,7 @@ def _state(email: str, project_id: str) -> UploadState:
 
 
 def _start(state: UploadState, chosen: dict | None):  # type: ignore[no-untyped-def]
-    return asyncio.run(state.start_direct(chosen))
+    return run(state.start_direct(chosen))
 
 
 def _script(event) -> str:  # type: ignore[no-untyped-def]
