@@ -8,6 +8,7 @@ bypass RLS; the owner engine is for migrations and operator commands only.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from uuid import UUID
 
-from psycopg_pool import ConnectionPool
+from psycopg_pool import AsyncConnectionPool, ConnectionPool
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
@@ -111,6 +112,34 @@ def app_pool() -> ConnectionPool:
     )
 
 
+# One async pool per event loop (an async pool belongs to the loop that opened it).
+_async_pools: dict[asyncio.AbstractEventLoop, tuple[AsyncConnectionPool, asyncio.Future]] = {}
+
+
+async def app_async_pool() -> AsyncConnectionPool:
+    """The async twin of app_pool() for the running loop: hot HTTP paths (the share-link open)
+    use it without a threadpool hop."""
+    loop = asyncio.get_running_loop()
+    entry = _async_pools.get(loop)
+    if entry is None:
+        from portal.jobs.app import libpq_conninfo
+
+        pool = AsyncConnectionPool(
+            libpq_conninfo(app_url()),
+            min_size=1,
+            max_size=10,
+            kwargs={"autocommit": True},
+            open=False,
+        )
+        entry = _async_pools[loop] = (pool, asyncio.ensure_future(pool.open()))
+    try:
+        await asyncio.shield(entry[1])
+    except Exception:
+        _async_pools.pop(loop, None)  # the next request tries again
+        raise
+    return entry[0]
+
+
 def reset_engines() -> None:
     """Forget cached URLs, engines and pools (after settings change, e.g. in tests)."""
     for cached in (app_engine, owner_engine):
@@ -120,6 +149,7 @@ def reset_engines() -> None:
     if app_pool.cache_info().currsize:
         app_pool().close()
     app_pool.cache_clear()
+    _async_pools.clear()  # their loops close with them; FORCE drops end what is left in tests
     app_url.cache_clear()
     direct_url.cache_clear()
     owner_url.cache_clear()

@@ -158,15 +158,21 @@ async def open_link(request: Request) -> Response:
     """Open the link once (one counted view) and hand out playback URLs."""
     token = request.path_params["token"]
     passcode = await _passcode(request)
+    ip, agent = client_ip(request), request.headers.get("user-agent")
     try:
-        opened = await run_in_threadpool(
-            lambda: share_access.open_link(
-                token=token,
-                passcode=passcode,
-                ip=client_ip(request),
-                user_agent=request.headers.get("user-agent"),
+        opened = None
+        if not passcode:  # the common case: one async statement
+            opened, first = await share_access.open_without_passcode(
+                token=token, ip=ip, user_agent=agent
             )
-        )
+            if first is not None:
+                await run_in_threadpool(share_access.notify_first_view, first)
+        if opened is None:  # a passcode, or the reason it did not open
+            opened = await run_in_threadpool(
+                lambda: share_access.open_link(
+                    token=token, passcode=passcode, ip=ip, user_agent=agent, tried=not passcode
+                )
+            )
     except share_access.LinkUnavailable:
         return _error(404, UNAVAILABLE)
     except (share_access.PasscodeRequired, share_access.WrongPasscode) as exc:

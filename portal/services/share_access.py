@@ -21,7 +21,7 @@ from uuid import UUID
 from sqlalchemy import text
 
 from portal import routes
-from portal.db import TenantContext, app_pool, tenant_session
+from portal.db import TenantContext, app_async_pool, app_pool, tenant_session
 from portal.models import ShareLink, Tenant
 from portal.services import throttle
 from portal.services.assets import get_asset
@@ -168,11 +168,39 @@ def _count_view(hashed: str, viewer: str, passcode_ok: bool) -> OpenedLink | Non
         row = conn.execute(_OPEN, (hashed, viewer, passcode_ok)).fetchone()
     if row is None:
         return None
+    opened, first = _opened(row)
+    if first:
+        _notify_first_view(*first)
+    return opened
+
+
+def _opened(row) -> tuple[OpenedLink, tuple | None]:  # type: ignore[no-untyped-def,type-arg]
+    """The opened link and its grant; plus what the first-view notice needs, on the first view."""
     link_id, tenant_id, asset_id, count, created_by, comments, download = row
-    if count == 1:
-        _notify_first_view(link_id, tenant_id, asset_id, created_by)
     grant = make_grant(link_id=link_id, tenant_id=tenant_id, asset_id=asset_id)
-    return OpenedLink(link_id, tenant_id, asset_id, count, comments, download, grant)
+    opened = OpenedLink(link_id, tenant_id, asset_id, count, comments, download, grant)
+    return opened, ((link_id, tenant_id, asset_id, created_by) if count == 1 else None)
+
+
+async def open_without_passcode(
+    *, token: str | None, ip: str | None, user_agent: str | None
+) -> tuple[OpenedLink | None, tuple | None]:  # type: ignore[type-arg]
+    """The common opening (no passcode given) as one async statement, no threadpool hop.
+    (None, None) when the link did not open: the caller then asks `open_link` why."""
+    if not valid_token(token):
+        raise LinkUnavailable()
+    pool = await app_async_pool()
+    async with pool.connection() as conn:
+        cursor = await conn.execute(_OPEN, (token_hash(token), viewer_hash(ip, user_agent), False))
+        row = await cursor.fetchone()
+    if row is None:
+        return None, None
+    return _opened(row)
+
+
+def notify_first_view(first: tuple) -> None:  # type: ignore[type-arg]
+    """The creator hears of the first view (run off the event loop by the HTTP route)."""
+    _notify_first_view(*first)
 
 
 def _notify_first_view(link_id: UUID, tenant_id: UUID, asset_id: UUID, creator: UUID) -> None:
@@ -196,13 +224,15 @@ def open_link(
     passcode: str | None = None,
     ip: str | None = None,
     user_agent: str | None = None,
+    tried: bool = False,
 ) -> OpenedLink:
-    """Open the page once: count one view and grant playback, or say why not."""
+    """Open the page once: count one view and grant playback, or say why not. `tried`: the
+    caller already attempted the opening without a passcode (open_without_passcode)."""
     if not valid_token(token):
         raise LinkUnavailable()
     hashed = token_hash(token)
     viewer = viewer_hash(ip, user_agent)
-    if not passcode:
+    if not passcode and not tried:
         opened = _count_view(hashed, viewer, False)
         if opened is not None:
             return opened
