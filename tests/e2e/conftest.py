@@ -50,10 +50,10 @@ def _answers(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def app_url(database: ScratchDatabase) -> Iterator[str]:
-    """Serve the app on a free port until the session ends."""
-    port = _free_port()
+def server_env(database: ScratchDatabase, port: int, **extra: str) -> dict[str, str]:
+    """The environment of an app server started by a test: this venv first on PATH, the test
+    database, the port as public URL, Reflex offline, no in-process job worker (job tests drive
+    their own workers); `extra` adds or overrides."""
     bin_dir = Path(sys.executable).parent
     env = {
         **os.environ,
@@ -64,10 +64,41 @@ def app_url(database: ScratchDatabase) -> Iterator[str]:
         "REFLEX_USE_NPM": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_CHECK_LATEST_VERSION": "false",
-        # Job tests drive their own workers; a worker inside this server would race them.
         "PORTAL_INPROCESS_WORKER": "false",
+        **extra,
     }
     env.pop("PYTEST_CURRENT_TEST", None)
+    return env
+
+
+def wait_until_up(base: str, proc: subprocess.Popen, log_path: Path, timeout: float = 300) -> None:
+    """Until the server answers /ping and /login; fails the test (with the log's tail) when it
+    exits or takes longer than `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (_answers(f"{base}/ping") and _answers(f"{base}/login")):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop(proc)
+            pytest.fail(f"the app did not start; see {log_path}:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.5)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a server started with start_new_session=True, with everything it started."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture(scope="session")
+def app_url(database: ScratchDatabase) -> Iterator[str]:
+    """Serve the app on a free port until the session ends."""
+    port = _free_port()
+    bin_dir = Path(sys.executable).parent
+    env = server_env(database, port)
     log_path = ROOT / ".portal" / "e2e-server.log"
     log_path.parent.mkdir(exist_ok=True)
     with open(log_path, "w") as log:
@@ -89,18 +120,9 @@ def app_url(database: ScratchDatabase) -> Iterator[str]:
             start_new_session=True,
         )
     base = f"http://localhost:{port}"
-    deadline = time.monotonic() + 300
-    while not (_answers(f"{base}/ping") and _answers(f"{base}/login")):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            os.killpg(proc.pid, signal.SIGKILL)
-            pytest.fail(f"the app did not start; see {log_path}:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.5)
+    wait_until_up(base, proc, log_path)
     yield base
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+    stop(proc)
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +25,7 @@ from portal.db import tenant_session
 from portal.models import Asset
 from portal.settings import ROOT
 from tests.conftest import ScratchDatabase
-from tests.e2e.conftest import _answers, _free_port
+from tests.e2e.conftest import _free_port, server_env, stop, wait_until_up
 from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD
 from tests.fake_mux import FakeMux, running_fake_mux
@@ -82,23 +80,15 @@ def mux_app(
     port = _free_port()
     media = tmp_path_factory.mktemp("mux-media")
     work = _copy_front_end(app_url, port)
-    bin_dir = Path(sys.executable).parent
     with running_fake_mux() as (fake, mux_env):
-        env = {
-            **os.environ,
+        env = server_env(
+            database,
+            port,
             **mux_env,
-            "MUX_UPLOAD_CHUNK_BYTES": str(CHUNK),
-            "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-            "DATABASE_URL": database.owner_url,
-            "PORTAL_PORT": str(port),
-            "PORTAL_URL": f"http://localhost:{port}",
-            "REFLEX_WEB_WORKDIR": str(work),
-            "REFLEX_TELEMETRY_ENABLED": "false",
-            "REFLEX_CHECK_LATEST_VERSION": "false",
-            "PORTAL_INPROCESS_WORKER": "false",
-            "MEDIA_DIR": str(media),
-        }
-        env.pop("PYTEST_CURRENT_TEST", None)
+            MUX_UPLOAD_CHUNK_BYTES=str(CHUNK),
+            REFLEX_WEB_WORKDIR=str(work),
+            MEDIA_DIR=str(media),
+        )
         log_path = ROOT / ".portal" / "e2e-mux-server.log"
         with open(log_path, "w") as log:
             proc = subprocess.Popen(
@@ -111,18 +101,10 @@ def mux_app(
             )
         base = f"http://localhost:{port}"
         try:
-            deadline = time.monotonic() + 120
-            while not (_answers(f"{base}/ping") and _answers(f"{base}/login")):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the Mux app did not start; see {log_path}")
-                time.sleep(0.5)
+            wait_until_up(base, proc, log_path, timeout=120)
             yield MuxApp(base, fake, media)
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+            stop(proc)
 
 
 def _deliver(app: MuxApp, payload: dict) -> None:

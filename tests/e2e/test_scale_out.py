@@ -9,7 +9,6 @@ running once per tick with two job workers. Skipped only when no Redis answers.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from portal.services.milestones import create_milestone
 from portal.services.tasks import create_task
 from portal.settings import ROOT
 from tests.conftest import ScratchDatabase
-from tests.e2e.conftest import _answers, _free_port
+from tests.e2e.conftest import _free_port, server_env, stop, wait_until_up
 from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD, make_user
 from tests.media_support import clips  # noqa: F401
@@ -55,14 +54,6 @@ class Scaled:
     media: Path
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
 @pytest.fixture(scope="module")
 def scaled(database: ScratchDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scaled]:
     """The app with 2 backend workers (own front-end build dir) and 2 job worker processes."""
@@ -71,24 +62,16 @@ def scaled(database: ScratchDatabase, tmp_path_factory: pytest.TempPathFactory) 
     port = _free_port()
     bin_dir = Path(sys.executable).parent
     media = tmp_path_factory.mktemp("scale-media")
-    env = {
-        **os.environ,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "DATABASE_URL": database.owner_url,
-        "PORTAL_PORT": str(port),
-        "PORTAL_URL": f"http://localhost:{port}",
-        "REFLEX_USE_NPM": "1",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "REFLEX_CHECK_LATEST_VERSION": "false",
+    env = server_env(
+        database,
+        port,
         # The front end is built for one port: a build directory of its own, so the session's
         # single-worker server (tests/e2e/conftest.py) keeps its own.
-        "REFLEX_WEB_WORKDIR": str(ROOT / ".portal" / "web-scale"),
-        "REDIS_URL": REDIS_URL,
-        "GRANIAN_WORKERS": str(WORKERS),
-        "PORTAL_INPROCESS_WORKER": "false",
-        "MEDIA_DIR": str(media),
-    }
-    env.pop("PYTEST_CURRENT_TEST", None)
+        REFLEX_WEB_WORKDIR=str(ROOT / ".portal" / "web-scale"),
+        REDIS_URL=REDIS_URL,
+        GRANIAN_WORKERS=str(WORKERS),
+        MEDIA_DIR=str(media),
+    )
     log_path = ROOT / ".portal" / "e2e-scale-server.log"
     started = time.time()
     with open(log_path, "w") as log:
@@ -114,15 +97,11 @@ def scaled(database: ScratchDatabase, tmp_path_factory: pytest.TempPathFactory) 
         ]
     base = f"http://localhost:{port}"
     try:
-        deadline = time.monotonic() + 300
-        while not (_answers(f"{base}/ping") and _answers(f"{base}/login")):
-            if app.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the scaled app did not start; see {log_path}")
-            time.sleep(0.5)
+        wait_until_up(base, app, log_path)
         yield Scaled(base, started, media)
     finally:
         for proc in [app, *jobs]:
-            _stop(proc)
+            stop(proc)
 
 
 def _worker(page) -> str:  # type: ignore[no-untyped-def]
