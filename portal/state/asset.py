@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from contextlib import aclosing
 
 import reflex as rx
 
@@ -111,19 +111,12 @@ class AssetState(SessionState):
         """Follow a version while it is processed: the status changes without a reload."""
         async with self:
             client = self.router.session.client_token
-        if not live.claim("asset", client):
-            return
-        try:
-            for _ in range(POLL_LIMIT):
-                await asyncio.sleep(POLL_SECONDS)
-                if not live.socket_here(client):
-                    return
+        async with aclosing(live.ticks("asset", client, POLL_SECONDS, POLL_LIMIT)) as ticks:
+            async for _ in ticks:
                 async with self:
                     self._refresh()
                     if self.asset.status not in ("uploading", "processing"):
                         return
-        finally:
-            live.release("asset", client)
 
     def _after(self, message: str, notice: str = "") -> None:
         self._refresh()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from contextlib import aclosing
 
 import reflex as rx
 
@@ -97,18 +98,12 @@ class UploadState(SessionState):
         """Follow busy versions: their status changes on the page without a reload."""
         async with self:
             client = self.router.session.client_token
-        if not live.claim("deliverables", client):
-            return
-        try:
-            for _ in range(POLL_LIMIT):
-                await asyncio.sleep(POLL_SECONDS)
-                if not live.socket_here(client):
-                    return
+        loop = live.ticks("deliverables", client, POLL_SECONDS, POLL_LIMIT)
+        async with aclosing(loop) as ticks:
+            async for _ in ticks:
                 async with self:
                     if not self._refresh() or not self._busy():
                         return
-        finally:
-            live.release("deliverables", client)
 
     @rx.event
     def set_title(self, value: str) -> None:

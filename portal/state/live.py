@@ -9,6 +9,9 @@ this worker (the tab reconnected to another worker, which starts its own).
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+
 _running: set[tuple[str, str]] = set()
 
 
@@ -40,3 +43,19 @@ def socket_here(client_token: str) -> bool:
         return record is not None and record.instance_id == manager.instance_id
     except Exception:
         return True
+
+
+async def ticks(kind: str, client_token: str, seconds: float, limit: int) -> AsyncIterator[int]:
+    """A polling loop's periods: at most `limit`, `seconds` apart, while this process owns the
+    tab's `kind` loop and the tab's socket is still here. Nothing when a loop runs already.
+    Use inside `contextlib.aclosing(...)` so the loop is released as soon as the caller stops."""
+    if not claim(kind, client_token):
+        return
+    try:
+        for tick in range(limit):
+            await asyncio.sleep(seconds)
+            if not socket_here(client_token):
+                return
+            yield tick
+    finally:
+        release(kind, client_token)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import aclosing
 from uuid import UUID
 
 import reflex as rx
@@ -122,13 +123,9 @@ class OperationsState(SessionState):
         """Refresh the lists every few seconds while the page is open and the user may see it."""
         async with self:
             client = self.router.session.client_token
-        if not live.claim("operations", client):
-            return
-        try:
-            for _ in range(MAX_REFRESHES):
-                await asyncio.sleep(REFRESH_SECONDS)
-                if not live.socket_here(client):
-                    return
+        loop = live.ticks("operations", client, REFRESH_SECONDS, MAX_REFRESHES)
+        async with aclosing(loop) as ticks:
+            async for _ in ticks:
                 async with self:
                     if not self._guarded():
                         return
@@ -141,5 +138,3 @@ class OperationsState(SessionState):
                 runs, events = await asyncio.to_thread(_load, *args)
                 async with self:
                     self.job_runs, self.events = runs, events
-        finally:
-            live.release("operations", client)
