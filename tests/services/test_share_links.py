@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -66,6 +67,60 @@ def test_audit_log_has_the_link_id_never_the_token_and_skips_view_counts(studio:
     dumped = json.dumps([[r.before, r.after] for r in rows])
     assert s.token not in dumped and token_hash(s.token) not in dumped
     assert "argon2" not in dumped and rows[0].after["passcode_set"] is True
+
+
+def test_the_view_that_exhausts_a_link_is_audited_in_its_tenant(studio: Studio) -> None:
+    s = shared(studio, view_limit=2)
+    with tenant_session(studio.member_ctx) as session:
+        created = session.get(ShareLink, UUID(s.link.id)).updated_at
+    share_access.open_link(token=s.token)
+    with tenant_session(studio.member_ctx) as session:
+        link = session.get(ShareLink, UUID(s.link.id))
+        assert link.view_count == 1 and link.updated_at == created  # a view is analytics
+    share_access.open_link(token=s.token)
+    with tenant_session(studio.member_ctx) as session:
+        rows = session.scalars(
+            select(AuditLog)
+            .where(AuditLog.entity_id == UUID(s.link.id))
+            .order_by(AuditLog.chain_seq)
+        ).all()
+    assert [r.action for r in rows] == ["insert", "update"]
+    exhausted = rows[1]
+    assert exhausted.tenant_id == studio.agency.id and exhausted.actor_id is None
+    assert (exhausted.before["status"], exhausted.after["status"]) == ("active", "exhausted")
+
+
+def test_view_triggers_compare_every_column_but_the_analytics_ones(owner_conn) -> None:  # type: ignore[no-untyped-def]
+    """Migration 0016 lists share_links' non-analytics columns for its trigger WHENs: a column
+    added later must be added there, or its changes would go unaudited."""
+    columns = {
+        name
+        for (name,) in owner_conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'share_links'"
+        )
+    }
+    analytics = {"view_count", "last_viewed_at", "updated_at"}
+    for trigger in ("share_links_audit_update", "share_links_updated_at"):
+        definition = owner_conn.execute(
+            "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = %s", (trigger,)
+        ).fetchone()[0]
+        compared = set(re.findall(r"\bold\.(\w+)", definition, flags=re.IGNORECASE))
+        assert compared == columns - analytics, trigger
+
+
+def test_runtime_role_cannot_use_the_share_open_policies(studio: Studio) -> None:
+    """The share_open policies admit only the functions' owner: the runtime role switching the
+    setting on itself still sees and changes nothing outside its tenant."""
+    s = shared(studio)
+    other = make_studio()
+    with tenant_session(other.member_ctx) as session:
+        session.execute(text("SELECT set_config('app.share_lookup', 'on', true)"))
+        changed = session.execute(
+            text("UPDATE share_links SET name = 'taken' WHERE id = :id"), {"id": s.link.id}
+        ).rowcount
+        assert changed == 0
+    with tenant_session(studio.member_ctx) as session:
+        assert session.get(ShareLink, UUID(s.link.id)).name != "taken"
 
 
 def test_create_refuses_bad_input_with_clear_messages(studio: Studio) -> None:
