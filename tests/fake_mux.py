@@ -63,6 +63,10 @@ def _handler(fake: FakeMux) -> type[BaseHTTPRequestHandler]:
                 return self._send(500, {"error": {"type": "internal"}})
             if self.path != "/video/v1/uploads":
                 return self._send(404, {"error": {"type": "not_found"}})
+            asset_settings = body.get("new_asset_settings") or {}
+            if asset_settings.get("mp4_support") and asset_settings.get("static_renditions"):
+                # Mux refuses both ways of asking for MP4s at once.
+                return self._send(400, {"error": {"type": "invalid_parameters"}})
             upload_id = uuid.uuid4().hex
             fake.uploads[upload_id] = {
                 "cors_origin": body.get("cors_origin"),

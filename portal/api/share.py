@@ -19,7 +19,10 @@ scripts by their SHA-256 (React Router's SPA shell has five; no `unsafe-inline`,
 media), no framing.
 
 A watermarked link's `download` is the rendition with the watermark burned in, never the clean
-master: 409 with "being prepared" (and the job queued) until the rendition exists.
+master: 409 with "being prepared" (and the job queued) until the rendition exists. A version
+hosted on Mux downloads as a 302 to its MP4 static rendition with a token minted for that
+request (named for the original file); watermarked, it has no download (409: the watermark
+cannot be burned into a file Mux holds); without signing configured, 503.
 """
 
 from __future__ import annotations
@@ -28,23 +31,31 @@ import base64
 import hashlib
 import json
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Route
 
 from portal import routes
 from portal.api._http import client_ip, read_form
 from portal.api.media import MEDIA_NAME, MEDIA_TYPES, _mux_redirect
 from portal.db import TenantContext, tenant_session
+from portal.integrations import mux
 from portal.services import share_access
 from portal.services.errors import PortalError
 from portal.services.media_storage import asset_dir, source_path
 from portal.services.share_grants import RENEWAL_COOKIE, granted_asset
-from portal.services.share_watermark import queue_rendition, ready_rendition
+from portal.services.share_watermark import NoWatermarkedDownload, queue_rendition, ready_rendition
 from portal.services.throttle import Throttled
 from portal.settings import get_settings
 
@@ -76,6 +87,9 @@ def _spa_shell() -> Path | None:
 
 INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
 PREPARING = "The watermarked download is being prepared. Try again in a few minutes."
+NO_SIGNING = "Downloads are not available right now. Please try again later."
+# What an attachment name keeps: plain letters, digits, spaces, dots, dashes, underscores.
+UNSAFE_NAME = re.compile(r"[^A-Za-z0-9 ._-]+")
 
 
 @lru_cache
@@ -199,8 +213,33 @@ def _watermarked(link) -> Path | None:  # type: ignore[no-untyped-def]
     return ready
 
 
+def download_name(asset) -> str:  # type: ignore[no-untyped-def]
+    """The MP4's attachment name: the original file's stem (else the title), in plain ASCII."""
+    stem = Path(asset.original_filename or "").stem or asset.title or ""
+    plain = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    cleaned = " ".join(UNSAFE_NAME.sub("-", plain).split()).strip(" .-")[:100]
+    return f"{cleaned or 'video'}.mp4"
+
+
+def _mux_download(asset, link) -> Response:  # type: ignore[no-untyped-def]
+    """A redirect to the MP4 rendition, its token minted for this request (never logged)."""
+    if link.watermark:
+        return _error(409, NoWatermarkedDownload.user_message)
+    if not asset.mux_playback_id:
+        return Response(status_code=404, headers=HEADERS)
+    try:
+        target = mux.signed_download_url(asset.mux_playback_id, filename=download_name(asset))
+    except mux.MuxError:
+        return _error(503, NO_SIGNING)
+    return RedirectResponse(target, status_code=302, headers=HEADERS)
+
+
 def _download(asset, link) -> Response:  # type: ignore[no-untyped-def]
-    if not link.allow_download or asset.backend != "local":
+    if not link.allow_download:
+        return Response(status_code=404, headers=HEADERS)
+    if asset.backend == "mux":
+        return _mux_download(asset, link)
+    if asset.backend != "local":
         return Response(status_code=404, headers=HEADERS)
     if link.watermark:
         source = _watermarked(link)

@@ -11,7 +11,8 @@ from portal.state.share_links import ShareLinksState as S
 
 WATERMARK_NOTE = (
     "Watermark: the viewer's name, the link's name and the date over the video (a deterrent "
-    "overlay, not a forensic watermark); a download, when allowed, gets it burned in."
+    "overlay, not a forensic watermark); a download, when allowed, gets it burned in — only "
+    "for versions the portal processed: a version hosted on Mux cannot have both."
 )
 STATUS_COLORS = {"active": "green", "expired": "gray", "revoked": "red", "exhausted": "orange"}
 

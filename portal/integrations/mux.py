@@ -2,7 +2,9 @@
 local fake) and signed playback tokens (RS256 JWTs minted per view, short-lived).
 
 Tokens are never stored or logged; the media route mints one per request after its access
-check and redirects the player to Mux with it.
+check and redirects the player to Mux with it. Every new asset also gets an MP4 static
+rendition (`highest.mp4`) for share-link downloads; a signed URL's modifiers (here `download`,
+the attachment's name) go in the token's claims, as Mux takes them for signed playback.
 """
 
 from __future__ import annotations
@@ -21,8 +23,13 @@ from portal.settings import get_settings
 
 STREAM_HOST = "https://stream.mux.com"
 IMAGE_HOST = "https://image.mux.com"
-# JWT audiences Mux defines: v = video playback, t = thumbnail.
+# JWT audiences Mux defines: v = video playback (HLS and MP4), t = thumbnail.
 AUDIENCE = {"video": "v", "thumbnail": "t"}
+# The static rendition asked for at upload: one MP4 at the asset's highest resolution.
+DOWNLOAD_RESOLUTION = "highest"
+DOWNLOAD_FILE = f"{DOWNLOAD_RESOLUTION}.mp4"
+# A download token is used by the redirect it is minted for: the browser follows it at once.
+DOWNLOAD_TTL_SECONDS = 120
 
 
 class MuxError(Exception):
@@ -45,8 +52,8 @@ def _client() -> mux_python.ApiClient:
 
 
 def create_direct_upload(*, asset_id: str, cors_origin: str) -> DirectUpload:
-    """Ask Mux for a one-off upload URL; the new Mux asset carries our id as passthrough and
-    plays only with signed tokens."""
+    """Ask Mux for a one-off upload URL; the new Mux asset carries our id as passthrough, plays
+    only with signed tokens and gets a downloadable MP4 static rendition."""
     settings = get_settings()
     request = mux_python.CreateUploadRequest(
         cors_origin=cors_origin,
@@ -55,6 +62,9 @@ def create_direct_upload(*, asset_id: str, cors_origin: str) -> DirectUpload:
             playback_policy=[mux_python.PlaybackPolicy.SIGNED],
             passthrough=asset_id,
             video_quality="plus",
+            static_renditions=[
+                mux_python.CreateStaticRenditionRequest(resolution=DOWNLOAD_RESOLUTION)
+            ],
         ),
     )
     try:
@@ -92,21 +102,31 @@ def _signing_key() -> tuple[str, bytes]:
     if not settings.mux_signing_key_id or not settings.mux_signing_key:
         raise MuxError("Signed playback is not configured (MUX_SIGNING_KEY_ID/MUX_SIGNING_KEY).")
     raw = settings.mux_signing_key.get_secret_value().strip()
-    pem = raw.encode() if raw.startswith("-----BEGIN") else base64.b64decode(raw)
+    try:
+        pem = raw.encode() if raw.startswith("-----BEGIN") else base64.b64decode(raw)
+    except ValueError:
+        raise MuxError("The Mux signing key could not be read (MUX_SIGNING_KEY).") from None
     return settings.mux_signing_key_id, pem
 
 
-def playback_token(playback_id: str, *, kind: str = "video", ttl: int | None = None) -> str:
-    """A short-lived RS256 token for one playback id (Mux's signed playback policy)."""
+def playback_token(
+    playback_id: str, *, kind: str = "video", ttl: int | None = None, modifiers: dict | None = None
+) -> str:
+    """A short-lived RS256 token for one playback id (Mux's signed playback policy); playback
+    modifiers ride in its claims."""
     key_id, pem = _signing_key()
     now = int(time.time())
     claims = {
+        **(modifiers or {}),
         "sub": playback_id,
         "aud": AUDIENCE[kind],
         "exp": now + (ttl or get_settings().mux_token_ttl_seconds),
         "kid": key_id,
     }
-    return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": key_id})
+    try:
+        return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": key_id})
+    except (ValueError, TypeError, jwt.PyJWTError):
+        raise MuxError("The Mux signing key could not be read (MUX_SIGNING_KEY).") from None
 
 
 def signed_stream_url(playback_id: str) -> str:
@@ -117,3 +137,11 @@ def signed_stream_url(playback_id: str) -> str:
 def signed_thumbnail_url(playback_id: str) -> str:
     token = playback_token(playback_id, kind="thumbnail")
     return f"{IMAGE_HOST}/{quote(playback_id)}/thumbnail.jpg?token={token}"
+
+
+def signed_download_url(playback_id: str, *, filename: str) -> str:
+    """The MP4 static rendition, saved by the browser as `filename` (Mux's `download`
+    modifier, which a signed URL carries in its token)."""
+    ttl = min(DOWNLOAD_TTL_SECONDS, get_settings().mux_token_ttl_seconds)
+    token = playback_token(playback_id, ttl=ttl, modifiers={"download": filename})
+    return f"{STREAM_HOST}/{quote(playback_id)}/{DOWNLOAD_FILE}?token={token}"

@@ -194,6 +194,10 @@ def watch() -> rx.Component:
             align="center",
             wrap="wrap",
         ),
+        rx.cond(
+            S.download_note != "",
+            rx.text(S.download_note, size="2", color_scheme="gray", id="share-download-note"),
+        ),
         rx.flex(
             rx.box(
                 player(

@@ -135,6 +135,16 @@ def _passcode_hash(passcode: str | None) -> str | None:
     return hash_password(passcode)
 
 
+def _check_download(asset: Asset, *, allow_download: bool, watermark: bool) -> None:
+    """A watermark is burned into downloads, which needs the master the portal keeps; a
+    Mux-hosted version has none here, so that pair is refused up front."""
+    if allow_download and watermark and asset.backend != "local":
+        raise InvalidInput(
+            "This version is hosted on Mux, so its download cannot carry a burned-in "
+            "watermark. Untick Download or Watermark."
+        )
+
+
 def create_share_link(
     *,
     session: Session,
@@ -152,6 +162,7 @@ def create_share_link(
     asset = get_asset(session=session, asset_id=asset_id)
     if asset.status != "ready":
         raise InvalidInput("Only a version that has finished processing can be shared.")
+    _check_download(asset, allow_download=allow_download, watermark=watermark)
     token = new_token()
     link = ShareLink(
         tenant_id=asset.tenant_id,
@@ -238,6 +249,8 @@ def set_link_options(
     link = get_share_link(session=session, link_id=link_id, for_update=True)
     if link.status == "revoked":
         raise InvalidInput("A revoked link cannot be changed.")
+    asset = get_asset(session=session, asset_id=link.asset_id)
+    _check_download(asset, allow_download=allow_download, watermark=watermark)
     link.allow_comments = bool(allow_comments)
     link.allow_download = bool(allow_download)
     link.watermark = bool(watermark)

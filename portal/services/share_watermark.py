@@ -5,7 +5,8 @@ The overlay is a deterrent, not a forensic mark: it names the viewer (as they ga
 the passcode or comment step, else "Guest"), the link and today's date. The burned-in rendition
 is made once per link, so it cannot name a viewer: it carries the link's name, the owner's name
 and the day the link was made. Its file name holds a hash of that text, so a changed text makes
-a new rendition (the old ones are removed). A watermarked link never serves the clean master.
+a new rendition (the old ones are removed). A watermarked link never serves the clean master:
+media hosted on Mux cannot get a watermark burned in, so such a link has no download at all.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from portal.db import TenantContext, tenant_session
 from portal.integrations import media_local
 from portal.jobs.queue import defer_job
 from portal.models import Asset, ShareLink, Tenant
+from portal.services.errors import Conflict
 from portal.services.media_storage import asset_dir, source_path
 from portal.services.share_links import effective_status
 from portal.settings import get_settings
@@ -39,6 +41,20 @@ NOTICE = (
     "Watermarked: a visible deterrent overlay naming the viewer, not a forensic watermark "
     "(it does not survive cropping or re-recording)."
 )
+
+
+class NoWatermarkedDownload(Conflict):
+    # A watermarked link to a Mux-hosted version: there is no file to burn the watermark into.
+    user_message = (
+        "This link is watermarked, and this video cannot have the watermark burned into a "
+        "download, so it cannot be downloaded here. Ask the sender for a link without a watermark."
+    )
+    code = "no_watermarked_download"
+
+
+def burnable(asset: Asset | None) -> bool:
+    """Whether the portal can burn a watermark into this version (it holds the master)."""
+    return asset is not None and asset.backend == "local"
 
 
 def overlay_text(*, viewer: str | None, link_name: str, today: date | None = None) -> str:
@@ -78,6 +94,8 @@ def ready_rendition(session: Session, link: ShareLink) -> Path | None:
 def queue_rendition(session: Session, link: ShareLink) -> bool:
     """Defer the rendition job (in this transaction) when the link needs one and lacks it."""
     if not (link.watermark and link.allow_download) or ready_rendition(session, link):
+        return False
+    if not burnable(session.get(Asset, link.asset_id)):
         return False
     return defer_job(
         session,
@@ -140,7 +158,7 @@ def make_rendition(*, link_id: UUID, tenant_id: UUID) -> dict[str, Any]:
         asset = session.get(Asset, link.asset_id) if link is not None else None
         if link is None or asset is None or not (link.watermark and link.allow_download):
             return {"result": "skipped", "reason": "no watermarked download on this link"}
-        if effective_status(link) not in ("active", "exhausted") or asset.backend != "local":
+        if effective_status(link) not in ("active", "exhausted") or not burnable(asset):
             return {"result": "skipped", "reason": "link not live or media not local"}
         text = burn_text(link, _owner_name(session, link))
     target = rendition_path(link, text)
@@ -164,11 +182,14 @@ def link_name(*, tenant_id: UUID, link_id: UUID) -> str:
 
 
 def prepare_download(*, tenant_id: UUID, link_id: UUID) -> bool:
-    """Whether the link's watermarked download is ready; when not, its job is queued."""
+    """Whether the link's watermarked download is ready; when not, its job is queued.
+    Raises NoWatermarkedDownload when the version is hosted on Mux."""
     with tenant_session(TenantContext(tenant_id=tenant_id)) as session:
         link = session.get(ShareLink, link_id)
         if link is None:
             return False
+        if not burnable(session.get(Asset, link.asset_id)):
+            raise NoWatermarkedDownload()
         if ready_rendition(session, link) is not None:
             return True
         queue_rendition(session, link)

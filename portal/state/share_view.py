@@ -23,7 +23,12 @@ from portal.services.share_guests import (
     guest_comments,
     guest_drawings,
 )
-from portal.services.share_watermark import link_name, overlay_text, prepare_download
+from portal.services.share_watermark import (
+    NoWatermarkedDownload,
+    link_name,
+    overlay_text,
+    prepare_download,
+)
 from portal.settings import get_settings
 
 UNAVAILABLE = share_access.LinkUnavailable.user_message
@@ -63,6 +68,8 @@ class ShareViewState(rx.State):
     viewer: str = ""
     # A watermarked download still being made (the button says so).
     download_preparing: bool = False
+    # Why an allowed download is not offered (a watermarked link to a Mux-hosted version).
+    download_note: str = ""
     # A fresh playback grant for the renewal cookie, and the media path it is scoped to.
     renewal: str = ""
     renewal_path: str = ""
@@ -96,7 +103,7 @@ class ShareViewState(rx.State):
         self.src = self.poster = self.download_url = self.version_id = ""
         self.allow_comments, self.comments, self.drawings = False, [], "[]"
         self.watermark, self.watermark_text, self.download_preparing = False, "", False
-        self.renewal = self.renewal_path = ""
+        self.download_note = self.renewal = self.renewal_path = ""
         self._link_id, self._link_name = "", ""
 
     def _live_link(self) -> LinkInfo | None:
@@ -138,13 +145,20 @@ class ShareViewState(rx.State):
         )
 
     def _download(self, opened: OpenedLink, info: LinkInfo) -> None:
-        """The download link; a watermarked link's copy may still be in the making."""
-        self.download_url, self.download_preparing = "", False
+        """The download link; a watermarked link's copy may still be in the making, or not
+        possible at all (Mux-hosted media)."""
+        self.download_url, self.download_preparing, self.download_note = "", False, ""
         if not opened.allow_download:
             return
-        if info.watermark and not prepare_download(tenant_id=info.tenant_id, link_id=info.link_id):
-            self.download_preparing = True
-            return
+        if info.watermark:
+            try:
+                ready = prepare_download(tenant_id=info.tenant_id, link_id=info.link_id)
+            except NoWatermarkedDownload as exc:
+                self.download_note = exc.user_message
+                return
+            if not ready:
+                self.download_preparing = True
+                return
         self.download_url = opened.media("download")
 
     def _load_comments(self, info: LinkInfo) -> None:

@@ -49,6 +49,9 @@ def test_direct_upload_webhooks_and_signed_playback(studio: Studio, fake_mux: Fa
     assert sent["cors_origin"] == ORIGIN
     assert sent["new_asset_settings"]["passthrough"] == upload.asset_id
     assert sent["new_asset_settings"]["playback_policy"] == ["signed"]
+    # A downloadable MP4 for share links, asked for the current way (never with mp4_support).
+    assert sent["new_asset_settings"]["static_renditions"] == [{"resolution": "highest"}]
+    assert "mp4_support" not in sent["new_asset_settings"]
     with tenant_session(studio.admin_ctx) as session:
         asset = get_asset(session=session, asset_id=upload.asset_id)
         assert (asset.status, asset.backend, asset.version) == ("uploading", "mux", 1)

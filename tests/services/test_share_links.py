@@ -25,10 +25,11 @@ from portal.services.share_links import (
     links_for_asset,
     links_for_project,
     revoke_share_link,
+    set_link_options,
     share_analytics,
 )
 from tests.services.conftest import Studio, make_studio, studio  # noqa: F401
-from tests.share_support import make_link, ready_asset, shared, token_of
+from tests.share_support import make_link, move_to_mux, ready_asset, shared, token_of
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -151,6 +152,34 @@ def test_only_ready_versions_in_scope_can_be_shared(studio: Studio) -> None:
     outsider = make_studio()
     with pytest.raises(NotFound):
         make_link(outsider, ready_asset(studio, title="Other", version=2))
+
+
+def test_a_mux_hosted_version_cannot_have_a_watermarked_download(studio: Studio) -> None:
+    asset = move_to_mux(studio, ready_asset(studio), "signedNoBurn")
+    with pytest.raises(InvalidInput, match="Untick Download or Watermark"):
+        make_link(studio, asset, allow_download=True, watermark=True)
+    make_link(studio, asset, watermark=True)  # the overlay alone is fine
+    link = make_link(studio, asset, allow_download=True)
+    with tenant_session(studio.member_ctx) as session:
+        with pytest.raises(InvalidInput, match="hosted on Mux"):
+            set_link_options(
+                session=session,
+                link_id=link.id,
+                allow_comments=True,
+                allow_download=True,
+                watermark=True,
+            )
+    kept = row(studio, link.id)
+    assert kept.allow_download and not kept.watermark and not kept.allow_comments
+    with tenant_session(studio.admin_ctx) as session:
+        queued = session.execute(
+            text(
+                "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'make_share_rendition'"
+                " AND args->>'link_id' = :id"
+            ),
+            {"id": link.id},
+        ).scalar_one()
+    assert queued == 0
 
 
 def test_lists_per_asset_and_per_project_with_status_and_views(studio: Studio) -> None:

@@ -17,7 +17,7 @@ from portal.services.share_links import revoke_share_link
 from portal.state.share_links import ShareLinksState
 from portal.state.share_view import ShareViewState
 from tests.services.conftest import Studio, make_studio, studio  # noqa: F401
-from tests.share_support import make_link, ready_asset, shared, token_of
+from tests.share_support import make_link, move_to_mux, ready_asset, shared, token_of
 from tests.state.test_state import make_state, signed_in_cookie
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -217,3 +217,25 @@ def test_watermark_text_and_renewal_stop_when_revoked(studio: Studio) -> None:
     state.renewal = ""
     state.renew()
     assert not state.available and state.renewal == "" and state.src == ""
+
+
+def test_watermarked_link_to_a_mux_version_offers_no_download(studio: Studio) -> None:
+    asset = move_to_mux(studio, ready_asset(studio), "signedNoteOnly")
+    link = make_link(studio, asset, allow_download=True)
+    with tenant_session(studio.member_ctx) as session:  # a link from before the refusal
+        session.get(ShareLink, UUID(link.id)).watermark = True
+    state = client(token_of(link))
+    state.load()
+    assert state.available and state.watermark
+    # No button promising a file, no "being prepared" that would never end: a plain note.
+    assert state.download_url == "" and not state.download_preparing
+    assert "cannot be downloaded here" in state.download_note
+    state.renew()
+    assert state.download_url == "" and state.download_note
+
+
+def test_mux_version_without_watermark_offers_the_download(studio: Studio) -> None:
+    asset = move_to_mux(studio, ready_asset(studio), "signedPlain")
+    state = client(token_of(make_link(studio, asset, allow_download=True)))
+    state.load()
+    assert state.download_url.endswith("/download") and state.download_note == ""
