@@ -116,6 +116,19 @@ def app_pool() -> ConnectionPool:
 _async_pools: dict[asyncio.AbstractEventLoop, tuple[AsyncConnectionPool, asyncio.Future]] = {}
 
 
+def _drop_closed_loops_pools() -> None:
+    """Forget the pools whose loop has closed and end their idle connections: a closed
+    loop can no longer run the pool's own close(). A server has one loop per worker for its
+    whole life; tests and TestClient start a loop per run, which without this kept one open
+    connection (or more) per loop until the database refused new ones."""
+    for loop in list(_async_pools):
+        if not loop.is_closed():
+            continue
+        pool, _ = _async_pools.pop(loop)
+        for conn in list(getattr(pool, "_pool", ())):  # the idle connections
+            conn.pgconn.finish()
+
+
 async def app_async_pool() -> AsyncConnectionPool:
     """The async twin of app_pool() for the running loop: hot HTTP paths (the share-link open)
     use it without a threadpool hop."""
@@ -124,6 +137,7 @@ async def app_async_pool() -> AsyncConnectionPool:
     if entry is None:
         from portal.jobs.app import libpq_conninfo
 
+        _drop_closed_loops_pools()
         pool = AsyncConnectionPool(
             libpq_conninfo(app_url()),
             min_size=1,
@@ -149,7 +163,8 @@ def reset_engines() -> None:
     if app_pool.cache_info().currsize:
         app_pool().close()
     app_pool.cache_clear()
-    _async_pools.clear()  # their loops close with them; FORCE drops end what is left in tests
+    _drop_closed_loops_pools()
+    _async_pools.clear()  # pools of loops still running close with their loop
     app_url.cache_clear()
     direct_url.cache_clear()
     owner_url.cache_clear()

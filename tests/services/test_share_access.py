@@ -21,6 +21,7 @@ from portal.services.share_grants import granted_asset, make_grant, read_grant
 from portal.services.share_guests import add_guest_comment, guest_comments
 from portal.services.share_links import revoke_share_link
 from portal.services.throttle import Throttled
+from tests.aio import run
 from tests.services.conftest import Studio, make_studio, studio  # noqa: F401
 from tests.share_support import make_link, ready_asset, shared, token_of
 
@@ -184,6 +185,33 @@ def test_view_limit_is_exact_on_many_raw_connections(
         conn.close()
     assert sorted(opened) == list(range(1, 12))
     assert counts(studio, s.link.id) == (11, 11, "exhausted")
+
+
+def test_async_opens_from_many_event_loops_do_not_keep_connections(
+    studio: Studio, superuser_conn
+) -> None:  # type: ignore[no-untyped-def]
+    """Each loop gets its own async pool; once a loop has closed its connections are ended (a
+    server has one loop per worker, but tests and TestClient start one per run)."""
+    s = shared(studio)
+
+    def app_connections() -> int:
+        superuser_conn.execute("SELECT pg_stat_clear_snapshot()")
+        return superuser_conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND usename = 'portal_app'"
+        ).fetchone()[0]
+
+    async def open_once() -> int:
+        opened, _ = await share_access.open_without_passcode(
+            token=s.token, ip="10.4.4.4", user_agent="test"
+        )
+        return opened.view_count
+
+    run(open_once())
+    before = app_connections()
+    counts = [run(open_once()) for _ in range(12)]
+    assert counts == list(range(2, 14))
+    assert app_connections() <= before + 1
 
 
 def test_revoking_stops_playback_and_grants_cannot_be_forged(studio: Studio) -> None:
