@@ -147,7 +147,10 @@ async def app_async_pool() -> AsyncConnectionPool:
         )
         entry = _async_pools[loop] = (pool, asyncio.ensure_future(pool.open()))
     try:
-        await asyncio.shield(entry[1])
+        if entry[1].done():
+            entry[1].result()  # raises when opening failed
+        else:
+            await asyncio.shield(entry[1])
     except Exception:
         _async_pools.pop(loop, None)  # the next request tries again
         raise

@@ -18,17 +18,19 @@ from portal.api import (
     webhooks,
 )
 
+# Routes match in this order; none overlap, so the hottest paths come first (the share-link
+# open, then webhook ingest).
 MODULES = (
+    share,
+    webhooks,
     auth,
     accounts,
     branding,
     health,
-    webhooks,
     media,
     audit,
     evidence,
     notifications,
-    share,
 )
 
 
