@@ -135,10 +135,15 @@ def _passcode_hash(passcode: str | None) -> str | None:
     return hash_password(passcode)
 
 
+def burnable(asset: Asset | None) -> bool:
+    """Whether the portal can burn a watermark into this version (it holds the master)."""
+    return asset is not None and asset.backend == "local"
+
+
 def _check_download(asset: Asset, *, allow_download: bool, watermark: bool) -> None:
     """A watermark is burned into downloads, which needs the master the portal keeps; a
     Mux-hosted version has none here, so that pair is refused up front."""
-    if allow_download and watermark and asset.backend != "local":
+    if allow_download and watermark and not burnable(asset):
         raise InvalidInput(
             "This version is hosted on Mux, so its download cannot carry a burned-in "
             "watermark. Untick Download or Watermark."

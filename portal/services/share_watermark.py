@@ -27,7 +27,7 @@ from portal.jobs.queue import defer_job
 from portal.models import Asset, ShareLink, Tenant
 from portal.services.errors import Conflict
 from portal.services.media_storage import asset_dir, source_path
-from portal.services.share_links import effective_status
+from portal.services.share_links import burnable, effective_status
 from portal.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -50,11 +50,6 @@ class NoWatermarkedDownload(Conflict):
         "download, so it cannot be downloaded here. Ask the sender for a link without a watermark."
     )
     code = "no_watermarked_download"
-
-
-def burnable(asset: Asset | None) -> bool:
-    """Whether the portal can burn a watermark into this version (it holds the master)."""
-    return asset is not None and asset.backend == "local"
 
 
 def overlay_text(*, viewer: str | None, link_name: str, today: date | None = None) -> str:

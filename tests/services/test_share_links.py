@@ -38,6 +38,18 @@ def row(studio: Studio, link_id: str) -> ShareLink:
         return session.get(ShareLink, UUID(str(link_id)))
 
 
+def audit_rows(studio: Studio, link_id: str) -> list[AuditLog]:
+    """The link's audit rows in chain order, as its tenant's member reads them."""
+    with tenant_session(studio.member_ctx) as session:
+        return list(
+            session.scalars(
+                select(AuditLog)
+                .where(AuditLog.entity_id == UUID(str(link_id)))
+                .order_by(AuditLog.chain_seq)
+            )
+        )
+
+
 def test_only_the_token_hash_and_an_argon2_passcode_are_stored(studio: Studio, caplog) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.DEBUG)
     s = shared(studio, passcode="open sesame", name="Legal team")
@@ -56,12 +68,7 @@ def test_audit_log_has_the_link_id_never_the_token_and_skips_view_counts(studio:
         share_access.open_link(token=s.token, passcode="open sesame")
     with tenant_session(studio.member_ctx) as session:
         revoke_share_link(session=session, link_id=s.link.id)
-    with tenant_session(studio.member_ctx) as session:
-        rows = session.scalars(
-            select(AuditLog)
-            .where(AuditLog.entity_id == UUID(s.link.id))
-            .order_by(AuditLog.chain_seq)
-        ).all()
+    rows = audit_rows(studio, s.link.id)
     assert [r.action for r in rows] == ["insert", "update"]  # created, revoked; views are not
     assert rows[1].after["status"] == "revoked" and rows[1].actor_id == studio.member.id
     dumped = json.dumps([[r.before, r.after] for r in rows])
@@ -78,12 +85,7 @@ def test_the_view_that_exhausts_a_link_is_audited_in_its_tenant(studio: Studio) 
         link = session.get(ShareLink, UUID(s.link.id))
         assert link.view_count == 1 and link.updated_at == created  # a view is analytics
     share_access.open_link(token=s.token)
-    with tenant_session(studio.member_ctx) as session:
-        rows = session.scalars(
-            select(AuditLog)
-            .where(AuditLog.entity_id == UUID(s.link.id))
-            .order_by(AuditLog.chain_seq)
-        ).all()
+    rows = audit_rows(studio, s.link.id)
     assert [r.action for r in rows] == ["insert", "update"]
     exhausted = rows[1]
     assert exhausted.tenant_id == studio.agency.id and exhausted.actor_id is None
@@ -106,13 +108,7 @@ def test_updates_outside_the_open_function_are_audited_even_with_its_setting(
             ),
             {"id": s.link.id},
         )
-    with tenant_session(studio.member_ctx) as session:
-        link = session.get(ShareLink, UUID(s.link.id))
-        rows = session.scalars(
-            select(AuditLog)
-            .where(AuditLog.entity_id == UUID(s.link.id))
-            .order_by(AuditLog.chain_seq)
-        ).all()
+    link, rows = row(studio, s.link.id), audit_rows(studio, s.link.id)
     assert link.updated_at > before
     assert [r.action for r in rows] == ["insert", "update"]
     assert rows[1].after["name"] == "renamed" and rows[1].after["view_count"] == 1
