@@ -1,4 +1,8 @@
-"""Comments on tasks: one level of threaded replies, @mentions, edit/delete own for 15 minutes."""
+"""Comments on tasks: one level of threaded replies, @mentions, edit/delete own for 15 minutes.
+
+Email addresses and phone numbers in bodies are masked before insert, as on asset comments (data
+protection); @mentions are resolved to member ids first, so `@sam@agency.test` still notifies.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from portal.models import Comment, Task, User
+from portal.services.asset_comments import scrub_pii
 from portal.services.common import insert_row
 from portal.services.errors import InvalidInput, PermissionDenied
 from portal.services.locale import format_datetime
@@ -51,7 +56,7 @@ def add_comment(
 ) -> Comment:
     """Comment on a task, or reply in a thread; @mentions of project members are stored."""
     task = get_task(session=session, task_id=task_id)
-    body = clean_text(body, label="Comment", max_length=MAX_BODY)
+    raw = clean_text(body, label="Comment", max_length=MAX_BODY)
     root = None
     if reply_to_id:
         parent = get_comment(session=session, comment_id=reply_to_id)
@@ -64,8 +69,8 @@ def add_comment(
         parent_id=task.id,
         author_id=author_id,
         reply_to_id=root,
-        body=body,
-        meta={"mentions": _mentions(session, task, body)},
+        body=scrub_pii(raw),
+        meta={"mentions": _mentions(session, task, raw)},
     )
     return on_task_comment(session=session, comment=insert_row(session, comment))  # notifications
 
@@ -73,13 +78,10 @@ def add_comment(
 def edit_comment(*, session: Session, comment_id: UUID | str, user_id: UUID, body: str) -> Comment:
     """Change one's own comment within the edit window; mentions are found again."""
     comment = _own_recent(session, comment_id, user_id)
-    comment.body = clean_text(body, label="Comment", max_length=MAX_BODY)
+    raw = clean_text(body, label="Comment", max_length=MAX_BODY)
     task = get_task(session=session, task_id=comment.parent_id)
-    comment.meta = {
-        **comment.meta,
-        "mentions": _mentions(session, task, comment.body),
-        "edited": True,
-    }
+    comment.body = scrub_pii(raw)
+    comment.meta = {**comment.meta, "mentions": _mentions(session, task, raw), "edited": True}
     return insert_row(session, comment)
 
 

@@ -141,3 +141,23 @@ def test_bad_comments_and_other_tenants(studio: Studio, task) -> None:  # type: 
         ):
             with pytest.raises(NotFound):
                 call()
+
+
+def test_bodies_are_scrubbed_like_asset_comments_and_mentions_still_resolve(
+    studio: Studio, task
+) -> None:  # type: ignore[no-untyped-def]
+    member = studio.member.email
+    with tenant_session(studio.admin_ctx) as session:
+        c = add_comment(
+            session=session,
+            task_id=task.id,
+            author_id=studio.admin.id,
+            body=f"@{member} call +61 412 345 678 or mail jo.b@client.com.au, shot 12",
+        )
+        stored, mentions = session.get(Comment, c.id).body, list(c.meta["mentions"])
+        edited = edit_comment(
+            session=session, comment_id=c.id, user_id=studio.admin.id, body="now x@y.test"
+        )
+    assert stored == "@[email removed] call [phone removed] or mail [email removed], shot 12"
+    assert mentions == [str(studio.member.id)]
+    assert edited.body == "now [email removed]" and edited.meta["mentions"] == []
