@@ -15,6 +15,8 @@ from portal.db import tenant_session
 from portal.models import JobRun
 
 RESULTS = ("running", "succeeded", "failed", "skipped")
+# What a finished run may end as (the `job_runs` CHECK constraint, migration 0002).
+FINISHED = ("succeeded", "failed", "skipped")
 
 
 def error_text(error: BaseException) -> str:
@@ -61,7 +63,13 @@ def job_run(job_name: str) -> Iterator[dict[str, Any]]:
         meta["error"] = error_text(exc)
         _finish(run_id, "failed", meta)
         raise
-    _finish(run_id, meta.pop("result", "succeeded"), meta)
+    result = meta.pop("result", "succeeded")
+    if result not in FINISHED:
+        error = ValueError(f"{job_name} reported result {result!r}, not one of {FINISHED}")
+        meta["error"] = error_text(error)
+        _finish(run_id, "failed", meta)
+        raise error
+    _finish(run_id, result, meta)
 
 
 def _finish(run_id: UUID, result: str, meta: dict[str, Any]) -> None:

@@ -147,7 +147,10 @@ def burn(source: Path, target: Path, text: str, *, height: int | None, timeout: 
 
 
 def make_rendition(*, link_id: UUID, tenant_id: UUID) -> dict[str, Any]:
-    """The job: burn the link's current text into a copy of its version (old copies removed)."""
+    """The job: burn the link's current text into a copy of its version (old copies removed).
+
+    Its dict becomes the run's `job_runs.meta`: `result` only when it is one the ledger allows
+    (`skipped`); a copy made or found says so in `outcome`."""
     with tenant_session(TenantContext(tenant_id=tenant_id)) as session:
         link = session.get(ShareLink, link_id)
         asset = session.get(Asset, link.asset_id) if link is not None else None
@@ -158,7 +161,7 @@ def make_rendition(*, link_id: UUID, tenant_id: UUID) -> dict[str, Any]:
         text = burn_text(link, _owner_name(session, link))
     target = rendition_path(link, text)
     if target.is_file():
-        return {"result": "cached", "link_id": str(link_id)}
+        return {"outcome": "cached", "link_id": str(link_id)}
     source = source_path(tenant_id, asset.id)
     if source is None:
         return {"result": "skipped", "reason": "the master file is missing"}
@@ -166,7 +169,7 @@ def make_rendition(*, link_id: UUID, tenant_id: UUID) -> dict[str, Any]:
     for old in _folder(link).glob(f"{link.id}-*.mp4"):
         if old != target:
             old.unlink(missing_ok=True)
-    return {"result": "made", "link_id": str(link_id), "bytes": target.stat().st_size}
+    return {"outcome": "made", "link_id": str(link_id), "bytes": target.stat().st_size}
 
 
 def link_name(*, tenant_id: UUID, link_id: UUID) -> str:

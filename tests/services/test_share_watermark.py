@@ -162,7 +162,7 @@ def test_rendition_burns_the_text_in_and_is_cached_per_text(studio, media_dir, c
     process_asset(asset_id=asset.id, tenant_id=asset.tenant_id)
     link = make_link(studio, asset, name="Legal", allow_download=True, watermark=True)
     link_id = uuid.UUID(link.id)
-    assert make_rendition(link_id=link_id, tenant_id=asset.tenant_id)["result"] == "made"
+    assert make_rendition(link_id=link_id, tenant_id=asset.tenant_id)["outcome"] == "made"
     with tenant_session(studio.member_ctx) as session:
         row = session.get(ShareLink, link_id)
         made = ready_rendition(session, row)
@@ -175,10 +175,10 @@ def test_rendition_burns_the_text_in_and_is_cached_per_text(studio, media_dir, c
     # The first copy of the text sits near the top left: pixels differ there.
     top = [i for i in range(320 * 50) if abs(clean[i] - marked[i]) > 40]
     assert len(top) > 100
-    assert make_rendition(link_id=link_id, tenant_id=asset.tenant_id)["result"] == "cached"
+    assert make_rendition(link_id=link_id, tenant_id=asset.tenant_id)["outcome"] == "cached"
     with tenant_session(studio.member_ctx) as session:
         row = session.get(ShareLink, link_id)
         row.name = "Legal v2"
         session.add(row)
-    assert make_rendition(link_id=link_id, tenant_id=asset.tenant_id)["result"] == "made"
+    assert make_rendition(link_id=link_id, tenant_id=asset.tenant_id)["outcome"] == "made"
     assert not made.exists()  # the old text's copy is gone
