@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from portal.models import WebhookEvent
 from portal.services.job_runs import list_job_runs
+from portal.services.redaction import mask_emails
 from portal.services.webhooks import REPLAYABLE
 
 SECRET_KEY = re.compile(r"secret|token|password|passcode|signature|authori[sz]ation|api_?key", re.I)
@@ -52,12 +53,13 @@ def _when(value: datetime | None) -> str:
 
 
 def redact(value: Any) -> Any:
-    """A copy of a JSON value with anything secret-looking replaced."""
+    """A copy of a JSON value with anything secret-looking replaced and email addresses masked
+    (rows stored before payloads were reduced still hold them)."""
     if isinstance(value, dict):
         return {k: REDACTED if SECRET_KEY.search(str(k)) else redact(v) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v) for v in value]
-    return value
+    return mask_emails(value) if isinstance(value, str) else value
 
 
 def job_run_rows(
@@ -99,7 +101,7 @@ def webhook_event_rows(
             status=e.status,
             retry_count=e.retry_count,
             received_at=_when(e.received_at),
-            last_error=(e.last_error or "")[:300],
+            last_error=mask_emails(e.last_error or "")[:300],
             replayable=e.status in REPLAYABLE,
         )
         for e in session.exec(query)
@@ -111,5 +113,5 @@ def redacted_payload(*, session: Session, event_id: UUID) -> str:
     event = session.get(WebhookEvent, event_id)
     if event is None:
         return ""
-    text = json.dumps(redact(event.payload), indent=2, sort_keys=True)
+    text = json.dumps(redact(event.payload), indent=2, sort_keys=True, ensure_ascii=False)
     return text[:PAYLOAD_PREVIEW_CHARS]

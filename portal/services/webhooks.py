@@ -1,4 +1,8 @@
-"""Inbound webhook events: stored once per (source, event_id), queued, listed and replayed."""
+"""Inbound webhook events: stored once per (source, event_id), queued, listed and replayed.
+
+Payloads are stored without personal data (portal/services/redaction.py: Resend's recipient,
+sender and subject are masked or dropped before the row is written).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from portal.jobs.queue import (
 from portal.models import WebhookEvent
 from portal.models._base import new_id
 from portal.services.errors import InvalidInput
+from portal.services.redaction import stored_payload
 
 SOURCES = ("mux", "resend")
 # Advisory lock key: ingests hold it shared until commit; a batch takes it exclusively for an
@@ -57,7 +62,7 @@ def record_webhook_event(
         .values(
             source=source,
             event_id=event_id,
-            payload=payload,
+            payload=stored_payload(source, payload),
             status=status,
             last_error=last_error,
             next_attempt_at=func.now() + PICKUP_GRACE if status == "received" else None,
@@ -107,7 +112,7 @@ def ingest_webhook_event(
         "id": new_id(),
         "source": source,
         "event_id": event_id,
-        "payload": Jsonb(payload),
+        "payload": Jsonb(stored_payload(source, payload)),
         "status": "received" if error is None else "dead",
         "last_error": error,
         "grace": PICKUP_GRACE,

@@ -117,6 +117,38 @@ def test_resend_delivery_and_bounce() -> None:
     assert user.email_bounced_at is not None
 
 
+def test_resend_payloads_are_stored_without_personal_data_and_bounces_still_apply() -> None:
+    graph = make_graph()
+    email_id = f"email-{uuid.uuid4().hex[:8]}"
+    with tenant_session(ctx(graph.tenant)) as session:
+        note = session.get(Notification, graph.notification.id)
+        note.email_message_id = email_id
+        session.add(note)
+    sent = resend_event("email.bounced", email_id)
+    sent["data"] |= {
+        "to": ["pat.lee@harbourco.test"],
+        "from": "Studio <notify@studio.test>",
+        "subject": "Pat, your cut is ready",
+        "headers": [{"name": "X-Entity", "value": "pat.lee@harbourco.test"}],
+        "bounce": {"type": "Permanent", "subType": "General", "message": "pat.lee@ unknown"},
+    }
+    row_id = store("resend", sent)
+    assert event(row_id).payload == {
+        "type": "email.bounced",
+        "created_at": sent["created_at"],
+        "data": {
+            "email_id": email_id,
+            "to": ["p•••@harbourco.test"],
+            "from": "Studio <n•••@studio.test>",
+            "bounce": {"type": "Permanent", "subType": "General"},
+        },
+    }
+    assert process(row_id) == "processed"
+    with tenant_session(ctx(graph.tenant)) as session:
+        assert session.get(User, graph.user.id).email_bounced_at is not None
+        assert session.get(Notification, graph.notification.id).email_status == "bounced"
+
+
 def test_failures_back_off_then_go_dead(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(**_: object) -> None:
         raise RuntimeError("mux handler exploded")

@@ -52,6 +52,26 @@ def test_studio_admin_sees_events_opens_a_redacted_payload_and_replays() -> None
     assert state.message == "That event cannot be replayed now."
 
 
+def test_the_payload_and_errors_shown_mask_email_addresses() -> None:
+    payload = {"type": "video.asset.ready", "data": {"id": "m", "note": "from jo.b@client.test"}}
+    with tenant_session(None) as session:
+        row_id = record_webhook_event(
+            session=session,
+            source="mux",
+            event_id=str(uuid.uuid4()),
+            payload=payload,
+            status="dead",
+            last_error="TargetNotFound: sam@agency.test",
+        )
+    state = make_state(OperationsState, cookie=studio_admin_cookie())
+    state.load()
+    [row] = [e for e in state.events if e.id == str(row_id)]
+    state.show_payload(str(row_id))
+    assert '"note": "from j•••@client.test"' in state.payload
+    assert row.last_error == "TargetNotFound: s•••@agency.test"
+    assert "jo.b@" not in repr(state.dict()) and "sam@" not in repr(state.dict())
+
+
 @pytest.mark.parametrize("role", ["agency", "admin"])
 def test_agency_users_and_agency_admins_are_refused(role: str) -> None:
     graph = make_graph()
