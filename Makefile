@@ -33,8 +33,10 @@ browser:
 db: install
 	$(BIN)/portal setup
 
+# Listens on this machine only; `HOST=0.0.0.0 make run` to be reachable from others.
+HOST ?= 127.0.0.1
 run: db
-	$(BIN)/portal serve --port $(PORT)
+	$(BIN)/portal serve --port $(PORT) --host $(HOST)
 
 test: install browser
 	$(BIN)/ruff check portal tests alembic rxconfig.py

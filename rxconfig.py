@@ -30,5 +30,7 @@ config = rx.Config(
     disable_plugins=[rx.plugins.SitemapPlugin],
     frontend_port=PORT,
     backend_port=PORT,
+    # This machine only unless told otherwise (`portal serve --host`, REFLEX_BACKEND_HOST).
+    backend_host="127.0.0.1",
     **shared_state,
 )

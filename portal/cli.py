@@ -8,8 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from portal import cli_compliance as compliance
 from portal.settings import ROOT, get_settings
+
+# Where `portal serve` listens unless told otherwise (`--host`, or HOST=0.0.0.0 make run).
+DEFAULT_HOST = "127.0.0.1"
 
 
 def migrate(url: str | None = None, revision: str = "head") -> None:
@@ -65,17 +70,10 @@ def _setup() -> None:
     print(f"demo data: {'loaded' if created else 'already present'} (accounts in README.md)")
 
 
-def _serve(port: int) -> None:
-    """Serve the production build of the Reflex app (front end and back end on one port)."""
-    env = dict(os.environ)
-    env.setdefault("REFLEX_USE_NPM", "1")
-    env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
-    env.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
-    env["PORTAL_PORT"] = str(port)
-    bin_dir = Path(sys.executable).parent
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
-    cmd = [
-        str(bin_dir / "reflex"),
+def serve_command(port: int, host: str) -> list[str]:
+    """`reflex run` for the production build: front end and back end on one port at `host`."""
+    return [
+        str(Path(sys.executable).parent / "reflex"),
         "run",
         "--env",
         "prod",
@@ -84,11 +82,36 @@ def _serve(port: int) -> None:
         str(port),
         "--backend-port",
         str(port),
+        "--backend-host",
+        host,
     ]
-    raise SystemExit(subprocess.call(cmd, cwd=ROOT, env=env))
 
 
-def main(argv: list[str] | None = None) -> None:
+def _serve(port: int, host: str) -> None:
+    """Serve the production build of the Reflex app (front end and back end on one port)."""
+    env = dict(os.environ)
+    env.setdefault("REFLEX_USE_NPM", "1")
+    env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+    env.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
+    env["PORTAL_PORT"] = str(port)
+    bin_dir = Path(sys.executable).parent
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    raise SystemExit(subprocess.call(serve_command(port, host), cwd=ROOT, env=env))
+
+
+def _check_settings() -> None:
+    """Refuse to go on with a clear message when the configuration is invalid (e.g. prod
+    without PORTAL_SECRET_KEY or PORTAL_URL), instead of a traceback from deep inside."""
+    try:
+        get_settings()
+    except ValidationError as exc:
+        problems = "\n".join(f"  - {e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
+        print(f"portal: the configuration is not usable:\n{problems}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `portal` command line (HOST in the environment sets `serve --host`'s default)."""
     parser = argparse.ArgumentParser(prog="portal", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("setup", help="start the database if embedded, migrate, load demo data")
@@ -96,13 +119,23 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("seed", help="load demo data (idempotent)")
     serve = sub.add_parser("serve", help="serve the app (production build)")
     serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument(
+        "--host",
+        default=os.environ.get("HOST") or DEFAULT_HOST,
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: everywhere)",
+    )
     ready = sub.add_parser("pg-ready", help="exit 0 when PostgreSQL answers at URL")
     ready.add_argument("url")
     sub.add_parser("db-url", help="print the owner database URL (starts the embedded server)")
     worker = sub.add_parser("worker", help="run a job worker (webhooks, periodic jobs)")
     worker.add_argument("--concurrency", type=int, default=4)
     compliance.add_parsers(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    _check_settings()
 
     if args.command in compliance.COMMANDS:
         compliance.run(args)
@@ -115,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
 
         load_demo_data()
     elif args.command == "serve":
-        _serve(args.port)
+        _serve(args.port, args.host)
     elif args.command == "pg-ready":
         raise SystemExit(0 if pg_ready(args.url) else 1)
     elif args.command == "db-url":

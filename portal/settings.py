@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -11,7 +13,11 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
-PLACEHOLDER_SECRET = "dev-only-insecure-secret-change-me"
+# The placeholder an earlier release signed with when PORTAL_SECRET_KEY was unset: it is public,
+# so it is refused as a secret everywhere.
+PUBLISHED_PLACEHOLDER = "dev-only-insecure-secret-change-me"
+SECRET_FILE = "secret_key"
+MIN_SECRET_CHARS = 32
 
 
 def normalise_database_url(url: str) -> str:
@@ -22,16 +28,48 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def first_run_secret(data_dir: Path) -> str:
+    """The development secret kept in `<data_dir>/secret_key` (0600), made on first use."""
+    path = data_dir / SECRET_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        # Written whole under a private name, then linked in: concurrent first runs (several
+        # workers, a test and its server) all end up reading the one file that won.
+        draft = data_dir / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    secret = path.read_text().strip()
+    if len(secret) < MIN_SECRET_CHARS:
+        raise ValueError(f"{path} holds no usable secret: delete it to make a new one")
+    return secret
+
+
+def _default_secret(data: dict) -> SecretStr:
+    """Development: the first-run secret; production: none (PORTAL_SECRET_KEY is required)."""
+    if data.get("portal_env") == "prod":
+        return SecretStr("")
+    return SecretStr(first_run_secret(data.get("portal_data_dir") or ROOT / ".portal"))
+
+
 class Settings(BaseSettings):
     """Everything configurable, validated at boot; secrets stay `SecretStr`."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # Errors never echo their input: it holds every secret read from the environment.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)
 
-    # "dev" allows the placeholder secret; "prod" refuses to start with it.
+    # "prod" refuses to start without PORTAL_SECRET_KEY and PORTAL_URL set explicitly.
     portal_env: Literal["dev", "prod"] = "dev"
     portal_url: str = "http://localhost:3000"
     portal_data_dir: Path = ROOT / ".portal"
-    portal_secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    # Signing key; unset in development: a random one made on first run in portal_data_dir.
+    portal_secret_key: SecretStr = Field(default_factory=_default_secret)
     portal_timezone: str = "Australia/Sydney"
     # Local hour (in portal_timezone) after which the daily notification digest goes out.
     notification_digest_hour: int = Field(default=7, ge=0, le=23)
@@ -66,8 +104,10 @@ class Settings(BaseSettings):
     share_link_default_days: int = Field(default=14, ge=1)
     share_link_max_days: int = Field(default=90, ge=1)
     share_playback_ttl_seconds: int = Field(default=1800, ge=60, le=86400)
-    # Wrong passcodes allowed per link and per client address in the throttle window.
+    # Wrong passcodes allowed per client address in the throttle window.
     share_passcode_max_attempts: int = Field(default=5, ge=1)
+    # Wrong passcodes allowed per link from all addresses (high: one stranger cannot lock it).
+    share_passcode_max_per_link: int = Field(default=50, ge=1)
     # Take the client address from X-Forwarded-For (only behind a proxy you control).
     trust_proxy_headers: bool = False
 
@@ -88,6 +128,10 @@ class Settings(BaseSettings):
     resend_webhook_secret: SecretStr | None = None
     resend_from: str = "Motion Mavericks <portal@motionmavericks.test>"
     resend_api_url: str = "https://api.resend.com"
+    # How email leaves: "resend" (needs RESEND_API_KEY) or "outbox" (kept in the mail_outbox
+    # table: development, or a closed deployment); unset: Resend when RESEND_API_KEY is set,
+    # else the outbox. PORTAL_ENV=prod refuses to start with neither.
+    mail_backend: Literal["resend", "outbox"] | None = None
 
     # Webhook bodies above this many bytes are refused with 413.
     webhook_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
@@ -144,11 +188,34 @@ class Settings(BaseSettings):
             raise ValueError("APP_DB_ROLE must be a lower-case SQL identifier")
         return value
 
+    @field_validator("portal_secret_key")
+    @classmethod
+    def _not_the_published_placeholder(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value() == PUBLISHED_PLACEHOLDER:
+            raise ValueError("PORTAL_SECRET_KEY is a published placeholder: set a random value")
+        return value
+
     @model_validator(mode="after")
-    def _refuse_placeholder_in_prod(self) -> Settings:
-        secret = self.portal_secret_key.get_secret_value()
-        if self.portal_env == "prod" and (secret == PLACEHOLDER_SECRET or len(secret) < 32):
-            raise ValueError("PORTAL_SECRET_KEY must be set to a random value of 32+ characters")
+    def _production_is_configured(self) -> Settings:
+        if self.portal_env != "prod":
+            return self
+        if len(self.portal_secret_key.get_secret_value()) < MIN_SECRET_CHARS:
+            raise ValueError(
+                "PORTAL_ENV=prod needs PORTAL_SECRET_KEY set to a random value of 32+ characters"
+            )
+        if "portal_url" not in self.model_fields_set:
+            raise ValueError("PORTAL_ENV=prod needs PORTAL_URL set to the portal's public URL")
+        return self
+
+    @model_validator(mode="after")
+    def _mail_backend_chosen(self) -> Settings:
+        if self.mail_backend == "resend" and not self.resend_api_key:
+            raise ValueError("MAIL_BACKEND=resend needs RESEND_API_KEY")
+        if self.portal_env == "prod" and not (self.resend_api_key or self.mail_backend):
+            raise ValueError(
+                "PORTAL_ENV=prod needs a mail backend: set RESEND_API_KEY"
+                " (or MAIL_BACKEND=outbox for a closed deployment)"
+            )
         return self
 
     @model_validator(mode="after")
@@ -177,7 +244,7 @@ class Settings(BaseSettings):
 
     @property
     def resend_configured(self) -> bool:
-        return bool(self.resend_api_key)
+        return self.mail_backend != "outbox" and bool(self.resend_api_key)
 
     def integration_status(self) -> dict[str, str]:
         """Human-readable status of each integration, without revealing any secret."""

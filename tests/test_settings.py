@@ -38,11 +38,34 @@ def test_configured_integrations_never_show_their_secrets() -> None:
     assert "mux-secret-value" not in repr(settings) and "re_secret_value" not in repr(settings)
 
 
-def test_production_refuses_the_placeholder_secret() -> None:
-    with pytest.raises(ValidationError, match="PORTAL_SECRET_KEY"):
-        Settings(_env_file=None, portal_env="prod")
-    ok = Settings(_env_file=None, portal_env="prod", portal_secret_key="x" * 40)
+def test_production_needs_a_long_secret_and_an_explicit_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("PORTAL_SECRET_KEY", "PORTAL_URL"):
+        monkeypatch.delenv(name, raising=False)
+    url = "https://portal.example"
+    needs_secret = "PORTAL_ENV=prod needs PORTAL_SECRET_KEY set to a random value of 32\\+"
+    with pytest.raises(ValidationError, match=needs_secret):
+        Settings(_env_file=None, portal_env="prod", portal_url=url)
+    with pytest.raises(ValidationError, match=needs_secret):
+        Settings(_env_file=None, portal_env="prod", portal_url=url, portal_secret_key="x" * 31)
+    with pytest.raises(ValidationError, match="PORTAL_ENV=prod needs PORTAL_URL set"):
+        Settings(_env_file=None, portal_env="prod", portal_secret_key="x" * 40)
+    ok = Settings(
+        _env_file=None,
+        portal_env="prod",
+        portal_url=url,
+        portal_secret_key="x" * 40,
+        mail_backend="outbox",
+    )
     assert ok.portal_env == "prod"
+
+
+def test_settings_errors_never_echo_the_secret() -> None:
+    secret = "a-real-secret-value-that-is-long-enough-0123456789"
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None, portal_env="prod", portal_secret_key=secret)
+    assert "long-enough" not in str(refused.value)
 
 
 def test_secure_cookies_follow_the_public_url() -> None:
