@@ -14,7 +14,17 @@ WATERMARK_NOTE = (
     "overlay, not a forensic watermark); a download, when allowed, gets it burned in — only "
     "for versions the portal processed: a version hosted on Mux cannot have both."
 )
+# Shown wherever an owner turns the watermark on: what the overlay does not protect against.
+WATERMARK_LIMIT = (
+    "The watermark is drawn over the player: it deters casual copying but a determined viewer "
+    "can still record the stream. The original file is never served."
+)
 STATUS_COLORS = {"active": "green", "expired": "gray", "revoked": "red", "exhausted": "orange"}
+
+
+def watermark_limit() -> rx.Component:
+    """The plain note beside a watermark: an overlay deters, it does not protect the stream."""
+    return rx.text(WATERMARK_LIMIT, size="1", color_scheme="amber", class_name="watermark-limit")
 
 
 def _small_form(link_id: rx.Var, field: rx.Component, label: str, on_submit) -> rx.Component:  # type: ignore[no-untyped-def]
@@ -101,6 +111,7 @@ def link_row(link: ShareLinkSummary, *, show_asset: bool) -> rx.Component:
             align="center",
             wrap="wrap",
         ),
+        rx.cond(link.watermark, watermark_limit()),
         rx.text(
             "Views ",
             link.views,
@@ -188,6 +199,7 @@ def create_form() -> rx.Component:
             rx.checkbox("Allow download", name="allow_download", id="share-allow-download"),
             rx.checkbox("Watermark", name="watermark", id="share-watermark"),
             rx.text(WATERMARK_NOTE, size="1", color_scheme="gray"),
+            watermark_limit(),
             rx.button("Create link", type="submit", id="share-create"),
             width="100%",
         ),

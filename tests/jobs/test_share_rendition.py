@@ -72,7 +72,9 @@ def test_a_result_the_ledger_refuses_fails_the_run_with_a_clear_error() -> None:
         with job_run("probe_bad_result") as meta:
             meta["result"] = "made"
     with tenant_session(None) as session:
-        row = session.exec(
-            select(JobRun).where(JobRun.job_name == "probe_bad_result")
-        ).scalars().one()
+        row = (
+            session.exec(select(JobRun).where(JobRun.job_name == "probe_bad_result"))
+            .scalars()
+            .one()
+        )
     assert row.result == "failed" and "reported result 'made'" in row.meta["error"]

@@ -182,3 +182,20 @@ def test_rendition_burns_the_text_in_and_is_cached_per_text(studio, media_dir, c
         session.add(row)
     assert make_rendition(link_id=link_id, tenant_id=asset.tenant_id)["outcome"] == "made"
     assert not made.exists()  # the old text's copy is gone
+
+
+def test_share_panel_says_the_overlay_deters_but_does_not_protect() -> None:
+    import re
+
+    from portal.components.share import WATERMARK_LIMIT, project_share_links, share_panel
+
+    assert WATERMARK_LIMIT == (
+        "The watermark is drawn over the player: it deters casual copying but a determined "
+        "viewer can still record the stream. The original file is never served."
+    )
+    panel, project = str(share_panel()), str(project_share_links())
+    # Beside the create form's Watermark box, and on each link row whose watermark is on.
+    assert panel.count(WATERMARK_LIMIT) == 2
+    on_row = re.escape('["watermark"]?(jsx(Fragment,{},jsx(RadixThemesText,')
+    assert re.search(on_row + r"[^)]*\)?,?\"" + re.escape(WATERMARK_LIMIT), panel)
+    assert re.search(on_row + r"[^)]*\)?,?\"" + re.escape(WATERMARK_LIMIT), project)

@@ -1,0 +1,63 @@
+# ruff: noqa: F811  (fixtures imported from tests.services.conftest and tests.media_support)
+"""Issue 16 item 6: a watermark is an overlay, so the one thing a share link must never give a
+watermarked (or download-less) viewer is the original file — through any share media URL."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from starlette.testclient import TestClient
+
+from portal.api import build_api
+from portal.services.media_storage import source_path
+from tests.media_support import media_dir  # noqa: F401
+from tests.services.conftest import Studio, studio  # noqa: F401
+from tests.share_support import shared, write_media
+
+pytestmark = pytest.mark.usefixtures("database")
+
+# Every way a viewer might ask the share media route for the stored original.
+ATTEMPTS = (
+    "download",
+    "source.mp4",
+    "../source.mp4",
+    "hls/../source.mp4",
+    "hls/..%2Fsource.mp4",
+    "%2e%2e/source.mp4",
+    "hls/720p/../../source.mp4",
+    "share/source.mp4",
+    "./source.mp4",
+    "source.MP4",
+)
+
+
+def http() -> TestClient:
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    return TestClient(build_api(), base_url="http://testserver", client=(address, 5000))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"watermark": True, "allow_download": False},
+        {"watermark": True, "allow_download": True},
+        {"watermark": False, "allow_download": False},
+    ],
+)
+def test_share_media_urls_never_serve_the_master(studio: Studio, media_dir, options) -> None:  # type: ignore[no-untyped-def]
+    s = shared(studio, **options)
+    write_media(s.asset)
+    master = source_path(s.asset.tenant_id, s.asset.id)
+    assert master is not None and master.read_bytes() == b"source-bytes"
+    client = http()
+    urls = client.post(f"/api/share/{s.token}/open").json()
+    base = urls["playback_url"].rsplit("/hls/", 1)[0]
+    assert client.get(urls["playback_url"]).status_code == 200  # the stream itself plays
+    for name in ATTEMPTS:
+        response = client.get(f"{base}/{name}")
+        assert b"source-bytes" not in response.content, name
+        assert response.status_code in (404, 409), (name, response.status_code)
+    if options["allow_download"]:
+        waiting = client.get(urls["download_url"])
+        assert waiting.status_code == 409 and "being prepared" in waiting.json()["error"]
