@@ -2,8 +2,10 @@
 
 Row-level security reads `app.tenant_id`, `app.user_id` and `app.admin_scope`; they are set with
 `set_config(name, value, true)` so they live for one transaction only (safe behind Neon's
-transaction-mode pooler). The runtime engine connects as a role that owns nothing and cannot
-bypass RLS; the owner engine is for migrations and operator commands only.
+transaction-mode pooler). `app.timezone` (PORTAL_TIMEZONE) goes with them, so the database's
+`app_today()` and Python's "today" name the same day. The runtime engine connects as a role
+that owns nothing and cannot bypass RLS; the owner engine is for migrations, operator commands
+and the retention jobs only.
 """
 
 from __future__ import annotations
@@ -108,8 +110,26 @@ def app_pool() -> ConnectionPool:
     from portal.jobs.app import libpq_conninfo
 
     return ConnectionPool(
-        libpq_conninfo(app_url()), min_size=1, max_size=10, kwargs={"autocommit": True}
+        libpq_conninfo(app_url()),
+        min_size=1,
+        max_size=10,
+        kwargs={"autocommit": True},
+        configure=_set_timezone,
     )
+
+
+_TIMEZONE = "SELECT set_config('app.timezone', %s, false)"
+
+
+def _set_timezone(conn) -> None:  # type: ignore[no-untyped-def]
+    """A pooled autocommit connection's session default for app_today() (PORTAL_TIMEZONE);
+    transactions set it again for themselves, which is what counts behind a pooler."""
+    conn.execute(_TIMEZONE, (get_settings().portal_timezone,))
+
+
+async def _set_timezone_async(conn) -> None:  # type: ignore[no-untyped-def]
+    """The async pool's twin of _set_timezone."""
+    await conn.execute(_TIMEZONE, (get_settings().portal_timezone,))
 
 
 # One async pool per event loop (an async pool belongs to the loop that opened it).
@@ -143,6 +163,7 @@ async def app_async_pool() -> AsyncConnectionPool:
             min_size=1,
             max_size=10,
             kwargs={"autocommit": True},
+            configure=_set_timezone_async,
             open=False,
         )
         entry = _async_pools[loop] = (pool, asyncio.ensure_future(pool.open()))
@@ -187,17 +208,31 @@ def tenant_session(ctx: TenantContext | None) -> Iterator[Session]:
             with driver.pipeline():
                 driver.execute(
                     "SELECT set_config('app.tenant_id', %s, true),"
-                    " set_config('app.user_id', %s, true), set_config('app.admin_scope', %s, true)",
+                    " set_config('app.user_id', %s, true), set_config('app.admin_scope', %s, true),"
+                    " set_config('app.timezone', %s, true)",
                     _context_values(ctx),
                 )
         yield session
 
 
-def _context_values(ctx: TenantContext) -> tuple[str, str, str]:
+@contextmanager
+def owner_session() -> Iterator[Session]:
+    """A transaction as the owner, for the maintenance the runtime role may not run (retention);
+    commits on success. Job workers and operator commands only, never a request."""
+    with Session(owner_engine(), expire_on_commit=False) as session, session.begin():
+        session.execute(
+            text("SELECT set_config('app.timezone', :zone, true)"),
+            {"zone": get_settings().portal_timezone},
+        )
+        yield session
+
+
+def _context_values(ctx: TenantContext) -> tuple[str, str, str, str]:
     return (
         str(ctx.tenant_id),
         str(ctx.user_id) if ctx.user_id else "",
         "on" if ctx.admin_scope else "",
+        get_settings().portal_timezone,
     )
 
 
@@ -207,11 +242,8 @@ def enter_tenant(session: Session, ctx: TenantContext) -> None:
         text(
             "SELECT set_config('app.tenant_id', :tenant, true),"
             " set_config('app.user_id', :user, true),"
-            " set_config('app.admin_scope', :scope, true)"
+            " set_config('app.admin_scope', :scope, true),"
+            " set_config('app.timezone', :zone, true)"
         ),
-        {
-            "tenant": str(ctx.tenant_id),
-            "user": str(ctx.user_id) if ctx.user_id else "",
-            "scope": "on" if ctx.admin_scope else "",
-        },
+        dict(zip(("tenant", "user", "scope", "zone"), _context_values(ctx), strict=True)),
     )

@@ -54,10 +54,11 @@ def stuck_assets_sweep(timestamp: int) -> None:
 @job_app.periodic(cron=maintenance.RETENTION_CRON)
 @job_app.task(name="retention_purge", queue=PERIODIC_QUEUE)
 def retention_purge(timestamp: int) -> None:
-    """Purge share links 90 days after expiry and notifications after 180 days."""
-    with job_run("retention_purge") as meta, tenant_session(None) as session:
+    """Purge every table past its retention period (retention_periods, e.g. share links 90 days
+    after expiry), as the owner and by the database's clock: the tick only labels the run."""
+    with job_run("retention_purge") as meta:
         _tick(meta, timestamp)
-        meta.update(maintenance.purge_retention(session=session, now=_clock(timestamp)))
+        meta.update(maintenance.purge_retention())
 
 
 @job_app.periodic(cron="47 3 * * *")
@@ -78,10 +79,11 @@ def audit_chain_check(timestamp: int) -> None:
 @job_app.periodic(cron=maintenance.AUDIT_PARTITIONS_CRON)
 @job_app.task(name="audit_partitions", queue=PERIODIC_QUEUE)
 def audit_partitions(timestamp: int) -> None:
-    """Create audit partitions two months ahead; detach and drop those older than 365 days."""
-    with job_run("audit_partitions") as meta, tenant_session(None) as session:
+    """Create audit partitions two months ahead; detach and drop those older than 365 days
+    (as the owner, by the database's clock)."""
+    with job_run("audit_partitions") as meta:
         _tick(meta, timestamp)
-        meta.update(maintenance.maintain_audit_partitions(session=session, now=_clock(timestamp)))
+        meta.update(maintenance.maintain_audit_partitions())
 
 
 @job_app.periodic(cron="30 4 * * *")

@@ -1,8 +1,10 @@
-"""The audit log's per-tenant hash chain (migration 0009): verify it, report its heads.
+"""The audit log's per-tenant hash chain (migration 0010): verify it, report its heads.
 
 Each audit row stores `chain_seq`, `prev_hash` and `row_hash`, computed by the database at insert.
 Verifying recomputes every row's hash with the same SQL function and walks the links in order;
-the first row whose content, predecessor or position does not fit is reported.
+the first row whose content, predecessor or position does not fit is reported. Rows before the
+retention anchor are gone by design, but only once past the audit period: an anchor written
+less than 365 days ago (migration 0017 records its time) means rows were removed early.
 """
 
 from __future__ import annotations
@@ -26,10 +28,19 @@ REASONS = {
     "link": "it does not link to the row before it",
     "tail": "rows after it are missing (the chain head is further on)",
     "head": "the chain head does not match the last row",
+    "early": "rows up to here were removed before their retention period ended",
 }
 
+# `early`: rows up to the anchor are gone although the anchor (or, for an anchor from before
+# 0017, the head it equals) is younger than the audit period.
 _HEAD = text(
-    "SELECT seq, head_hash, anchor_seq, anchor_hash FROM audit_chain_heads WHERE tenant_id = :t"
+    """
+    SELECT seq, head_hash, anchor_seq, anchor_hash,
+           coalesce(anchor_at, CASE WHEN anchor_seq = seq THEN updated_at END) AS anchor_at,
+           anchor_seq > 0 AND coalesce(anchor_at, CASE WHEN anchor_seq = seq THEN updated_at END)
+             > now() - make_interval(days => retention_days('audit_logs')) AS early
+      FROM audit_chain_heads WHERE tenant_id = :t
+    """
 )
 # The first row (after the retention anchor) that does not fit, in chain order.
 _FIRST_BREAK = text(
@@ -56,6 +67,7 @@ _FIRST_BREAK = text(
      LIMIT 1
     """
 )
+_NO_HEAD = (0, GENESIS, 0, GENESIS, None, False)
 _LAST = text(
     "SELECT id, created_at, chain_seq, row_hash FROM audit_logs "
     "WHERE tenant_id = :t AND chain_seq > :anchor_seq ORDER BY chain_seq DESC, id DESC LIMIT 1"
@@ -73,10 +85,14 @@ class ChainBreak:
     reason: str
 
     def describe(self) -> str:
-        where = f"audit row {self.audit_id} ({self.created_at:%Y-%m-%d %H:%M:%S} UTC)"
-        if self.audit_id is None or self.created_at is None:
+        when = f"{self.created_at:%Y-%m-%d %H:%M:%S} UTC" if self.created_at else ""
+        if self.reason == "early":
+            where = f"the retention anchor ({when or 'time unknown'})"
+        elif self.audit_id is not None:
+            where = f"audit row {self.audit_id} ({when or 'time unknown'})"
+        else:
             where = "the chain head"
-        return f"seq {self.chain_seq}: {where}: {REASONS[self.reason]}"
+        return f"seq {self.chain_seq}: {where}: {REASONS.get(self.reason, self.reason)}"
 
 
 @dataclass(frozen=True)
@@ -97,14 +113,16 @@ class ChainReport:
 def verify_tenant_chain(*, session: Session | Connection, tenant_id: UUID) -> ChainReport:
     """Recompute one tenant's chain (the session must see that tenant's audit rows)."""
     head = session.execute(_HEAD, {"t": tenant_id}).first()
-    seq, head_hash, anchor_seq, anchor_hash = head or (0, GENESIS, 0, GENESIS)
+    seq, head_hash, anchor_seq, anchor_hash, anchor_at, early = head or _NO_HEAD
     params = {"t": tenant_id, "anchor_seq": anchor_seq, "anchor_hash": anchor_hash}
     first = session.execute(_FIRST_BREAK, params).first()
     last = session.execute(_LAST, params).first()
     # With no row after the anchor, the anchor itself must be the head.
     last_seq, last_hash = (last.chain_seq, last.row_hash) if last else (anchor_seq, anchor_hash)
     broken = None
-    if first is not None:
+    if early:
+        broken = ChainBreak(anchor_seq, None, anchor_at, "early")
+    elif first is not None:
         broken = ChainBreak(first.chain_seq, first.id, first.created_at, first.reason)
     elif last_seq < seq:
         broken = ChainBreak(last_seq, last.id if last else None, last and last.created_at, "tail")

@@ -1,11 +1,19 @@
-"""Cross-tenant upkeep through the narrow SECURITY DEFINER functions of migration 0006."""
+"""Cross-tenant upkeep: share-link expiry (runtime role) and retention (owner only, migration 0017).
+
+Retention periods live in the database (`retention_periods`); the runtime role can read them but
+cannot run a purge, so nothing the web process can do shortens them. The daily jobs call the
+argument-free functions (the database's own clock); `now=` runs the owner-only `…_as_of` twin,
+for exact-boundary tests and operators.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlmodel import Session
+
+from portal.db import owner_session
 
 SHARE_LINK_RETENTION_DAYS = 90
 NOTIFICATION_RETENTION_DAYS = 180
@@ -14,6 +22,14 @@ AUDIT_MONTHS_AHEAD = 2
 # When the retention jobs run (UTC); the compliance page shows the next run from these.
 RETENTION_CRON = "17 3 * * *"
 AUDIT_PARTITIONS_CRON = "7 2 * * *"
+PURGED_TABLES = (
+    "share_links",
+    "notifications",
+    "login_attempts",
+    "mail_outbox",
+    "job_runs",
+    "webhook_events",
+)
 
 
 def expire_share_links_everywhere(*, session: Session) -> int:
@@ -21,33 +37,25 @@ def expire_share_links_everywhere(*, session: Session) -> int:
     return int(session.execute(text("SELECT system_expire_share_links()")).scalar_one())
 
 
-def purge_retention(
-    *,
-    session: Session,
-    now: datetime | None = None,
-    share_link_days: int = SHARE_LINK_RETENTION_DAYS,
-    notification_days: int = NOTIFICATION_RETENTION_DAYS,
-) -> dict[str, int]:
-    """As of `now`: delete share links expired more than 90 days and notifications older than
-    180 days, in every tenant; returns counts."""
-    row = session.execute(
-        text("SELECT share_links, notifications FROM system_purge_retention(:now, :links, :notes)"),
-        {"now": now or datetime.now(UTC), "links": share_link_days, "notes": notification_days},
-    ).one()
-    return {"share_links": row.share_links, "notifications": row.notifications}
+def purge_retention(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete what is past its period in every table that has one; returns counts per table."""
+    columns = ", ".join(PURGED_TABLES)
+    call = "system_purge_retention()" if now is None else "system_purge_retention_as_of(:now)"
+    with owner_session() as session:
+        row = session.execute(text(f"SELECT {columns} FROM {call}"), {"now": now}).one()
+    return {table: int(getattr(row, table)) for table in PURGED_TABLES}
 
 
-def maintain_audit_partitions(
-    *,
-    session: Session,
-    now: datetime | None = None,
-    months_ahead: int = AUDIT_MONTHS_AHEAD,
-    retention_days: int = AUDIT_RETENTION_DAYS,
-) -> dict[str, list[str]]:
-    """As of `now`: create audit partitions ahead; detach and drop those whose whole month is
-    past retention (each tenant's last dropped link is kept as its chain anchor)."""
-    row = session.execute(
-        text("SELECT created, dropped FROM system_audit_partitions(:now, :ahead, :days)"),
-        {"now": now or datetime.now(UTC), "ahead": months_ahead, "days": retention_days},
-    ).one()
+def maintain_audit_partitions(*, now: datetime | None = None) -> dict[str, list[str]]:
+    """Create audit partitions ahead (and for months waiting in the DEFAULT partition); detach
+    and drop those past retention, keeping each tenant's last dropped link as its anchor."""
+    call = "system_audit_partitions()" if now is None else "system_audit_partitions_as_of(:now)"
+    with owner_session() as session:
+        row = session.execute(text(f"SELECT created, dropped FROM {call}"), {"now": now}).one()
     return {"created": list(row.created), "dropped": list(row.dropped)}
+
+
+def retention_periods(*, session: Session) -> dict[str, int]:
+    """`{table: days}` as the database enforces them (readable by the runtime role)."""
+    rows = session.execute(text("SELECT table_name, days FROM retention_periods"))
+    return {name: int(days) for name, days in rows}
