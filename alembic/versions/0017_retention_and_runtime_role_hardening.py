@@ -174,17 +174,21 @@ _PARTITIONS = f"""
 CREATE FUNCTION system_audit_partitions_as_of(p_now timestamptz)
 RETURNS TABLE (created text[], dropped text[])
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_catalog, pg_temp AS $$
-DECLARE part text; month_start date;
+DECLARE part text; month_start date; m date;
   keep_after timestamptz := p_now - make_interval(days => retention_days('audit_logs'));
+  -- Read in full first: moving rows out of the DEFAULT partition needs no open scan of it.
+  months date[] := ARRAY(
+    SELECT (date_trunc('month', p_now AT TIME ZONE 'UTC') + make_interval(months => n))::date
+      FROM generate_series(0, {AUDIT_MONTHS_AHEAD}) AS n
+    UNION
+    SELECT DISTINCT date_trunc('month', created_at AT TIME ZONE 'UTC')::date
+      FROM audit_logs_default
+    ORDER BY 1);
 BEGIN
-  created := ARRAY(
-    SELECT audit_create_partition(m) FROM (
-      SELECT (date_trunc('month', p_now AT TIME ZONE 'UTC') + make_interval(months => n))::date
-        FROM generate_series(0, {AUDIT_MONTHS_AHEAD}) AS n
-      UNION
-      SELECT DISTINCT date_trunc('month', created_at AT TIME ZONE 'UTC')::date
-        FROM audit_logs_default) AS months (m)
-    ORDER BY m);
+  created := '{{}}';
+  FOREACH m IN ARRAY months LOOP
+    created := created || audit_create_partition(m);
+  END LOOP;
   dropped := '{{}}';
   FOR part IN
     SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid

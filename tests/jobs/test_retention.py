@@ -1,93 +1,227 @@
-"""Retention against a controllable clock (the job's tick): exact boundaries, chain anchors.
+"""Retention (migration 0017): every table's period, exact boundaries, the database's clock, chain
+anchors, and audit rows left in the DEFAULT partition.
 
-Clocks are in the past, so these runs never purge anything a real-time run would keep.
+Exact boundaries use the owner-only `…_as_of` functions with clocks in the past, so these runs
+never purge anything a real-time run would keep; the jobs themselves use the database's now().
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import psycopg
 import pytest
-from sqlalchemy import text
+from psycopg.types.json import Jsonb
 
 from portal.db import tenant_session
 from portal.jobs import periodic
-from portal.models import Notification, Project
+from portal.models import LoginAttempt, Notification, OutboxEmail, Project
+from portal.services import maintenance
 from portal.services.audit_chain import verify_chains
 from tests.factories import ctx, make_graph, make_tenant
 from tests.jobs.test_periodic import add_link, runs, status_of
 
 pytestmark = pytest.mark.usefixtures("database")
 SECOND = timedelta(seconds=1)
+DAY = timedelta(days=1)
 
 
 def tick_of(clock: datetime) -> int:
     return int(clock.timestamp())
 
 
-def test_share_links_and_notifications_purged_exactly_at_90_and_180_days() -> None:
-    clock = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
-    graph = make_graph()
-    gone = add_link(graph, clock - timedelta(days=90) - SECOND)
-    kept = add_link(graph, clock - timedelta(days=90) + SECOND)
-    notes = {}
+def add_notes(graph, ages: dict[str, timedelta], clock: datetime) -> dict[str, Notification]:  # type: ignore[no-untyped-def]
     with tenant_session(ctx(graph.tenant)) as session:
-        for name, age in (
-            ("gone", timedelta(days=180) + SECOND),
-            ("kept", timedelta(180) - SECOND),
-        ):
-            note = Notification(
+        notes = {
+            name: Notification(
                 tenant_id=graph.tenant.id, user_id=graph.user.id, type=name, created_at=clock - age
             )
-            session.add(note)
-            notes[name] = note
-    periodic.retention_purge(timestamp=tick_of(clock))
-    assert status_of(graph, gone) is None and status_of(graph, kept) == "expired"
+            for name, age in ages.items()
+        }
+        session.add_all(notes.values())
+    return notes
+
+
+def note_exists(graph, note: Notification) -> bool:  # type: ignore[no-untyped-def]
     with tenant_session(ctx(graph.tenant)) as session:
-        assert session.get(Notification, notes["gone"].id) is None
-        assert session.get(Notification, notes["kept"].id) is not None
-    [run] = runs("retention_purge", tick_of(clock))
-    assert run.meta["share_links"] >= 1 and run.meta["notifications"] >= 1
+        return session.get(Notification, note.id) is not None
 
 
-def old_month() -> datetime:
-    """The first instant of the month fourteen months ago (UTC)."""
-    start = datetime.now(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    for _ in range(14):
-        start = (start - timedelta(days=1)).replace(day=1)
-    return start
+def test_share_links_and_notifications_purged_exactly_at_90_and_180_days() -> None:
+    clock = datetime.now(UTC).replace(microsecond=0) - 3 * DAY
+    graph = make_graph()
+    gone = add_link(graph, clock - 90 * DAY - SECOND)
+    kept = add_link(graph, clock - 90 * DAY + SECOND)
+    notes = add_notes(graph, {"gone": 180 * DAY + SECOND, "kept": 180 * DAY - SECOND}, clock)
+    counts = maintenance.purge_retention(now=clock)
+    assert status_of(graph, gone) is None and status_of(graph, kept) == "expired"
+    assert not note_exists(graph, notes["gone"]) and note_exists(graph, notes["kept"])
+    assert counts["share_links"] >= 1 and counts["notifications"] >= 1
+
+
+def global_rows(owner_conn, table: str, ids: list[uuid.UUID]) -> set[uuid.UUID]:  # type: ignore[no-untyped-def]
+    rows = owner_conn.execute(f"SELECT id FROM {table} WHERE id = ANY(%s)", (ids,)).fetchall()
+    return {r[0] for r in rows}
+
+
+def test_tables_without_a_tenant_are_purged_exactly_at_their_periods(owner_conn) -> None:  # type: ignore[no-untyped-def]
+    clock = datetime.now(UTC).replace(microsecond=0) - 3 * DAY
+    key = "a" * 64
+    with tenant_session(None) as session:
+        attempts = {
+            age: LoginAttempt(
+                kind="login", key_hash=key, scope="ip", succeeded=False, created_at=clock - age
+            )
+            for age in (30 * DAY + SECOND, 30 * DAY - SECOND)
+        }
+        mails = {
+            age: OutboxEmail(
+                to_address="a@example.test",
+                subject="s",
+                text_body="t",
+                html_body="h",
+                created_at=clock - age,
+            )
+            for age in (7 * DAY + SECOND, 7 * DAY - SECOND)
+        }
+        session.add_all([*attempts.values(), *mails.values()])
+    job = f"retention-probe-{uuid.uuid4().hex[:8]}"
+    other_job = f"{job}-b"
+    run_ages = [(job, 95 * DAY), (job, 91 * DAY), (other_job, 90 * DAY - SECOND)]
+    run_ids = [uuid.uuid4() for _ in run_ages]
+    for run_id, (name, age) in zip(run_ids, run_ages, strict=True):
+        owner_conn.execute(
+            "INSERT INTO job_runs (id, job_name, started_at, result)"
+            " VALUES (%s, %s, %s, 'succeeded')",
+            (run_id, name, clock - age),
+        )
+    event_rows = [
+        ("processed", 30 * DAY + SECOND),
+        ("failed", 40 * DAY),
+        ("dead", 30 * DAY - SECOND),
+    ]
+    event_ids = [uuid.uuid4() for _ in event_rows]
+    for event_id, (status, age) in zip(event_ids, event_rows, strict=True):
+        owner_conn.execute(
+            "INSERT INTO webhook_events (id, source, event_id, payload, status, received_at)"
+            " VALUES (%s, 'resend', %s, %s, %s, %s)",
+            (event_id, f"evt-{event_id}", Jsonb({"to": "a@example.test"}), status, clock - age),
+        )
+
+    counts = maintenance.purge_retention(now=clock)
+
+    old_attempt, new_attempt = attempts.values()
+    assert global_rows(owner_conn, "login_attempts", [old_attempt.id, new_attempt.id]) == {
+        new_attempt.id
+    }
+    old_mail, new_mail = mails.values()
+    assert global_rows(owner_conn, "mail_outbox", [old_mail.id, new_mail.id]) == {new_mail.id}
+    # The 95-day run goes; the 91-day one stays as its job's latest run.
+    assert global_rows(owner_conn, "job_runs", run_ids) == set(run_ids[1:])
+    # Processed past 30 days goes; an unfinished (failed) event stays whatever its age.
+    assert global_rows(owner_conn, "webhook_events", event_ids) == set(event_ids[1:])
+    assert all(counts[t] >= 1 for t in ("login_attempts", "mail_outbox", "job_runs"))
+    assert counts["webhook_events"] >= 1
+
+
+def test_the_job_purges_by_the_databases_clock_whatever_its_tick() -> None:
+    graph = make_graph()
+    now = datetime.now(UTC)
+    old = add_link(graph, now - 91 * DAY)
+    young = add_link(graph, now - 89 * DAY)
+    notes = add_notes(graph, {"young": 179 * DAY}, now)
+    far_future = tick_of(now + timedelta(days=365 * 100))
+    periodic.retention_purge(timestamp=far_future)
+    assert status_of(graph, old) is None and status_of(graph, young) == "expired"
+    assert note_exists(graph, notes["young"])
+    [run] = runs("retention_purge", far_future)
+    assert run.result == "succeeded" and set(maintenance.PURGED_TABLES) <= set(run.meta)
+
+
+def month_start(months_back: int) -> datetime:
+    """The first instant of the month `months_back` months ago (UTC; negative: ahead)."""
+    year, month = divmod(
+        datetime.now(UTC).year * 12 + datetime.now(UTC).month - 1 - months_back, 12
+    )
+    return datetime(year, month + 1, 1, tzinfo=UTC)
+
+
+def insert_audit_as_owner(owner_conn, tenant_id: uuid.UUID, at: datetime) -> None:  # type: ignore[no-untyped-def]
+    """An audit row dated `at`, written as the owner (the runtime role may not date rows)."""
+    with owner_conn.transaction():
+        owner_conn.execute("SELECT set_config('app.tenant_id', %s, true)", (str(tenant_id),))
+        owner_conn.execute(
+            "INSERT INTO audit_logs (tenant_id, action, entity_type, entity_id, created_at)"
+            " VALUES (%s, 'insert', 'projects', %s, %s)",
+            (tenant_id, uuid.uuid4(), at),
+        )
+
+
+def anchor_of(owner_conn, tenant_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    return owner_conn.execute(
+        "SELECT anchor_seq, anchor_at FROM audit_chain_heads WHERE tenant_id = %s", (tenant_id,)
+    ).fetchone()
 
 
 def test_audit_partition_dropped_exactly_365_days_after_its_month_and_chain_anchored(
     owner_conn,  # type: ignore[no-untyped-def]
 ) -> None:
-    start = old_month()
-    end = (start + timedelta(days=32)).replace(day=1)
+    start, end = month_start(14), month_start(13)
     part = f"audit_logs_y{start:%Y}m{start:%m}"
     owner_conn.execute("SELECT audit_create_partition(%s)", (start.date(),))
     tenant = make_tenant()
+    for day in (1, 2):
+        insert_audit_as_owner(owner_conn, tenant.id, start + timedelta(days=day))
     with tenant_session(ctx(tenant)) as session:
-        for day in (1, 2):
-            session.execute(
-                text(
-                    "INSERT INTO audit_logs (tenant_id, action, entity_type, entity_id,"
-                    " created_at) VALUES (:t, 'insert', 'projects', :e, :at)"
-                ),
-                {"t": tenant.id, "e": uuid.uuid4(), "at": start + timedelta(days=day)},
-            )
         session.add(Project(tenant_id=tenant.id, client_name="C", title="Now"))
 
-    before = end + timedelta(days=365) - SECOND
-    periodic.audit_partitions(timestamp=tick_of(before))
-    assert part not in runs("audit_partitions", tick_of(before))[0].meta["dropped"]
-    after = end + timedelta(days=365) + SECOND
-    periodic.audit_partitions(timestamp=tick_of(after))
-    assert part in runs("audit_partitions", tick_of(after))[0].meta["dropped"]
+    kept = maintenance.maintain_audit_partitions(now=end + 365 * DAY - SECOND)
+    assert part not in kept["dropped"]
+    gone = maintenance.maintain_audit_partitions(now=end + 365 * DAY + SECOND)
+    assert part in gone["dropped"]
 
     [report] = verify_chains([tenant.id])
     assert report.intact and report.rows == 1 and report.head_seq == 3
-    anchor = owner_conn.execute(
-        "SELECT anchor_seq FROM audit_chain_heads WHERE tenant_id = %s", (tenant.id,)
+    assert anchor_of(owner_conn, tenant.id) == (2, start + 2 * DAY)
+
+
+def test_old_audit_rows_in_the_default_partition_age_out_like_any_other(owner_conn) -> None:  # type: ignore[no-untyped-def]
+    start = month_start(20)
+    part = f"audit_logs_y{start:%Y}m{start:%m}"
+    tenant = make_tenant()
+    insert_audit_as_owner(owner_conn, tenant.id, start + 3 * DAY)
+    in_default = "SELECT count(*) FROM audit_logs_default WHERE tenant_id = %s"
+    assert owner_conn.execute(in_default, (tenant.id,)).fetchone() == (1,)
+    with tenant_session(ctx(tenant)) as session:
+        session.add(Project(tenant_id=tenant.id, client_name="C", title="Now"))
+
+    tick = tick_of(datetime.now(UTC))
+    periodic.audit_partitions(timestamp=tick)
+    [run] = runs("audit_partitions", tick)
+    assert part in run.meta["created"] and part in run.meta["dropped"]
+    assert owner_conn.execute(in_default, (tenant.id,)).fetchone() == (0,)
+    [report] = verify_chains([tenant.id])
+    assert report.intact and report.rows == 1 and report.head_seq == 2
+    assert anchor_of(owner_conn, tenant.id) == (1, start + 3 * DAY)
+
+
+def test_rows_waiting_in_the_default_partition_move_into_their_month(owner_conn) -> None:  # type: ignore[no-untyped-def]
+    start = month_start(-6)
+    part = f"audit_logs_y{start:%Y}m{start:%m}"
+    tenant = make_tenant()
+    insert_audit_as_owner(owner_conn, tenant.id, start + 5 * DAY)
+    assert owner_conn.execute(
+        "SELECT audit_create_partition(%s)", (date(start.year, start.month, 9),)
+    ).fetchone() == (part,)
+    moved = owner_conn.execute(
+        f"SELECT count(*) FROM {part} WHERE tenant_id = %s", (tenant.id,)
     ).fetchone()
-    assert anchor == (2,)
+    left = owner_conn.execute(
+        "SELECT count(*) FROM audit_logs_default WHERE tenant_id = %s", (tenant.id,)
+    ).fetchone()
+    assert (moved, left) == ((1,), (0,))
+    [report] = verify_chains([tenant.id])
+    assert report.intact and report.rows == 1
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
+        owner_conn.execute(f"DELETE FROM {part}")
