@@ -5,10 +5,13 @@ import reflex as rx
 from portal.api import around
 from portal.jobs.worker import inprocess_worker
 from portal.pages import add_pages
+from portal.state.identity import IdentityMiddleware
 
 # Our routes first, then Reflex's; the whole backend wrapped (upload guard, security headers,
 # worker header): see portal.api.around.
 app = rx.App(api_transformer=around)
 add_pages(app)
+# Before every event: a tab whose session changed gets its states reset (sign-out, new user).
+app.add_middleware(IdentityMiddleware(), index=0)
 # Each app process runs a job worker unless PORTAL_INPROCESS_WORKER=false.
 app.register_lifespan_task(inprocess_worker)

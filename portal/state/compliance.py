@@ -8,6 +8,7 @@ from uuid import UUID
 import reflex as rx
 
 from portal.db import tenant_session
+from portal.models import ResidencyEvidence
 from portal.services.audit_log import scoped_tenants
 from portal.services.auth import SessionUser
 from portal.services.compliance_status import (
@@ -23,6 +24,7 @@ from portal.services.residency import EvidenceRow, generate_for_all, list_eviden
 from portal.state.session import SessionState
 
 ROLES = ("admin",)
+GENERATE_FAILED = "The reports could not be written. Please try again or check the data folder."
 
 
 class ComplianceState(SessionState):
@@ -86,11 +88,24 @@ class ComplianceState(SessionState):
             except PortalError as exc:
                 self.error = exc.user_message
                 return
-            self.generating, self.message = True, ""
-        with tenant_session(user.context) as session:
-            tenant_ids = [UUID(t) for t, _ in scoped_tenants(session=session)]
-        rows = await asyncio.to_thread(generate_for_all, tenant_ids=tenant_ids)
+            self.generating, self.message, self.error = True, "", ""
+        try:
+            rows = await asyncio.to_thread(_generate, user)
+        except (PortalError, OSError) as exc:
+            message = exc.user_message if isinstance(exc, PortalError) else GENERATE_FAILED
+            async with self:
+                self.error = message
+            return
+        finally:
+            async with self:
+                self.generating = False
         async with self:
-            self.generating = False
             self.message = f"Generated {len(rows)} residency reports."
             self._refresh(user)
+
+
+def _generate(user: SessionUser) -> list[ResidencyEvidence]:
+    """One report for each tenant in the admin's scope."""
+    with tenant_session(user.context) as session:
+        tenant_ids = [UUID(t) for t, _ in scoped_tenants(session=session)]
+    return generate_for_all(tenant_ids=tenant_ids)

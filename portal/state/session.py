@@ -24,6 +24,17 @@ class NavItem:
     href: str
 
 
+def session_token(cookie_header: str | None) -> str | None:
+    """The raw session token in a Cookie header (None when absent or malformed)."""
+    cookie = SimpleCookie()
+    try:
+        cookie.load(cookie_header or "")
+    except CookieError:
+        return None
+    morsel = cookie.get(SESSION_COOKIE)
+    return morsel.value if morsel else None
+
+
 class SessionState(rx.State):
     """Who is signed in, for display; handlers re-check the session themselves (`_require_user`)."""
 
@@ -39,13 +50,7 @@ class SessionState(rx.State):
 
     def _session_token(self) -> str | None:
         """The raw token from the cookie header captured when the socket connected."""
-        cookie = SimpleCookie()
-        try:
-            cookie.load(self.router.headers.cookie or "")
-        except CookieError:
-            return None
-        morsel = cookie.get(SESSION_COOKIE)
-        return morsel.value if morsel else None
+        return session_token(self.router.headers.cookie)
 
     def _current_user(self) -> SessionUser | None:
         return resolve_session(self._session_token())

@@ -5,18 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
 from portal.db import tenant_session
-from portal.models import JobRun
+from portal.models import JobRun, ResidencyEvidence
 from portal.services import residency
 from portal.services.compliance_status import backup_status
 from portal.settings import get_settings
-from portal.state.compliance import ComplianceState
+from portal.state.compliance import GENERATE_FAILED, ComplianceState
+from tests.aio import run
 from tests.factories import make_graph, make_tenant, make_user
 from tests.state.test_state import make_state, signed_in_cookie
 
 pytestmark = pytest.mark.usefixtures("database")
 URL = "http://localhost:3000/compliance"
+# The background handler's own function (Reflex refuses a direct call of a background event).
+GENERATE = ComplianceState.event_handlers["generate"].fn
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +78,29 @@ def test_backup_age_turns_stale_past_24_hours() -> None:
         stale = backup_status(session=session, now=taken + timedelta(hours=25))
     assert not fresh.stale and fresh.age == "23.0 hours"
     assert stale.stale and "x.dump" in stale.details
+
+
+def test_a_failed_generation_clears_the_busy_flag_and_says_why(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    studio = make_tenant(type="admin")
+    managed = make_graph(managed_by=studio)
+    admin = make_user(tenant=studio, role="admin")
+    # The data folder is a file: writing the first report fails with NotADirectoryError.
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setattr(get_settings(), "portal_data_dir", blocked)
+    state = make_state(ComplianceState, cookie=signed_in_cookie(admin.email), url=URL)
+    state.load()
+    run(GENERATE(state))
+    assert not state.generating and state.message == ""
+    assert state.error == GENERATE_FAILED
+    with tenant_session(None) as session:
+        assert (
+            session.exec(
+                select(ResidencyEvidence).where(ResidencyEvidence.tenant_id == managed.tenant.id)
+            ).all()
+            == []
+        )
+    monkeypatch.setattr(get_settings(), "portal_data_dir", tmp_path)
+    run(GENERATE(state))
+    assert not state.generating and state.error == ""
+    assert state.message == "Generated 2 residency reports."
