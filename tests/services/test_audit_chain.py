@@ -10,7 +10,7 @@ from sqlalchemy import text
 from portal.cli_compliance import audit_verify
 from portal.db import tenant_session
 from portal.models import Project
-from portal.services.audit_chain import GENESIS, verify_chains
+from portal.services.audit_chain import GENESIS, REASONS, ChainBreak, verify_chains
 from tests.factories import ctx, make_graph
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -126,3 +126,59 @@ def test_audit_verify_refuses_a_malformed_tenant_id() -> None:
     with pytest.raises(SystemExit) as exit_info:
         audit_verify("not-a-uuid")
     assert exit_info.value.code == 2
+
+
+def remove_all_rows(superuser_conn, tenant_id) -> None:  # type: ignore[no-untyped-def]
+    superuser_conn.execute("SET session_replication_role = replica")
+    try:
+        superuser_conn.execute("DELETE FROM audit_logs WHERE tenant_id = %s", (tenant_id,))
+    finally:
+        superuser_conn.execute("RESET session_replication_role")
+
+
+@pytest.mark.parametrize("anchor_at", ["now()", "NULL"])
+def test_rows_removed_before_their_retention_date_are_a_break(
+    superuser_conn, anchor_at: str
+) -> None:  # type: ignore[no-untyped-def]
+    # What dropping every partition early left behind: no rows, the anchor moved up to the head
+    # (NULL: an anchor written before 0017 recorded its time; the head's time then counts).
+    g = make_graph()
+    remove_all_rows(superuser_conn, g.tenant.id)
+    superuser_conn.execute(
+        f"UPDATE audit_chain_heads SET anchor_seq = seq, anchor_hash = head_hash,"
+        f" anchor_at = {anchor_at} WHERE tenant_id = %s",
+        (g.tenant.id,),
+    )
+    [report] = verify_chains([g.tenant.id])
+    assert not report.intact and report.rows == 0
+    assert report.broken is not None and report.broken.reason == "early"
+    assert report.broken.chain_seq == report.head_seq
+    assert "removed before their retention period ended" in report.broken.describe()
+
+
+def test_an_anchor_older_than_the_retention_period_verifies(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+    g = make_graph()
+    remove_all_rows(superuser_conn, g.tenant.id)
+    superuser_conn.execute(
+        "UPDATE audit_chain_heads SET anchor_seq = seq, anchor_hash = head_hash,"
+        " anchor_at = now() - interval '366 days' WHERE tenant_id = %s",
+        (g.tenant.id,),
+    )
+    [report] = verify_chains([g.tenant.id])
+    assert report.intact and report.rows == 0
+
+
+def test_a_chain_with_no_rows_left_is_described_without_crashing(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+    g = make_graph()
+    remove_all_rows(superuser_conn, g.tenant.id)
+    [report] = verify_chains([g.tenant.id])
+    assert report.broken is not None and report.broken.reason == "tail"
+    assert report.broken.describe() == (
+        "seq 0: the chain head: rows after it are missing (the chain head is further on)"
+    )
+
+
+@pytest.mark.parametrize("reason", sorted(REASONS))
+def test_every_break_describes_itself_without_a_row_or_time(reason: str) -> None:
+    text_ = ChainBreak(7, None, None, reason).describe()
+    assert text_.startswith("seq 7: ") and text_.endswith(REASONS[reason])
