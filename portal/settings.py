@@ -153,6 +153,9 @@ class Settings(BaseSettings):
     watermark_font: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     # Run a job worker inside each app process; false when `portal worker` processes do the work.
     portal_inprocess_worker: bool = True
+    # Operator bearer token: /healthz details (worker ids, heartbeat) and the X-Portal-Worker
+    # header only for requests with `Authorization: Bearer <token>`; unset: never by token.
+    healthz_token: SecretStr | None = None
     # Reflex state in Redis (redis://, rediss:// or unix://): required for several backend
     # workers (GRANIAN_WORKERS > 1, or several hosts); unset keeps state in process memory.
     redis_url: str | None = None

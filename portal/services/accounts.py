@@ -24,6 +24,7 @@ from portal.services.passwords import (
     hash_password,
     verify_password,
 )
+from portal.services.validation import CONTROL, reject_control
 from portal.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -72,11 +73,10 @@ def _login_row(email: str):  # type: ignore[no-untyped-def]
 def _request_link(*, kind: str, email: str, ip: str | None) -> None:
     """Shared by magic link and reset requests: throttle, issue, email; same answer always."""
     email = (email or "").strip()
-    if not email or "@" not in email or len(email) > 320:
+    if not email or "@" not in email or len(email) > 320 or CONTROL.search(email):
         raise InvalidInput("Enter a valid email address.", code="bad_email")
-    throttle.check(kind=kind, email=email, ip=ip)
     # Every request counts towards the limits: links are not free to ask for.
-    throttle.record(kind=kind, email=email, ip=ip, succeeded=False)
+    throttle.reserve(kind=kind, email=email, ip=ip)
     row = _login_row(email)
     if row is None or row["status"] != "active" or row["tenant_status"] != "active":
         return
@@ -86,24 +86,23 @@ def _request_link(*, kind: str, email: str, ip: str | None) -> None:
         ttl, path = timedelta(minutes=settings.magic_link_minutes), "/login/magic"
     else:
         ttl, path = timedelta(minutes=settings.password_reset_minutes), "/reset"
+    render = email_templates.magic_link if kind == "magic_link" else email_templates.password_reset
+    accent = _accent(ctx.tenant_id)
+    # The token and its email (a queued job) commit together; the job sends it (issue 17).
     with tenant_session(ctx) as session:
         raw = tokens.issue(
             session=session, tenant_id=ctx.tenant_id, user_id=ctx.user_id, purpose=kind, ttl=ttl
         )
         tenant = session.get(Tenant, ctx.tenant_id)
-    render = email_templates.magic_link if kind == "magic_link" else email_templates.password_reset
-    message = render(
-        to=email,
-        url=_link(path, raw),
-        minutes=int(ttl.total_seconds() // 60),
-        tenant_name=tenant.name if tenant else "Motion Mavericks",
-        accent=_accent(ctx.tenant_id),
-        tenant_id=ctx.tenant_id,
-    )
-    try:
-        mail.send(message)
-    except Exception:  # the answer stays the same; operators see the failure in the log
-        log.exception("could not send %s email", kind)
+        message = render(
+            to=email,
+            url=_link(path, raw),
+            minutes=int(ttl.total_seconds() // 60),
+            tenant_name=tenant.name if tenant else "Motion Mavericks",
+            accent=accent,
+            tenant_id=ctx.tenant_id,
+        )
+        mail.queue(session, message)
 
 
 def request_magic_link(*, email: str, ip: str | None = None) -> None:
@@ -154,7 +153,7 @@ def accept_invite(
     """Accept an invitation: set name and password, activate, sign in."""
     info = peek_invite(token)
     name = (name or "").strip()
-    if not name or len(name) > MAX_NAME:
+    if not name or len(name) > MAX_NAME or CONTROL.search(name):
         raise InvalidInput(f"Enter your name (at most {MAX_NAME} characters).", code="name")
     check_password_policy(password, email=info.email, confirm=confirm)
     with tenant_session(info.context) as session:
@@ -170,7 +169,7 @@ def accept_invite(
 
 def update_profile(*, user: SessionUser, name: str) -> None:
     """Change the signed-in user's display name."""
-    name = (name or "").strip()
+    name = reject_control((name or "").strip(), label="Your name")
     if not name or len(name) > MAX_NAME:
         raise InvalidInput(f"Enter a name of at most {MAX_NAME} characters.")
     with tenant_session(user.context) as session:

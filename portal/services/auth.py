@@ -13,6 +13,7 @@ from portal.models import User, UserSession
 from portal.services import throttle
 from portal.services.errors import InvalidCredentials, InvalidInput
 from portal.services.passwords import new_token, token_hash, verify_and_upgrade
+from portal.services.validation import CONTROL
 from portal.settings import get_settings
 
 MAX_EMAIL = 320
@@ -81,7 +82,7 @@ def validate_login_form(*, email: str, password: str) -> tuple[str, str]:
         raise InvalidInput(LOGIN_MESSAGES["email"], code="email")
     if not password:
         raise InvalidInput(LOGIN_MESSAGES["password"], code="password")
-    if len(email) > MAX_EMAIL or "@" not in email:
+    if len(email) > MAX_EMAIL or "@" not in email or CONTROL.search(email):
         raise InvalidInput(LOGIN_MESSAGES["bad_email"], code="bad_email")
     if len(password) > MAX_PASSWORD:
         raise InvalidCredentials()
@@ -93,7 +94,7 @@ def sign_in(
 ) -> NewSession:
     """Check credentials (throttled per account and address) and open a session."""
     email, password = validate_login_form(email=email, password=password)
-    throttle.check(kind="login", email=email, ip=ip)
+    reservation = throttle.reserve(kind="login", email=email, ip=ip)
     with tenant_session(None) as session:
         row = (
             session.execute(text("SELECT * FROM auth_login_lookup(:email)"), {"email": email})
@@ -102,9 +103,9 @@ def sign_in(
         )
     matches, upgraded = verify_and_upgrade(password, row["password_hash"] if row else None)
     active = row is not None and row["status"] == "active" and row["tenant_status"] == "active"
-    throttle.record(kind="login", email=email, ip=ip, succeeded=matches and active)
     if not (matches and active):
         raise InvalidCredentials()
+    throttle.succeeded(reservation)
     ctx = TenantContext(tenant_id=row["tenant_id"], user_id=row["user_id"])
     return open_session(ctx, user_agent=user_agent, new_password_hash=upgraded)
 

@@ -152,14 +152,17 @@ def viewer_hash(ip: str | None, user_agent: str | None, now: datetime | None = N
 
 
 def check_passcode(info: LinkInfo, passcode: str, ip: str | None) -> None:
-    """Throttled (wrong passcodes per link and per address), then an argon2 verification."""
-    limit = get_settings().share_passcode_max_attempts
-    key = str(info.link_id)
-    throttle.check(kind="share_passcode", email=key, ip=ip, limits=(limit, limit))
+    """Throttled (wrong passcodes per address, and per link at a much higher limit, so one
+    stranger cannot lock the client out), then an argon2 verification."""
+    settings = get_settings()
+    limits = (settings.share_passcode_max_per_link, settings.share_passcode_max_attempts)
+    reservation = throttle.reserve(
+        kind="share_passcode", email=str(info.link_id), ip=ip, limits=limits
+    )
     ok = len(passcode) <= MAX_PASSCODE and verify_password(passcode, info.passcode_hash)
     if not ok:
-        throttle.record(kind="share_passcode", email=key, ip=ip, succeeded=False)
         raise WrongPasscode()
+    throttle.succeeded(reservation)
 
 
 def _count_view(hashed: str, viewer: str, passcode_ok: bool) -> OpenedLink | None:

@@ -1,11 +1,20 @@
-"""Sign-in throttling: too many failures per account or per client address in a window."""
+"""Sign-in and passcode throttling: too many failures per key (an account, a link) or per
+client address in a window.
+
+Atomic: `reserve` takes a transaction-scoped advisory lock on every key, counts the failures and
+records this attempt as one more failure before the caller verifies anything, so however many
+requests race, at most the limit of them ever reach the password check. A verified attempt then
+turns its reservation into a success (`succeeded`), which does not count.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from portal.db import tenant_session
 from portal.models import LoginAttempt
@@ -16,6 +25,15 @@ from portal.settings import get_settings
 class Throttled(PortalError):
     user_message = "Too many attempts. Please wait 15 minutes and try again."
     code = "throttled"
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """The failure rows written for one attempt before it was verified."""
+
+    kind: str
+    ids: tuple[UUID, ...]
+    rows: tuple[tuple[str, str], ...]  # (scope, key hash)
 
 
 def _key(scope: str, value: str) -> str:
@@ -36,39 +54,52 @@ def _keys(email: str, ip: str | None, limits: tuple[int, int] | None) -> list[tu
     return keys
 
 
-def check(*, kind: str, email: str, ip: str | None, limits: tuple[int, int] | None = None) -> None:
-    """Raise Throttled when the account or the address has used up its failures.
+def _lock_id(kind: str, key: str) -> int:
+    """A signed 64-bit advisory lock id for one (kind, key)."""
+    digest = hashlib.sha256(f"throttle:{kind}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def reserve(
+    *, kind: str, email: str, ip: str | None, limits: tuple[int, int] | None = None
+) -> Reservation:
+    """Raise Throttled when the key or the address has used up its failures; else count this
+    attempt as a failure now (committed before any verification), under per-key locks.
 
     `email` is whatever is throttled per key (a share link's id for passcodes); `limits` =
     (per key, per address) overrides the sign-in limits.
     """
-    settings = get_settings()
-    since = datetime.now(UTC) - timedelta(minutes=settings.throttle_window_minutes)
+    keys = _keys(email, ip, limits)
+    window = get_settings().throttle_window_minutes
+    since = datetime.now(UTC) - timedelta(minutes=window)
     with tenant_session(None) as session:
-        for _scope, key, limit in _keys(email, ip, limits):
-            failures = session.scalar(
-                select(func.count())
-                .select_from(LoginAttempt)
-                .where(LoginAttempt.key_hash == key, LoginAttempt.kind == kind)
-                .where(LoginAttempt.succeeded.is_(False), LoginAttempt.created_at > since)
-            )
-            if (failures or 0) >= limit:
-                raise Throttled(
-                    f"Too many attempts. Please wait {settings.throttle_window_minutes} minutes "
-                    "and try again."
-                )
+        # Sorted, so two attempts sharing keys always lock them in the same order.
+        for lock in sorted({_lock_id(kind, key) for _scope, key, _limit in keys}):
+            session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock})
+        for _scope, key, limit in keys:
+            if _failures(session, kind, key, since) >= limit:
+                raise Throttled(f"Too many attempts. Please wait {window} minutes and try again.")
+        rows = [LoginAttempt(kind=kind, key_hash=k, scope=s, succeeded=False) for s, k, _ in keys]
+        session.add_all(rows)
+        session.flush()
+        return Reservation(kind, tuple(r.id for r in rows), tuple((s, k) for s, k, _ in keys))
 
 
-def record(*, kind: str, email: str, ip: str | None, succeeded: bool) -> None:
-    """Remember one attempt (failures count towards the limits)."""
+def _failures(session, kind: str, key: str, since: datetime) -> int:  # type: ignore[no-untyped-def]
+    count = session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.key_hash == key, LoginAttempt.kind == kind)
+        .where(LoginAttempt.succeeded.is_(False), LoginAttempt.created_at > since)
+    )
+    return count or 0
+
+
+def succeeded(reservation: Reservation) -> None:
+    """The reserved attempt was verified: it stops counting as a failure (kept as a success)."""
     with tenant_session(None) as session:
-        for scope, key, _limit in _keys(email, ip, None):
-            session.add(LoginAttempt(kind=kind, key_hash=key, scope=scope, succeeded=succeeded))
-
-
-def purge(*, older_than: timedelta = timedelta(days=1)) -> int:
-    """Forget attempts older than any window (run by a periodic job)."""
-    with tenant_session(None) as session:
-        cutoff = datetime.now(UTC) - older_than
-        result = session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < cutoff))
-        return result.rowcount or 0
+        session.execute(delete(LoginAttempt).where(LoginAttempt.id.in_(reservation.ids)))
+        session.add_all(
+            LoginAttempt(kind=reservation.kind, key_hash=key, scope=scope, succeeded=True)
+            for scope, key in reservation.rows
+        )

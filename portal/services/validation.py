@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
 from portal.services.errors import InvalidInput, NotFound
 
+# C0 control characters other than tab and line breaks (NUL among them: PostgreSQL text cannot
+# hold it, and none of the others belongs in anything a person types).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def reject_control(value: str, *, label: str) -> str:
+    """Refuse text carrying control characters (e.g. NUL) with a clear message, at the boundary."""
+    if CONTROL.search(value):
+        raise InvalidInput(f"{label} contains characters that are not allowed.", code="control")
+    return value
+
 
 def clean_text(value: str | None, *, label: str, max_length: int, required: bool = True) -> str:
-    """Trimmed text; refuses empty (when required) and overlong values with a clear message."""
-    text = (value or "").strip()
+    """Trimmed text; refuses empty (when required), overlong values and control characters
+    with a clear message."""
+    text = reject_control((value or "").strip(), label=label)
     if required and not text:
         raise InvalidInput(f"{label} is required.")
     if len(text) > max_length:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from portal.api import build_api
+from portal.services import auth
 from portal.services.auth import SESSION_COOKIE, resolve_session
+from portal.settings import get_settings
+from tests.concurrency_support import VerifierGate
 from tests.factories import PASSWORD, make_tenant, make_user
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -104,10 +108,34 @@ def test_logout_revokes_and_clears_the_cookie(client: TestClient) -> None:
     assert resolve_session(token) is None
 
 
-def test_healthz_reports_database_and_integrations_without_secrets(client: TestClient) -> None:
-    response = client.get("/healthz")
+def test_healthz_reports_database_and_integrations_without_secrets(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Integrations are shown to the operator only (tests/api/test_health.py).
+    monkeypatch.setattr(get_settings(), "healthz_token", SecretStr("operator"))
+    response = client.get("/healthz", headers={"Authorization": "Bearer operator"})
     assert response.status_code == 200
     body = response.json()
     assert body["database"] == "ok"
     assert body["integrations"]["mux"].startswith("not configured")
     assert body["integrations"]["resend"].startswith("not configured")
+
+
+def test_30_concurrent_wrong_passwords_reach_the_check_at_most_5_times(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    user = make_user(tenant=make_tenant())
+    gate = VerifierGate(auth.verify_and_upgrade, total=30)
+    monkeypatch.setattr(auth, "verify_and_upgrade", gate)
+    app = build_api()
+
+    def attempt(n: int) -> str:
+        client = TestClient(app, follow_redirects=False, client=("198.18.3.1", 4000 + n))
+        response = client.post("/api/auth/login", data={"email": user.email, "password": "no"})
+        return error_of(response.headers["location"])
+
+    codes = gate.run(attempt)
+    assert gate.entered == 5
+    assert sorted(set(codes)) == ["credentials", "throttled"] and codes.count("credentials") == 5
+    right = TestClient(app, follow_redirects=False, client=("198.18.3.2", 4000))
+    response = right.post("/api/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert error_of(response.headers["location"]) == "throttled"
+    assert gate.entered == 5

@@ -16,6 +16,8 @@ from portal.services import share_access
 from portal.services.share_grants import RENEWAL_COOKIE, make_grant
 from portal.services.share_links import revoke_share_link
 from portal.services.share_watermark import burn_text, rendition_path
+from portal.settings import get_settings
+from tests.concurrency_support import VerifierGate
 from tests.media_support import media_dir  # noqa: F401
 from tests.services.conftest import Studio, studio  # noqa: F401
 from tests.share_support import shared, write_media
@@ -133,6 +135,68 @@ def test_throttled_passcode_is_429(studio: Studio) -> None:
         )
     throttled = client.post(f"/api/share/{s.token}/open", data={"passcode": "tangerine"})
     assert throttled.status_code == 429 and "15 minutes" in throttled.json()["error"]
+
+
+def client_at(app, address: str) -> TestClient:  # type: ignore[no-untyped-def]
+    return TestClient(
+        app, base_url="http://testserver", follow_redirects=False, client=(address, 5000)
+    )
+
+
+def test_60_concurrent_wrong_passcodes_reach_argon2_at_most_5_times(
+    studio: Studio, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    s = shared(studio, passcode="tangerine")
+    gate = VerifierGate(share_access.verify_password, total=60)
+    monkeypatch.setattr(share_access, "verify_password", gate)
+    app, address = build_api(), "10.251.7.1"
+
+    def attempt(n: int) -> int:
+        post = client_at(app, address).post
+        return post(f"/api/share/{s.token}/open", data={"passcode": f"guess-{n}"}).status_code
+
+    statuses = gate.run(attempt)
+    assert gate.entered == 5
+    assert statuses.count(401) == 5 and statuses.count(429) == 55
+    late = client_at(app, address).post(
+        f"/api/share/{s.token}/open", data={"passcode": "tangerine"}
+    )
+    assert late.status_code == 429 and gate.entered == 5
+
+
+def test_concurrent_wrong_passcodes_from_many_addresses_stop_at_the_link_limit(
+    studio: Studio, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SHARE_PASSCODE_MAX_PER_LINK", "8")
+    get_settings.cache_clear()
+    s = shared(studio, passcode="tangerine")
+    gate = VerifierGate(share_access.verify_password, total=30)
+    monkeypatch.setattr(share_access, "verify_password", gate)
+    app = build_api()
+
+    def attempt(n: int) -> int:
+        post = client_at(app, f"10.252.0.{n + 1}").post
+        return post(f"/api/share/{s.token}/open", data={"passcode": f"guess-{n}"}).status_code
+
+    try:
+        statuses = gate.run(attempt)
+    finally:
+        get_settings.cache_clear()
+    assert gate.entered == 8 and statuses.count(401) == 8 and statuses.count(429) == 22
+
+
+def test_five_wrong_passcodes_from_one_address_do_not_lock_out_the_client(studio: Studio) -> None:
+    s = shared(studio, passcode="tangerine")
+    app = build_api()
+    stranger, client = client_at(app, "10.253.0.1"), client_at(app, "10.253.0.2")
+    for n in range(5):
+        wrong = stranger.post(f"/api/share/{s.token}/open", data={"passcode": f"guess-{n}"})
+        assert wrong.status_code == 401
+    assert (
+        client.post(f"/api/share/{s.token}/open", data={"passcode": "tangerine"}).status_code == 200
+    )
+    refused = stranger.post(f"/api/share/{s.token}/open", data={"passcode": "tangerine"})
+    assert refused.status_code == 429 and "15 minutes" in refused.json()["error"]
 
 
 def test_watermarked_download_is_never_the_master(studio: Studio, media_dir) -> None:  # type: ignore[no-untyped-def]

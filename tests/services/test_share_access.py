@@ -21,6 +21,7 @@ from portal.services.share_grants import granted_asset, make_grant, read_grant
 from portal.services.share_guests import add_guest_comment, guest_comments
 from portal.services.share_links import revoke_share_link
 from portal.services.throttle import Throttled
+from portal.settings import get_settings
 from tests.aio import run
 from tests.services.conftest import Studio, make_studio, studio  # noqa: F401
 from tests.share_support import make_link, ready_asset, shared, token_of
@@ -37,8 +38,10 @@ def counts(studio: Studio, link_id: str) -> tuple[int, int, str]:
     return link.view_count, views, link.status
 
 
-def wait_for_lock_waiters(conn: psycopg.Connection, count: int) -> None:
-    """Until `count` backends of this database wait on a lock (fresh statistics each time)."""
+def wait_for_lock_waiters(conn: psycopg.Connection, count: int, timeout: float = 120) -> None:
+    """Until `count` backends of this database wait on a lock (fresh statistics each time);
+    fails, saying how many did, if that has not happened within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
     while True:
         conn.execute("SELECT pg_stat_clear_snapshot()")
         waiting = conn.execute(
@@ -47,7 +50,8 @@ def wait_for_lock_waiters(conn: psycopg.Connection, count: int) -> None:
         ).fetchone()[0]
         if waiting >= count:
             return
-        time.sleep(0.05)
+        assert time.monotonic() < deadline, f"{waiting} of {count} backends waited on the lock"
+        time.sleep(0.05)  # polling the condition above, not waiting for time to pass
 
 
 @pytest.mark.parametrize(
@@ -101,16 +105,31 @@ def test_passcode_missing_wrong_then_right(studio: Studio) -> None:
     assert share_access.open_link(token=s.token, passcode="tangerine").view_count == 1
 
 
-def test_passcode_throttled_per_link(studio: Studio) -> None:
+def test_passcode_throttled_per_link_at_its_own_higher_limit(studio: Studio, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SHARE_PASSCODE_MAX_PER_LINK", "7")
+    get_settings.cache_clear()
+    s = shared(studio, passcode="tangerine")
+    try:
+        for attempt in range(7):
+            with pytest.raises(share_access.WrongPasscode):
+                share_access.open_link(
+                    token=s.token, passcode=f"guess-{attempt}", ip=f"10.3.0.{attempt}"
+                )
+        with pytest.raises(Throttled, match="wait 15 minutes"):
+            share_access.open_link(token=s.token, passcode="tangerine", ip="10.3.1.1")
+    finally:
+        get_settings.cache_clear()
+    assert counts(studio, s.link.id)[0] == 0
+
+
+def test_five_wrong_passcodes_lock_out_their_address_only(studio: Studio) -> None:
     s = shared(studio, passcode="tangerine")
     for attempt in range(5):
         with pytest.raises(share_access.WrongPasscode):
-            share_access.open_link(
-                token=s.token, passcode=f"guess-{attempt}", ip=f"10.3.0.{attempt}"
-            )
-    with pytest.raises(Throttled, match="wait 15 minutes"):
-        share_access.open_link(token=s.token, passcode="tangerine", ip="10.3.1.1")
-    assert counts(studio, s.link.id)[0] == 0
+            share_access.open_link(token=s.token, passcode=f"guess-{attempt}", ip="10.3.2.1")
+    assert share_access.open_link(token=s.token, passcode="tangerine", ip="10.3.2.2")
+    with pytest.raises(Throttled):
+        share_access.open_link(token=s.token, passcode="tangerine", ip="10.3.2.1")
 
 
 def test_passcode_throttled_per_address_across_links(studio: Studio) -> None:
