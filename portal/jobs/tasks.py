@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import portal.jobs.email  # noqa: F401  (registers the account-email task)
 from portal.jobs.app import job_app
 from portal.jobs.queue import PROCESS_WEBHOOK_BATCH_TASK, PROCESS_WEBHOOK_TASK, WEBHOOK_QUEUE
 from portal.services.webhook_processing import process_webhook_batch, process_webhook_event

@@ -1,10 +1,15 @@
-"""Dev mailbox: what the portal would have emailed, when no email provider is configured."""
+"""Dev mailbox: what the portal would have emailed, when no email provider is configured.
+
+The page exists in development only: with PORTAL_ENV=prod it is never registered, so its route
+does not exist (the outbox holds live sign-in links).
+"""
 
 import reflex as rx
 
 from portal import routes
 from portal.pages.registry import page
 from portal.services.permissions import Action
+from portal.settings import get_settings
 from portal.state.mailbox import MailboxState, MailView
 
 
@@ -27,15 +32,6 @@ def email_card(mail: MailView) -> rx.Component:
     )
 
 
-@page(
-    route=routes.MAILBOX,
-    title="Dev mailbox",
-    nav="Mailbox",
-    roles=("admin",),
-    action=Action.OPERATE,
-    on_load=MailboxState.load,
-    order=95,
-)
 def mailbox() -> rx.Component:
     return rx.vstack(
         rx.cond(
@@ -55,3 +51,15 @@ def mailbox() -> rx.Component:
         width="100%",
         max_width="48rem",
     )
+
+
+if get_settings().portal_env == "dev":
+    page(
+        route=routes.MAILBOX,
+        title="Dev mailbox",
+        nav="Mailbox",
+        roles=("admin",),
+        action=Action.OPERATE,
+        on_load=MailboxState.load,
+        order=95,
+    )(mailbox)

@@ -1,16 +1,28 @@
-"""One mail service: Resend when RESEND_API_KEY is set, otherwise the local outbox table."""
+"""Account emails (sign-in link, reset, invitation) go out through a job, never in a request.
+
+`queue()` writes the message to `mail_outbox` in the caller's transaction, so the email exists
+exactly when what it announces does (an invited user and their email commit together). With
+Resend it also defers the send job in that transaction; the job sends the row (idempotency key
+`mail/<outbox id>`) and deletes it in one transaction, so a retry after a lost answer is a no-op
+at Resend. Without Resend (MAIL_BACKEND=outbox, or development) the row is the delivery.
+"""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from uuid import UUID
 
-from portal.db import tenant_session
+from sqlalchemy import delete
+from sqlmodel import Session
+
+from portal.db import TenantContext, tenant_session
+from portal.integrations import resend
+from portal.jobs.queue import defer_job
 from portal.models import OutboxEmail
 from portal.settings import get_settings
 
-log = logging.getLogger(__name__)
+MAIL_QUEUE = "mail"
+SEND_MAIL_TASK = "send_mail"
 
 
 @dataclass(frozen=True)
@@ -24,39 +36,50 @@ class Email:
     tenant_id: UUID | None = None
 
 
-def send(email: Email) -> str:
-    """Send (or keep in the outbox); returns the provider's message id or the outbox id."""
-    settings = get_settings()
-    if settings.resend_configured:
-        return _send_with_resend(email)
-    with tenant_session(None) as session:
-        row = OutboxEmail(
-            tenant_id=email.tenant_id,
-            to_address=email.to,
-            subject=email.subject,
-            text_body=email.text,
-            html_body=email.html,
-        )
-        session.add(row)
-        session.flush()
-        return str(row.id)
-
-
-def _send_with_resend(email: Email) -> str:
-    import resend
-
-    settings = get_settings()
-    resend.api_key = settings.resend_api_key.get_secret_value() if settings.resend_api_key else ""
-    resend.api_url = settings.resend_api_url.rstrip("/")
-    response = resend.Emails.send(
-        {
-            "from": settings.resend_from,
-            "to": [email.to],
-            "subject": email.subject,
-            "text": email.text,
-            "html": email.html,
-        }
+def store(session: Session, email: Email) -> OutboxEmail:
+    """Keep an email in the outbox table in this transaction."""
+    row = OutboxEmail(
+        tenant_id=email.tenant_id,
+        to_address=email.to,
+        subject=email.subject,
+        text_body=email.text,
+        html_body=email.html,
     )
-    message_id = str(response["id"])
-    log.info("email sent via resend: %s", message_id)
-    return message_id
+    session.add(row)
+    session.flush()
+    return row
+
+
+def queue(session: Session, email: Email) -> UUID:
+    """Queue an email in the caller's transaction; returns its outbox id."""
+    row = store(session, email)
+    if get_settings().resend_configured:
+        args = {"outbox_id": str(row.id), "tenant_id": str(email.tenant_id or "")}
+        defer_job(session, task=SEND_MAIL_TASK, queue=MAIL_QUEUE, args=args)
+    return row.id
+
+
+def send_queued(*, outbox_id: UUID, tenant_id: UUID | None) -> str:
+    """Send one queued email and drop it from the outbox; "gone" when it was sent already."""
+    ctx = TenantContext(tenant_id=tenant_id) if tenant_id else None
+    with tenant_session(ctx) as session:
+        row = session.execute(
+            delete(OutboxEmail).where(OutboxEmail.id == outbox_id).returning(OutboxEmail)
+        ).scalar_one_or_none()
+        if row is None:
+            return "gone"
+        # The row is deleted only if the send succeeds (an error rolls the delete back).
+        return resend.send(
+            to=row.to_address,
+            subject=row.subject,
+            text=row.text_body,
+            html=row.html_body,
+            idempotency_key=f"mail/{outbox_id}",
+        )
+
+
+def discard(*, outbox_id: UUID, tenant_id: UUID | None) -> None:
+    """Drop a queued email that will never be sent (refused for good): its link stays unused."""
+    ctx = TenantContext(tenant_id=tenant_id) if tenant_id else None
+    with tenant_session(ctx) as session:
+        session.execute(delete(OutboxEmail).where(OutboxEmail.id == outbox_id))

@@ -12,16 +12,19 @@ import logging
 from datetime import datetime, time
 from uuid import UUID
 
-import httpx
 from sqlalchemy import select
 from sqlmodel import Session
 
 from portal import routes
 from portal.db import TenantContext, tenant_session
-from portal.models import Notification, OutboxEmail, Tenant, User
+from portal.integrations import resend
+from portal.integrations.resend import PermanentSendError as PermanentSendError
+from portal.models import Notification, Tenant, User
+from portal.services import mail
 from portal.services import notification_email as render
 from portal.services.locale import viewer_zone
 from portal.services.mail import Email
+from portal.services.notification_inbox import displayed
 from portal.services.notification_prefs import unsubscribe_token
 from portal.services.notifications import TYPES, mode_for
 from portal.services.tenants_admin import accent_of
@@ -30,45 +33,18 @@ from portal.settings import get_settings
 log = logging.getLogger(__name__)
 
 
-class PermanentSendError(RuntimeError):
-    """The provider refused the email for good (bad address, ...): retrying cannot help."""
-
-
 def deliver(session: Session, email: Email, *, key: str, unsubscribe_url: str) -> str:
     """Send through Resend (idempotency key) or into the outbox in this transaction."""
-    settings = get_settings()
-    if not settings.resend_configured:
-        row = OutboxEmail(
-            tenant_id=email.tenant_id,
-            to_address=email.to,
-            subject=email.subject,
-            text_body=email.text,
-            html_body=email.html,
-        )
-        session.add(row)
-        session.flush()
-        return f"outbox:{row.id}"
-    api_key = settings.resend_api_key.get_secret_value() if settings.resend_api_key else ""
-    response = httpx.post(
-        settings.resend_api_url.rstrip("/") + "/emails",
-        headers={"Authorization": f"Bearer {api_key}", "Idempotency-Key": key},
-        json={
-            "from": settings.resend_from,
-            "to": [email.to],
-            "subject": email.subject,
-            "text": email.text,
-            "html": email.html,
-            "headers": {
-                "List-Unsubscribe": f"<{unsubscribe_url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
-        },
-        timeout=15.0,
+    if not get_settings().resend_configured:
+        return f"outbox:{mail.store(session, email).id}"
+    return resend.send(
+        to=email.to,
+        subject=email.subject,
+        text=email.text,
+        html=email.html,
+        idempotency_key=key,
+        headers=resend.unsubscribe_headers(unsubscribe_url),
     )
-    if 400 <= response.status_code < 500 and response.status_code not in (408, 409, 429):
-        raise PermanentSendError(f"Resend refused the email (HTTP {response.status_code})")
-    response.raise_for_status()
-    return str(response.json()["id"])[:255]
 
 
 def brand_of(session: Session, tenant_id: UUID) -> render.Branding:
@@ -110,7 +86,8 @@ def send_notification_email(*, notification_id: UUID, tenant_id: UUID) -> str:
         brand = brand_of(session, tenant_id)
         stop = unsubscribe_url(tenant_id, user.id, n.type)
         try:
-            entry = render.item(n.type, n.payload, brand.base_url)
+            shown = displayed(session=session, notifications=[n])[n.id]  # names, excerpt
+            entry = render.item(n.type, shown, brand.base_url)
             email = render.single(
                 to=user.email, entry=entry, brand=brand, unsubscribe_url=stop, tenant_id=tenant_id
             )

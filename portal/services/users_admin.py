@@ -95,7 +95,7 @@ def invite_user(*, user: SessionUser, tenant_id: str, email: str, name: str, rol
             ttl=timedelta(days=settings.invite_days),
             created_by=user.user_id,
         )
-    _send_invite(user, target, email, raw)
+        _send_invite(session, user, target, email, raw)  # the row and its email commit together
     return str(invited.id)
 
 
@@ -116,7 +116,7 @@ def resend_invite(*, user: SessionUser, user_id: str) -> None:
             ttl=timedelta(days=settings.invite_days),
             created_by=user.user_id,
         )
-    _send_invite(user, tenant, invited.email, raw)
+        _send_invite(session, user, tenant, invited.email, raw)
 
 
 def revoke_invite(*, user: SessionUser, user_id: str) -> None:
@@ -161,9 +161,11 @@ def set_active(*, user: SessionUser, user_id: str, active: bool) -> None:
             )
 
 
-def _send_invite(user: SessionUser, tenant: Tenant, email: str, raw: str) -> None:
+def _send_invite(session, user: SessionUser, tenant: Tenant, email: str, raw: str) -> None:  # type: ignore[no-untyped-def]
+    """Queue the invitation email in the caller's transaction (sent by the mail job)."""
     base = get_settings().portal_url.rstrip("/")
-    mail.send(
+    mail.queue(
+        session,
         email_templates.invite(
             to=email,
             url=f"{base}/invite?token={raw}",

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import threading
 import uuid
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
+from resend.exceptions import ResendError
 from starlette.testclient import TestClient
 
 from portal.api import build_api
@@ -31,8 +29,8 @@ from portal.services.notification_prefs import (
 from portal.services.notifications import fan_out
 from portal.services.webhook_processing import process_webhook_event
 from portal.services.webhooks import record_webhook_event
-from portal.settings import get_settings
 from tests.factories import ctx, make_graph, make_user
+from tests.fake_resend import FakeResend, fake_resend  # noqa: F401  (fixture)
 from tests.webhook_support import resend_event
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -141,22 +139,19 @@ def test_bad_notifications_get_a_clear_status(superuser_conn) -> None:  # type: 
     assert _outbox(user.email) == []
 
 
-def test_the_last_attempt_marks_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_last_attempt_marks_failed(fake_resend: FakeResend) -> None:  # noqa: F811
     g = make_graph()
     user = make_user(tenant=g.tenant)
     nid = _notify(g, user)
-
-    def down(*_: object, **__: object) -> str:
-        raise ConnectionError("provider down")
-
-    monkeypatch.setattr(notification_delivery, "deliver", down)
+    fake_resend.script = ["500", "500"]  # the provider is down
     args = {"notification_id": str(nid), "tenant_id": str(g.tenant.id)}
-    with pytest.raises(ConnectionError):
+    with pytest.raises(ResendError):
         send_notification_email_task(SimpleNamespace(job=SimpleNamespace(attempts=0)), **args)
     assert _row(g, nid).email_status == "queued"
     last = SimpleNamespace(job=SimpleNamespace(attempts=MAX_ATTEMPTS - 1))
     assert send_notification_email_task(last, **args) == "failed"
     assert "gave up after 5 attempts" in _row(g, nid).email_note
+    assert fake_resend.messages == []
 
 
 def test_digest_groups_by_sydney_day_across_midnight(superuser_conn) -> None:  # type: ignore[no-untyped-def]
@@ -183,43 +178,14 @@ def test_digest_groups_by_sydney_day_across_midnight(superuser_conn) -> None:  #
     assert run_digests(datetime(2026, 11, 25, 18, 0, tzinfo=UTC)) == {"result": "skipped"}
 
 
-class _FakeResend(BaseHTTPRequestHandler):
-    calls: list[tuple[str, dict]] = []
-    status = 200
-
-    def do_POST(self) -> None:  # noqa: N802
-        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-        type(self).calls.append((self.headers.get("idempotency-key", ""), body))
-        self.send_response(type(self).status)
-        self.send_header("content-type", "application/json")
-        self.end_headers()
-        self.wfile.write(json.dumps({"id": f"re_{uuid.uuid4().hex[:12]}"}).encode())
-
-    def log_message(self, *_: object) -> None:
-        pass
-
-
-@pytest.fixture()
-def fake_resend(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeResend)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("RESEND_API_KEY", "re_test_key")
-    monkeypatch.setenv("RESEND_API_URL", f"http://127.0.0.1:{server.server_port}")
-    get_settings.cache_clear()
-    _FakeResend.calls, _FakeResend.status = [], 200
-    yield _FakeResend
-    server.shutdown()
-    monkeypatch.undo()
-    get_settings.cache_clear()
-
-
-def test_resend_send_then_delivery_webhook(fake_resend) -> None:  # type: ignore[no-untyped-def]
+def test_resend_send_then_delivery_webhook(fake_resend: FakeResend) -> None:  # noqa: F811
     g = make_graph()
     user = make_user(tenant=g.tenant)
     nid = _notify(g, user)
     assert send_notification_email(notification_id=nid, tenant_id=g.tenant.id) == "sent"
-    [(key, body)] = fake_resend.calls
-    assert key == f"notification/{nid}" and body["to"] == [user.email]
+    [request] = fake_resend.requests
+    body = request["body"]
+    assert request["key"] == f"notification/{nid}" and body["to"] == [user.email]
     assert body["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     message_id = _row(g, nid).email_message_id
     assert message_id.startswith("re_")
@@ -234,7 +200,7 @@ def test_resend_send_then_delivery_webhook(fake_resend) -> None:  # type: ignore
     assert process_webhook_event(event_id=event_id, max_attempts=3) == "processed"
     row = _row(g, nid)
     assert row.delivered_at is not None and row.email_status == "delivered"
-    fake_resend.status = 422  # a refused address: failed for good, no retry loop
+    fake_resend.script = ["422"]  # a refused address: failed for good, no retry loop
     refused = _notify(g, user)
     with pytest.raises(notification_delivery.PermanentSendError):
         send_notification_email(notification_id=refused, tenant_id=g.tenant.id)
