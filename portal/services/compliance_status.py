@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from croniter import croniter
-from sqlalchemy import func, text
+from sqlalchemy import text
 from sqlmodel import Session, select
 
-from portal.models import JobRun, Notification, ShareLink
+from portal.models import JobRun
 from portal.services import maintenance as m
 from portal.services.locale import format_date, format_datetime
 from portal.services.operations import redact
@@ -75,22 +75,54 @@ def _oldest_partition_end(session: Session) -> datetime | None:
     return (start + timedelta(days=32)).replace(day=1)
 
 
+# table -> (what the page calls it, what the period counts from, the oldest item's time)
+RETENTION_SHOWN = {
+    "share_links": ("Share links", "after expiry", "SELECT min(expires_at) FROM share_links"),
+    "notifications": (
+        "Notifications", "after creation", "SELECT min(created_at) FROM notifications"
+    ),
+    "login_attempts": (
+        "Sign-in attempts", "after the attempt", "SELECT min(created_at) FROM login_attempts"
+    ),
+    "mail_outbox": (
+        "Local mail outbox", "after it is written", "SELECT min(created_at) FROM mail_outbox"
+    ),
+    "job_runs": (
+        "Job ledger", "after the run (each job's latest run is kept)",
+        "SELECT min(started_at) FROM job_runs",
+    ),
+    "webhook_events": (
+        "Webhook events", "after receipt, once handled",
+        "SELECT min(received_at) FROM webhook_events"
+        " WHERE status IN ('processed', 'ignored', 'dead')",
+    ),
+}  # fmt: skip
+
+
 def retention_rows(*, session: Session, now: datetime | None = None) -> list[RetentionRow]:
-    """The three rules: next job run, when the oldest item in scope falls due, last results."""
+    """Every table's rule (periods as the database enforces them): next job run, when the
+    oldest item in scope falls due, last results."""
     now = now or datetime.now(UTC)
-    links = session.scalar(select(func.min(ShareLink.expires_at)))
-    notes = session.scalar(select(func.min(Notification.created_at)))
+    periods = m.retention_periods(session=session)
     purge_when, purge_result = _summary(latest_run(session, "retention_purge"))
     audit_when, audit_result = _summary(latest_run(session, "audit_partitions"))
     rows = [
-        ("Share links", f"{m.SHARE_LINK_RETENTION_DAYS} days after expiry", links,
-         m.SHARE_LINK_RETENTION_DAYS, m.RETENTION_CRON, purge_when, purge_result),
-        ("Notifications", f"{m.NOTIFICATION_RETENTION_DAYS} days after creation", notes,
-         m.NOTIFICATION_RETENTION_DAYS, m.RETENTION_CRON, purge_when, purge_result),
-        ("Audit log", f"monthly partitions {m.AUDIT_RETENTION_DAYS} days after the month ends",
-         _oldest_partition_end(session), m.AUDIT_RETENTION_DAYS, m.AUDIT_PARTITIONS_CRON,
-         audit_when, audit_result),
-    ]  # fmt: skip
+        (
+            label,
+            f"{periods[table]} days {counted}",
+            session.scalar(text(oldest)),
+            periods[table],
+            m.RETENTION_CRON,
+            purge_when,
+            purge_result,
+        )
+        for table, (label, counted, oldest) in RETENTION_SHOWN.items()
+    ]
+    rows.append(
+        ("Audit log", f"monthly partitions {periods['audit_logs']} days after the month ends",
+         _oldest_partition_end(session), periods["audit_logs"], m.AUDIT_PARTITIONS_CRON,
+         audit_when, audit_result)
+    )  # fmt: skip
     return [
         RetentionRow(data, rule, _next(cron, now), _due(oldest, days), when, result)
         for data, rule, oldest, days, cron, when, result in rows
