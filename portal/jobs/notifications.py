@@ -55,12 +55,14 @@ def send_notification_email_task(context: JobContext, notification_id: str, tena
             meta["status"] = send_notification_email(**ids)
         except PermanentSendError as exc:
             mark_failed(**ids, note=str(exc))
-            meta["status"] = "failed"
+            meta["status"] = meta["result"] = "failed"  # shown as failed on /operations
+            meta["error"] = str(exc)
         except Exception as exc:
             if not last:
                 raise
             mark_failed(**ids, note=f"gave up after {MAX_ATTEMPTS} attempts: {error_text(exc)}")
-            meta["status"] = "failed"
+            meta["status"] = meta["result"] = "failed"
+            meta["error"] = error_text(exc)
     return meta["status"]
 
 
@@ -87,6 +89,8 @@ def notification_digests(timestamp: int) -> None:
     with job_run("notification_digests") as meta:
         meta["tick"] = timestamp
         meta.update(run_digests(datetime.fromtimestamp(timestamp, UTC)))
+        if meta.get("failed_users"):
+            meta["result"] = "failed"  # they wait for the next hour; /operations shows it
 
 
 @job_app.periodic(cron="0 * * * *")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -13,12 +13,14 @@ from portal import routes
 from portal.api import build_api
 from portal.db import tenant_session
 from portal.jobs.app import job_app
-from portal.models import JobRun, OutboxEmail, User
+from portal.jobs.notifications import notification_digests
+from portal.models import JobRun, Notification, OutboxEmail, User
 from portal.services import accounts, mail, users_admin
 from portal.services.auth import SESSION_COOKIE, resolve_session, sign_in
+from portal.services.locale import viewer_zone
 from portal.services.notification_delivery import digest_cutoff
 from portal.services.notification_digest import send_digest
-from portal.services.notifications import EMAIL_QUEUE, fan_out
+from portal.services.notifications import EMAIL_QUEUE, EMAIL_TASK, fan_out
 from tests.factories import PASSWORD, ctx, make_tenant, make_user
 from tests.fake_resend import FakeResend, fake_resend  # noqa: F401  (fixture)
 from tests.jobs.support import run_async
@@ -228,3 +230,43 @@ def test_queue_commits_with_the_callers_transaction(fake_resend: FakeResend) -> 
     with tenant_session(None) as session:
         rows = session.scalars(select(OutboxEmail).where(OutboxEmail.to_address == email.to))
         assert rows.all() == []
+
+
+def _runs(job_name: str) -> list[JobRun]:
+    with tenant_session(None) as session:
+        query = select(JobRun).where(JobRun.job_name == job_name)
+        return list(session.scalars(query.order_by(JobRun.started_at)))
+
+
+def test_failed_notification_and_digest_sends_show_as_failed_runs(
+    fake_resend: FakeResend,  # noqa: F811
+) -> None:
+    tenant = make_tenant()
+    actor, user = make_user(tenant=tenant), make_user(tenant=tenant)
+    with tenant_session(ctx(tenant, actor)) as session:
+        for type_ in ("approval_requested", "comment"):
+            fan_out(
+                session=session,
+                type_=type_,
+                tenant_id=tenant.id,
+                actor_id=actor.id,
+                recipients=[user.id],
+                payload={"title": "Refused", "link": "/projects"},
+            )
+    fake_resend.script = ["422"]
+    drain(EMAIL_QUEUE)
+    last = _runs(EMAIL_TASK)[-1]
+    assert last.result == "failed" and last.meta["error"] == "Resend refused the email (HTTP 422)"
+    fake_resend.script = ["500"] * 100  # the provider is down for the digest run
+    later = datetime.now(viewer_zone()).date() + timedelta(days=2)
+    tick = datetime.combine(later, time(8), tzinfo=viewer_zone())
+    notification_digests(int(tick.timestamp()))
+    run = _runs("notification_digests")[-1]
+    assert run.result == "failed" and run.meta["failed_users"] >= 1
+    with tenant_session(ctx(tenant)) as session:
+        waiting = session.scalars(
+            select(Notification.email_status).where(
+                Notification.user_id == user.id, Notification.type == "comment"
+            )
+        ).all()
+    assert waiting == ["digest"]  # still waiting for the next hour's run
