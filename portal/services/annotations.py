@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from portal.services.errors import InvalidInput
+from portal.services.validation import CONTROL
 
 VERSION = 1
 # Colour name -> the colour the browser draws (assets/annotate.js holds the same table).
@@ -202,6 +203,8 @@ def _stored(shape: Pen | Arrow | Rect | Ellipse | Label, scrub) -> dict[str, Any
         text = " ".join(shape.text.split())
         if not text:
             raise InvalidInput("The drawing cannot be saved: a text label cannot be empty.")
+        if CONTROL.search(text):
+            raise InvalidInput("The drawing cannot be saved: a text label has control characters.")
         out["text"] = scrub(text) if scrub else text
     return out
 

@@ -54,7 +54,7 @@ def clean_guest(name: str | None, email: str | None) -> tuple[str, str]:
     email = (email or "").strip()
     if not email:
         raise InvalidInput("Your email is required.")
-    if len(email) > MAX_EMAIL or not EMAIL.fullmatch(email):
+    if len(email) > MAX_EMAIL or not EMAIL.fullmatch(email) or CONTROL.search(email):
         raise InvalidInput("Enter a valid email address.")
     return name, email
 

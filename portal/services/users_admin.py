@@ -21,6 +21,7 @@ from portal.services.errors import InvalidInput, NotFound, PermissionDenied
 from portal.services.locale import format_date
 from portal.services.permissions import Action, require
 from portal.services.tenants_admin import tenant_in_scope
+from portal.services.validation import CONTROL, reject_control
 from portal.settings import get_settings
 
 ROLES = ("admin", "agency")
@@ -77,8 +78,11 @@ def invite_user(*, user: SessionUser, tenant_id: str, email: str, name: str, rol
     email, name = (email or "").strip(), (name or "").strip()
     if not email or "@" not in email or len(email) > EMAIL_MAX or " " in email:
         raise InvalidInput("Enter a valid email address.")
+    if CONTROL.search(email) or email.count("@") != 1:
+        raise InvalidInput("Enter a valid email address.")
     if len(name) > 200:
         raise InvalidInput("Names are at most 200 characters.")
+    reject_control(name, label="The name")
     target = _tenant_in_scope(user, tenant_id)
     _check_role(user, target, role)
     settings = get_settings()

@@ -139,3 +139,28 @@ def test_30_concurrent_wrong_passwords_reach_the_check_at_most_5_times(monkeypat
     response = right.post("/api/auth/login", data={"email": user.email, "password": PASSWORD})
     assert error_of(response.headers["location"]) == "throttled"
     assert gate.entered == 5
+
+
+@pytest.mark.parametrize("email", ["a\x00@b.test", "a@b.test\x00"])
+def test_login_with_nul_in_the_email_is_a_form_error_not_a_500(
+    client: TestClient, email: str
+) -> None:
+    response = client.post("/api/auth/login", data={"email": email, "password": "whatever"})
+    assert response.status_code == 303
+    assert error_of(response.headers["location"]) == "bad_email"
+
+
+def test_login_with_percent_encoded_nul_is_a_form_error(client: TestClient) -> None:
+    response = client.post(
+        "/api/auth/login",
+        content=b"email=a%00@b.test&password=whatever",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 303
+    assert error_of(response.headers["location"]) == "bad_email"
+
+
+def test_magic_link_request_with_nul_is_a_form_error(client: TestClient) -> None:
+    response = client.post("/api/auth/magic-link", data={"email": "a\x00@b.test"})
+    assert response.status_code == 303
+    assert error_of(response.headers["location"]) == "bad_email"
