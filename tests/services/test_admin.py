@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
-from portal.services import accounts, tenants_admin, users_admin
+from portal.db import tenant_session
+from portal.models import Comment
+from portal.services import accounts, share_access, tenants_admin, users_admin
 from portal.services.auth import resolve_session, sign_in
-from portal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from portal.services.errors import (
+    Conflict,
+    InvalidCredentials,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from portal.services.share_guests import add_guest_comment
 from portal.services.tokens import InvalidLink
 from tests.factories import PASSWORD, make_tenant, make_user
+from tests.services.conftest import make_studio
 from tests.services.test_accounts import NEW_PASSWORD, last_link
+from tests.share_support import shared
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -187,7 +200,7 @@ def test_deactivate_ends_sessions_and_reactivate(studio) -> None:  # type: ignor
     live = sign_in(email=member.email, password=PASSWORD)
     users_admin.set_active(user=admin, user_id=str(member.id), active=False)
     assert resolve_session(live.token) is None
-    with pytest.raises(Exception, match="do not match"):
+    with pytest.raises(InvalidCredentials, match="do not match an active account"):
         sign_in(email=member.email, password=PASSWORD)
     users_admin.set_active(user=admin, user_id=str(member.id), active=True)
     assert sign_in(email=member.email, password=PASSWORD).token
@@ -197,3 +210,71 @@ def test_deactivate_ends_sessions_and_reactivate(studio) -> None:  # type: ignor
         users_admin.change_role(user=admin, user_id=str(admin.user_id), role="agency")
     with pytest.raises(NotFound):
         users_admin.set_active(user=admin, user_id="../../etc", active=False)
+
+
+def guest_commented(email: str):  # type: ignore[no-untyped-def]
+    """A studio whose agency's share link got a guest comment signed with `email`."""
+    world = make_studio()
+    info = share_access.lookup(shared(world, allow_comments=True).token)
+    comment = add_guest_comment(info=info, name="Squatter", email=email, body="Hi", timecode=1)
+    return world, session_of(world.admin), comment
+
+
+def test_inviting_an_email_a_guest_used_turns_the_guest_into_the_account() -> None:
+    email = f"kim.{uuid.uuid4().hex[:8]}@client.test"
+    world, admin, comment = guest_commented(email.upper())
+    user_id = users_admin.invite_user(
+        user=admin, tenant_id=str(world.agency.id), email=email, name="Kim", role="agency"
+    )
+    assert user_id == str(comment.author_id)
+    assert [g.email for g in users_admin.list_guests(user=admin)] == []
+    invited = {u.id: u for u in users_admin.list_users(user=admin)}[user_id]
+    assert (invited.email, invited.name, invited.role, invited.status) == (
+        email,
+        "Kim",
+        "agency",
+        "invited",
+    )
+    new = accounts.accept_invite(
+        token=last_link(email, "/invite"), name="Kim", password=NEW_PASSWORD, confirm=NEW_PASSWORD
+    )
+    assert str(resolve_session(new.token).user_id) == user_id
+    # Now a member's address: a guest can no longer sign a comment with it.
+    info = share_access.lookup(shared(world, allow_comments=True).token)
+    with pytest.raises(InvalidInput, match="belongs to a portal account"):
+        add_guest_comment(info=info, name="Squatter", email=email, body="Hi", timecode=1)
+
+
+def test_admins_list_and_remove_guests_and_comments_stay() -> None:
+    email = f"lee.{uuid.uuid4().hex[:8]}@client.test"
+    world, admin, comment = guest_commented(email)
+    guests = users_admin.list_guests(user=admin, tenant_id=str(world.agency.id))
+    assert [(g.id, g.email, g.name, g.tenant_name, g.comments) for g in guests] == [
+        (str(comment.author_id), email, "Squatter", world.agency.name, 1)
+    ]
+    assert email not in {u.email for u in users_admin.list_users(user=admin)}
+    with pytest.raises(NotFound, match="That guest does not exist"):
+        users_admin.remove_guest(user=admin, user_id=str(world.member.id))
+    users_admin.remove_guest(user=admin, user_id=guests[0].id)
+    assert users_admin.list_guests(user=admin, tenant_id=str(world.agency.id)) == []
+    with tenant_session(world.admin_ctx) as session:
+        kept = session.get(Comment, comment.id)
+    assert kept is not None and kept.author_id is None and kept.body == "Hi"
+    assert users_admin.invite_user(
+        user=admin, tenant_id=str(world.agency.id), email=email, name="Lee", role="agency"
+    )
+
+
+def test_guests_are_out_of_reach_of_other_tenants_and_members() -> None:
+    world, admin, comment = guest_commented(f"max.{uuid.uuid4().hex[:8]}@client.test")
+    other = make_studio()
+    other_admin = session_of(other.admin)
+    assert str(comment.author_id) not in {g.id for g in users_admin.list_guests(user=other_admin)}
+    with pytest.raises(NotFound):
+        users_admin.remove_guest(user=other_admin, user_id=str(comment.author_id))
+    member = session_of(world.member)
+    with pytest.raises(PermissionDenied):
+        users_admin.list_guests(user=member)
+    with pytest.raises(PermissionDenied):
+        users_admin.remove_guest(user=member, user_id=str(comment.author_id))
+    assert [g.id for g in users_admin.list_guests(user=admin)] == [str(comment.author_id)]

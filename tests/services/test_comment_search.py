@@ -5,6 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import ProgrammingError
 
 from portal.db import tenant_session
 from portal.models import Comment
@@ -69,9 +70,10 @@ def test_the_runtime_role_reaches_the_search_table_only_through_the_function(
     with tenant_session(None) as session:
         # No tenant context: the function's scope is empty, so nothing is found.
         assert session.execute(text("SELECT * FROM comment_search_ids('numbat', 50)")).all() == []
-    with pytest.raises(Exception, match="permission denied"):
+    with pytest.raises(ProgrammingError, match="permission denied for table comment_search") as e:
         with tenant_session(studio.member_ctx) as session:
             session.execute(text("SELECT count(*) FROM comment_search")).all()
+    assert isinstance(e.value.orig, psycopg.errors.InsufficientPrivilege)
 
 
 def test_search_rows_carry_the_comments_tenant(superuser_conn: psycopg.Connection) -> None:
