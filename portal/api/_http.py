@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
@@ -11,6 +12,7 @@ from starlette.responses import RedirectResponse
 from portal.services.auth import SESSION_COOKIE, NewSession
 from portal.settings import get_settings
 
+log = logging.getLogger(__name__)
 MAX_FORM_FIELD = 4096
 
 
@@ -42,7 +44,16 @@ async def read_form(request: Request) -> FormData | None:
     """The posted form, or None when the body is malformed or too large."""
     try:
         return await request.form(max_files=0, max_fields=10, max_part_size=MAX_FORM_FIELD)
-    except Exception:
+    except Exception as exc:  # the endpoint answers with its own message; say why here
+        log.warning(
+            "form refused on %s %s (%s, %s bytes): %s: %s",
+            request.method,
+            request.url.path,
+            request.headers.get("content-type", "no content type")[:100],
+            request.headers.get("content-length", "unknown"),
+            type(exc).__name__,
+            str(exc)[:200],
+        )
         return None
 
 

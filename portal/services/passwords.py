@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +13,7 @@ from pwdlib import PasswordHash
 from portal.services.errors import InvalidInput
 from portal.settings import get_settings
 
+log = logging.getLogger(__name__)
 _hasher = PasswordHash.recommended()
 # Verified against when an email is unknown, so both paths cost one argon2 verification.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -22,20 +24,38 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(password: str, password_hash: str | None) -> bool:
+def verify_password(password: str, password_hash: str | None, *, subject: str = "") -> bool:
     """Constant-work check: an absent hash still costs one verification."""
-    return verify_and_upgrade(password, password_hash)[0]
+    return verify_and_upgrade(password, password_hash, subject=subject)[0]
 
 
-def verify_and_upgrade(password: str, password_hash: str | None) -> tuple[bool, str | None]:
-    """(matches, new hash when the stored one uses outdated parameters, else None)."""
+def verify_and_upgrade(
+    password: str, password_hash: str | None, *, subject: str = ""
+) -> tuple[bool, str | None]:
+    """(matches, new hash when the stored one uses outdated parameters, else None).
+
+    `subject` (e.g. "user <id>") only names the owner in the log when the stored hash is unreadable.
+    """
     if not password_hash:
         _hasher.verify(password, _DUMMY_HASH)
         return False, None
     try:
         return _hasher.verify_and_update(password, password_hash)
-    except Exception:  # an unreadable stored hash never signs anyone in
+    except Exception as exc:  # an unreadable stored hash never signs anyone in
+        log.warning(
+            "stored password hash of %s is unreadable (scheme %r): %s: %s",
+            subject or "an unnamed account",
+            hash_scheme(password_hash),
+            type(exc).__name__,
+            exc,
+        )
         return False, None
+
+
+def hash_scheme(password_hash: str) -> str:
+    """The hash's algorithm label (`$argon2id`), safe to log; never the salt or the digest."""
+    label = password_hash.split("$")[1] if password_hash.startswith("$") else ""
+    return f"${label}" if label.isalnum() and len(label) <= 16 else "unknown"
 
 
 @lru_cache
