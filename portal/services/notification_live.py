@@ -11,7 +11,6 @@ every POLL_SECONDS, so a lost connection only delays an update (see docs/notific
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 import psycopg
@@ -85,17 +84,31 @@ class Listener:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database restarted, a network blip: poll, retry
-                log.warning("notification listener reconnecting: %s", type(exc).__name__)
+                log.warning(
+                    "notification listener lost its connection (%s: %s); pages poll until it"
+                    " reconnects in %.0f s",
+                    type(exc).__name__,
+                    str(exc)[:200],
+                    RECONNECT_SECONDS,
+                )
             finally:
                 self.connected = False
             await asyncio.sleep(RECONNECT_SECONDS)
+
+    def waiting(self, user_id: str) -> bool:
+        """Whether a page of `user_id` waits here, not yet woken (tests order a NOTIFY by it)."""
+        return any(not event.is_set() for event in self._waiters.get(user_id, ()))
 
     async def stop(self) -> None:
         """Stop listening (tests, shutdown)."""
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
+            try:
                 await self._task
+            except asyncio.CancelledError:
+                pass
+            except Exception:  # stopping anyway; say what the task died of
+                log.exception("notification listener failed while stopping")
             self._task = None
 
 

@@ -54,22 +54,31 @@ def test_listener_wakes_the_right_user_on_commit(superuser_conn) -> None:  # typ
     g = make_graph()
     other = make_graph()
 
+    async def until(condition, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+        """Yield to the loop until `condition()` holds (a deadline, not a delay)."""
+        async with asyncio.timeout(timeout):
+            while not condition():
+                await asyncio.sleep(0.01)
+
     async def scenario() -> tuple[bool, bool]:
         listener = Listener()
         await listener.wait("warm-up", 0.01)  # connects (and wakes everyone once, on connect)
-        while not listener.connected:
-            await asyncio.sleep(0.05)
-        mine = asyncio.create_task(listener.wait(str(g.user.id), 20))
-        theirs = asyncio.create_task(listener.wait(str(other.user.id), 1))
-        await asyncio.sleep(0.05)
+        await until(lambda: listener.connected)
+        mine = asyncio.create_task(listener.wait(str(g.user.id), 60))
+        theirs = asyncio.create_task(listener.wait(str(other.user.id), 60))
+        await until(lambda: listener.waiting(str(g.user.id)))
+        await until(lambda: listener.waiting(str(other.user.id)))
         await asyncio.to_thread(
             superuser_conn.execute,
             "UPDATE notifications SET read_at = now() WHERE id = %s",
             (g.notification.id,),
         )
-        result = await mine, await theirs
+        woken = await mine
+        # The other user's page was not woken by it: it is still waiting.
+        theirs_woken = not listener.waiting(str(other.user.id))
+        theirs.cancel()
         await listener.stop()
-        return result
+        return woken, theirs_woken
 
     assert run_async(scenario) == (True, False)
 
