@@ -20,3 +20,8 @@ def insert_row(session: Session, row: RowT) -> RowT:
     except IntegrityError as exc:
         raise from_integrity_error(exc) from exc
     return row
+
+
+def save_row(session: Session, row: RowT) -> RowT:
+    """Flush a changed row the same way (savepoint; a violation becomes a clear domain error)."""
+    return insert_row(session, row)

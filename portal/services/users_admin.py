@@ -1,7 +1,10 @@
-"""User administration: invite, re-send or revoke invites, change roles, (de)activate.
+"""User administration: invite, re-send or revoke invites, change roles, (de)activate; list and
+remove guest identities (made by comments on share links).
 
 Studio admins manage users of the tenants they manage (admin scope); agency admins manage their
 own tenant. Row-level security limits the rows; `require(..., MANAGE_USERS)` limits who acts.
+A guest never holds an email against a member: inviting an address a guest used turns that
+guest identity into the invited account (same id, so its comments stay attributed).
 """
 
 from __future__ import annotations
@@ -10,13 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from portal.db import tenant_session
-from portal.models import AuthToken, Tenant, User, UserSession
+from portal.models import AuthToken, Comment, Tenant, User, UserSession
 from portal.services import email_templates, mail, tokens
 from portal.services.auth import SessionUser
-from portal.services.common import insert_row
+from portal.services.common import insert_row, save_row
 from portal.services.errors import InvalidInput, NotFound, PermissionDenied
 from portal.services.locale import format_date
 from portal.services.permissions import Action, require
@@ -87,7 +90,7 @@ def invite_user(*, user: SessionUser, tenant_id: str, email: str, name: str, rol
     _check_role(user, target, role)
     settings = get_settings()
     with tenant_session(user.context) as session:
-        invited = insert_row(
+        invited = _claim_guest(session, target.id, email, name, role) or insert_row(
             session,
             User(tenant_id=target.id, role=role, email=email, name=name, status="invited"),
         )
@@ -101,6 +104,68 @@ def invite_user(*, user: SessionUser, tenant_id: str, email: str, name: str, rol
         )
         _send_invite(session, user, target, email, raw)  # the row and its email commit together
     return str(invited.id)
+
+
+def _claim_guest(session, tenant_id: UUID, email: str, name: str, role: str) -> User | None:  # type: ignore[no-untyped-def]
+    """The tenant's guest identity for `email`, turned into the invited account (or None)."""
+    guest = session.scalars(
+        select(User)
+        .where(User.tenant_id == tenant_id, func.lower(User.email) == email.lower())
+        .where(User.role == "guest")
+        .with_for_update()
+    ).first()
+    if guest is None:
+        return None
+    guest.role, guest.status, guest.email = role, "invited", email
+    guest.name = name or guest.name
+    return save_row(session, guest)
+
+
+@dataclass(frozen=True)
+class GuestView:
+    """One guest identity on the admin page: who they said they were, and how much they wrote."""
+
+    id: str
+    name: str
+    email: str
+    tenant_name: str
+    comments: int
+
+
+def list_guests(*, user: SessionUser, tenant_id: str = "") -> list[GuestView]:
+    """Guest identities (share-link commenters) in the caller's scope, optionally of one tenant."""
+    require(user, Action.MANAGE_USERS)
+    written = (
+        select(func.count())
+        .select_from(Comment)
+        .where(Comment.author_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    query = (
+        select(User, Tenant.name, written)
+        .join(Tenant, Tenant.id == User.tenant_id)
+        .where(User.role == "guest")
+        .order_by(Tenant.name, User.email)
+    )
+    if tenant_id:
+        query = query.where(User.tenant_id == _uuid(tenant_id))
+    with tenant_session(user.context) as session:
+        rows = session.execute(query).all()
+    return [
+        GuestView(str(g.id), g.name, g.email, tenant_name, count or 0)
+        for g, tenant_name, count in rows
+    ]
+
+
+def remove_guest(*, user: SessionUser, user_id: str) -> None:
+    """Remove a guest identity: its email is free again; its comments stay, shown as "Guest"."""
+    require(user, Action.MANAGE_USERS)
+    with tenant_session(user.context) as session:
+        guest = session.get(User, _uuid(user_id))
+        if guest is None or guest.role != "guest":
+            raise NotFound("That guest does not exist or is not one you manage.")
+        session.execute(delete(User).where(User.id == guest.id, User.role == "guest"))
 
 
 def resend_invite(*, user: SessionUser, user_id: str) -> None:
