@@ -17,8 +17,8 @@ Issue 16 item 2 (defence in depth against the runtime role):
   dated `now()` (no rows attributed to someone else, no back-dated rows).
 - `app.admin_scope` is honoured only when `app.user_id` is an active admin of the admin tenant
   (one primary-key lookup, only when the flag is on: the share-open path never sets it).
-Issue 17 section 3: login_attempts, mail_outbox, job_runs and webhook_events get periods and are
-purged daily; audit rows in the DEFAULT partition move into their monthly partition when it is
+Issue 17 section 3: login_attempts, mail_outbox, job_runs and webhook_events (and expired
+auth_tokens and user_sessions) get periods and are purged daily; audit rows in the DEFAULT partition move into their monthly partition when it is
 created, and the partition job creates one for every month the DEFAULT partition holds, so they
 age out like every other row.
 
@@ -45,6 +45,8 @@ RETENTION = {
     "share_links": (90, "after the link expires"),
     "notifications": (180, "after it is created"),
     "audit_logs": (365, "after the end of the row's month (whole monthly partitions)"),
+    "auth_tokens": (30, "after the token expires"),
+    "user_sessions": (90, "after the session expires"),
     "login_attempts": (30, "after the attempt"),
     "mail_outbox": (7, "after it is written (the longest link it can carry, an invite, lasts 7)"),
     "job_runs": (90, "after the run started (each job's latest run is kept)"),
@@ -66,6 +68,8 @@ NEW_FUNCTIONS = (
 OWNER_ONLY = ("audit_create_partition(date)", "audit_ensure_partitions(integer)")
 
 _PERIODS = """
+CREATE INDEX idx_auth_tokens_expires ON auth_tokens (expires_at);
+CREATE INDEX idx_user_sessions_expires ON user_sessions (expires_at);
 CREATE TABLE retention_periods (
   table_name text PRIMARY KEY,
   days integer NOT NULL CHECK (days > 0),
@@ -85,16 +89,19 @@ _PURGE = """
 -- Retention as of `p_now` with the fixed periods: tenant tables one tenant context at a time
 -- (the audit rows they cause stay scoped), then the global tables.
 CREATE FUNCTION system_purge_retention_as_of(p_now timestamptz)
-RETURNS TABLE (share_links integer, notifications integer, login_attempts integer,
-               mail_outbox integer, job_runs integer, webhook_events integer)
+RETURNS TABLE (share_links integer, notifications integer, auth_tokens integer,
+               user_sessions integer, login_attempts integer, mail_outbox integer,
+               job_runs integer, webhook_events integer)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 #variable_conflict use_column
 DECLARE
   t uuid; k integer; saved text := current_setting('app.tenant_id', true);
   links timestamptz := p_now - make_interval(days => retention_days('share_links'));
   notes timestamptz := p_now - make_interval(days => retention_days('notifications'));
+  tokens timestamptz := p_now - make_interval(days => retention_days('auth_tokens'));
+  sessions timestamptz := p_now - make_interval(days => retention_days('user_sessions'));
 BEGIN
-  share_links := 0; notifications := 0;
+  share_links := 0; notifications := 0; auth_tokens := 0; user_sessions := 0;
   PERFORM set_config('app.admin_scope', '', true);
   FOR t IN SELECT id FROM tenants ORDER BY id LOOP
     PERFORM set_config('app.tenant_id', t::text, true);
@@ -102,6 +109,10 @@ BEGIN
     GET DIAGNOSTICS k = ROW_COUNT; share_links := share_links + k;
     DELETE FROM notifications x WHERE x.created_at < notes;
     GET DIAGNOSTICS k = ROW_COUNT; notifications := notifications + k;
+    DELETE FROM auth_tokens a WHERE a.expires_at < tokens;
+    GET DIAGNOSTICS k = ROW_COUNT; auth_tokens := auth_tokens + k;
+    DELETE FROM user_sessions u WHERE u.expires_at < sessions;
+    GET DIAGNOSTICS k = ROW_COUNT; user_sessions := user_sessions + k;
   END LOOP;
   PERFORM set_config('app.tenant_id', coalesce(saved, ''), true);
   DELETE FROM login_attempts a
@@ -124,8 +135,9 @@ END $$;
 
 -- The daily job: retention as of the database's clock.
 CREATE FUNCTION system_purge_retention()
-RETURNS TABLE (share_links integer, notifications integer, login_attempts integer,
-               mail_outbox integer, job_runs integer, webhook_events integer)
+RETURNS TABLE (share_links integer, notifications integer, auth_tokens integer,
+               user_sessions integer, login_attempts integer, mail_outbox integer,
+               job_runs integer, webhook_events integer)
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
   SELECT * FROM system_purge_retention_as_of(now())
 $$;
@@ -403,3 +415,5 @@ def downgrade() -> None:
     op.execute("ALTER TABLE audit_chain_heads DROP COLUMN anchor_at")
     op.execute("DROP FUNCTION retention_days(text)")
     op.execute("DROP TABLE retention_periods")
+    op.execute("DROP INDEX idx_user_sessions_expires")
+    op.execute("DROP INDEX idx_auth_tokens_expires")

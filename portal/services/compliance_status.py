@@ -81,6 +81,12 @@ RETENTION_SHOWN = {
     "notifications": (
         "Notifications", "after creation", "SELECT min(created_at) FROM notifications"
     ),
+    "auth_tokens": (
+        "Sign-in and invite links", "after expiry", "SELECT min(expires_at) FROM auth_tokens"
+    ),
+    "user_sessions": (
+        "Signed-in sessions", "after expiry", "SELECT min(expires_at) FROM user_sessions"
+    ),
     "login_attempts": (
         "Sign-in attempts", "after the attempt", "SELECT min(created_at) FROM login_attempts"
     ),

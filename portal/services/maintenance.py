@@ -25,6 +25,8 @@ AUDIT_PARTITIONS_CRON = "7 2 * * *"
 PURGED_TABLES = (
     "share_links",
     "notifications",
+    "auth_tokens",
+    "user_sessions",
     "login_attempts",
     "mail_outbox",
     "job_runs",

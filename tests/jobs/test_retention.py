@@ -16,9 +16,17 @@ from psycopg.types.json import Jsonb
 
 from portal.db import tenant_session
 from portal.jobs import periodic
-from portal.models import LoginAttempt, Notification, OutboxEmail, Project
+from portal.models import (
+    AuthToken,
+    LoginAttempt,
+    Notification,
+    OutboxEmail,
+    Project,
+    UserSession,
+)
 from portal.services import maintenance
 from portal.services.audit_chain import verify_chains
+from portal.services.passwords import new_token, token_hash
 from tests.factories import ctx, make_graph, make_tenant
 from tests.jobs.test_periodic import add_link, runs, status_of
 
@@ -58,6 +66,33 @@ def test_share_links_and_notifications_purged_exactly_at_90_and_180_days() -> No
     assert status_of(graph, gone) is None and status_of(graph, kept) == "expired"
     assert not note_exists(graph, notes["gone"]) and note_exists(graph, notes["kept"])
     assert counts["share_links"] >= 1 and counts["notifications"] >= 1
+
+
+def test_expired_tokens_and_sessions_purged_exactly_at_30_and_90_days() -> None:
+    clock = datetime.now(UTC).replace(microsecond=0) - 3 * DAY
+    graph = make_graph()
+    rows = {}
+    with tenant_session(ctx(graph.tenant)) as session:
+        for name, model, age in (
+            ("old token", AuthToken, 30 * DAY + SECOND),
+            ("young token", AuthToken, 30 * DAY - SECOND),
+            ("old session", UserSession, 90 * DAY + SECOND),
+            ("young session", UserSession, 90 * DAY - SECOND),
+        ):
+            extra = {"purpose": "magic_link"} if model is AuthToken else {}
+            rows[name] = model(
+                tenant_id=graph.tenant.id,
+                user_id=graph.user.id,
+                token_hash=token_hash(new_token()),
+                expires_at=clock - age,
+                **extra,
+            )
+        session.add_all(rows.values())
+    counts = maintenance.purge_retention(now=clock)
+    with tenant_session(ctx(graph.tenant)) as session:
+        left = {name for name, row in rows.items() if session.get(type(row), row.id)}
+    assert left == {"young token", "young session"}
+    assert counts["auth_tokens"] >= 1 and counts["user_sessions"] >= 1
 
 
 def global_rows(owner_conn, table: str, ids: list[uuid.UUID]) -> set[uuid.UUID]:  # type: ignore[no-untyped-def]

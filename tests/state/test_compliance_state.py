@@ -39,13 +39,15 @@ def test_studio_admin_sees_panels_and_an_altered_report_is_flagged() -> None:
     assert [r.data for r in state.retention] == [
         "Share links",
         "Notifications",
+        "Sign-in and invite links",
+        "Signed-in sessions",
         "Sign-in attempts",
         "Local mail outbox",
         "Job ledger",
         "Webhook events",
         "Audit log",
     ]
-    assert state.retention[2].rule == "30 days after the attempt"
+    assert state.retention[4].rule == "30 days after the attempt"
     assert state.retention[0].next_due != "" and state.retention[0].next_run != ""
     state.verify(str(row.id))
     assert state.verified_ok and state.verified_id == str(row.id)
