@@ -12,6 +12,8 @@ that finds the lock taken only re-queues itself a moment later and leaves.
 
 from __future__ import annotations
 
+import logging
+import os
 import random
 import time
 from collections.abc import Callable
@@ -38,6 +40,7 @@ from portal.services.media_events import (
 from portal.services.mux_event_batch import handle_mux_events
 from portal.services.webhooks import INGEST_BARRIER
 
+log = logging.getLogger(__name__)
 JOB_NAME = "process_webhook_event"
 PENDING = ("received", "failed", "processing")
 HANDLERS: dict[str, Callable[..., EventOutcome]] = {
@@ -53,6 +56,9 @@ BATCH_JOB_SECONDS = 20.0
 # then, so ingests queue nothing meanwhile; the running one picks their events up).
 BATCH_RETRY_SECONDS = 0.25
 BATCH_MUTEX = 0x5745_4242  # "WEBB": advisory lock, one batch at a time
+# Tests only: names an advisory lock key; while a test holds that lock, a batch waits with its
+# events applied but not committed, so the test can SIGKILL a worker mid-batch (no timing).
+PAUSE_LOCK_ENV = "PORTAL_TEST_BATCH_PAUSE_LOCK"
 
 # Pending in batch order: new (and replayed) events, and failed ones whose retry is due. The
 # partial index idx_webhook_events_due (status received|failed) serves the order.
@@ -158,6 +164,7 @@ def _apply_all(session: Session, rows: list[Any], *, max_attempts: int) -> list[
     results = _apply_rows(session, rows, max_attempts) if len(rows) > 1 else None
     if results is None:
         results = [_apply_one(session, row, max_attempts) for row in rows]
+    _pause_point(session)
     session.execute(
         _FINISH,
         {
@@ -193,6 +200,13 @@ def _apply_all(session: Session, rows: list[Any], *, max_attempts: int) -> list[
     return results
 
 
+def _pause_point(session: Session) -> None:
+    """Wait here while a test holds the lock PAUSE_LOCK_ENV names (a no-op when it is unset)."""
+    key = os.environ.get(PAUSE_LOCK_ENV)
+    if key:
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": int(key)})
+
+
 def _apply_rows(session: Session, rows: list[Any], max_attempts: int) -> list[_Result] | None:
     """The whole batch in one savepoint, Mux events in bulk; None (nothing applied) when any
     event raised something other than a not-found target or a malformed payload, which are
@@ -205,9 +219,21 @@ def _apply_rows(session: Session, rows: list[Any], max_attempts: int) -> list[_R
             for row in rows:
                 if row.source != "mux":
                     outcomes[row.id] = _apply_single(session, row)
-    except Exception:
+    except Exception as exc:
+        log.warning(
+            "webhook batch of %d events fell back to one event at a time (%s); events: %s",
+            len(rows),
+            error_text(exc),
+            _some_ids(rows),
+        )
         return None
     return [_result(row, outcomes[row.id], max_attempts) for row in rows]
+
+
+def _some_ids(rows: list[Any], shown: int = 20) -> str:
+    """The first few event ids for a log line (each failing event is logged on its own too)."""
+    ids = ", ".join(str(row.id) for row in rows[:shown])
+    return ids + (f" (+{len(rows) - shown} more)" if len(rows) > shown else "")
 
 
 def _apply_single(session: Session, row: Any) -> EventOutcome | Exception:
@@ -243,6 +269,15 @@ def _failure(row: Any, error: BaseException, max_attempts: int) -> _Result:
     message = error_text(error)
     attempts = row.retry_count + 1
     dead = attempts >= max_attempts
+    log.warning(
+        "webhook event %s (%s) failed attempt %d of %d%s: %s",
+        row.id,
+        row.source,
+        attempts,
+        max_attempts,
+        ", now dead" if dead else ", will retry",
+        message,
+    )
     due = None if dead else datetime.now(UTC) + timedelta(seconds=backoff_delay(attempts))
     status = "dead" if dead else "failed"
     return _Result(

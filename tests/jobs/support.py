@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from sqlalchemy import text
 
 from portal.db import tenant_session
@@ -70,3 +73,39 @@ def waiting_batch_jobs() -> int:
             ),
             {"lock": WEBHOOK_BATCH_LOCK},
         ).scalar_one()
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, step: float = 0.1) -> bool:
+    """Poll `predicate` until it holds or `timeout` seconds pass (a deadline, not a delay)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
+
+
+# The advisory lock key a worker started with PAUSE_LOCK_ENV set to it waits on mid-batch.
+BATCH_PAUSE_KEY = 0x5445_5354  # "TEST"
+
+
+@contextmanager
+def batches_paused(conninfo: str, key: int = BATCH_PAUSE_KEY) -> Iterator[Callable[[], int]]:
+    """Hold the pause lock; yields a count of batches now waiting at the pause point (their
+    events applied, not committed). Leaving releases them."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+        try:
+            yield lambda: _lock_waiters(conn, key)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+
+def _lock_waiters(conn: psycopg.Connection, key: int) -> int:
+    """Backends of this database waiting for advisory lock `key` (a bigint key below 2**31)."""
+    return conn.execute(
+        "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+        " WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted"
+        " AND l.classid = 0 AND l.objid = %s AND l.objsubid = 1",
+        (key,),
+    ).fetchone()[0]

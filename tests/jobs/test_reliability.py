@@ -4,10 +4,16 @@ The default run sends 2,000 deliveries (30% duplicates) so the suite stays quick
 full size is `PORTAL_RELIABILITY_N=10000 .venv/bin/pytest tests/jobs/test_reliability.py`.
 Afterwards every event must be processed exactly once in effect: one row per event, each
 applied by exactly one successful run, and the final asset/notification/user states correct.
+
+"Mid-batch" is arranged, not timed: the worker runs with PAUSE_LOCK_ENV naming an advisory lock
+the test holds, so a batch waits with its events applied but uncommitted; the test sees it
+waiting in pg_locks, then kills the worker. No step depends on the machine's speed.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import random
 import signal
@@ -17,6 +23,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -25,9 +32,10 @@ from starlette.testclient import TestClient
 from portal.api import build_api
 from portal.db import tenant_session
 from portal.models import Asset, Notification, Project, User
-from portal.services.webhook_processing import requeue_due_events
+from portal.services.webhook_processing import PAUSE_LOCK_ENV, requeue_due_events
 from portal.settings import ROOT
 from tests.factories import ctx, make_tenant, make_user
+from tests.jobs.support import BATCH_PAUSE_KEY, batches_paused, wait_until
 from tests.webhook_support import (
     mux_event,
     mux_request,
@@ -93,14 +101,22 @@ def signed(source: str, payload: dict) -> tuple[str, bytes, dict]:
 
 
 class Worker:
-    """A `portal worker` process."""
+    """A `portal worker` process whose batches wait mid-way while a test holds the pause lock."""
 
-    def __init__(self) -> None:
+    def __init__(self, log: Path) -> None:
         self.process: subprocess.Popen | None = None
+        self.log = log  # its stderr, for the failure message
 
     def start(self) -> None:
         command = [sys.executable, "-m", "portal.cli", "worker", "--concurrency", "4"]
-        self.process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
+        env = {**os.environ, PAUSE_LOCK_ENV: str(BATCH_PAUSE_KEY)}
+        with self.log.open("ab") as stderr:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=stderr)
+
+    def check_alive(self) -> None:
+        assert self.process is not None
+        tail = self.log.read_text(errors="replace")[-3000:]
+        assert self.process.poll() is None, f"the worker exited: {tail}"
 
     def kill(self) -> None:
         assert self.process is not None
@@ -146,51 +162,85 @@ def deliver(batch: list[tuple[str, bytes, dict]], senders: int = 4) -> None:
     assert set(codes) <= {200, 202}
 
 
-def wait_until(predicate, timeout: float) -> bool:  # type: ignore[no-untyped-def]
+def event_id(delivery: tuple[str, bytes, dict]) -> str:
+    source, body, headers = delivery
+    return headers["svix-id"] if source == "resend" else json.loads(body)["id"]
+
+
+def settle(worker: Worker, ids: list[str], expected: int, timeout: float = 180) -> None:
+    """Until `expected` events are processed; the retry sweeper's tick (as the periodic job
+    would run it) re-queues events whose job died with a killed worker."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
+    done = lambda: counts(ids).get("processed", 0) == expected  # noqa: E731
+    while not wait_until(done, 2) and time.monotonic() < deadline:
+        worker.check_alive()
+        with tenant_session(None) as session:
+            requeue_due_events(session=session, now=datetime.now(UTC) + timedelta(hours=1))
+    assert counts(ids) == {"processed": expected}, backends()
 
 
-def test_duplicates_shuffled_and_two_sigkills_apply_every_event_once() -> None:
+def backends() -> list[tuple]:
+    """What this database's other sessions are doing (for a failure message)."""
+    with tenant_session(None) as session:
+        return list(
+            session.execute(
+                text(
+                    "SELECT pid, state, wait_event_type, wait_event, now() - xact_start,"
+                    " left(query, 100) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).all()
+        )
+
+
+def kill_mid_batch(worker: Worker, conninfo: str, ids: list[str], arriving, later) -> int:  # type: ignore[no-untyped-def]
+    """Hold the batches at the pause point, deliver `arriving` (a batch takes them up and waits
+    there), SIGKILL the worker while it waits, deliver `later` to the dead worker, restart it.
+    Returns how many events were processed at the kill."""
+    with batches_paused(conninfo) as paused:
+        deliver(arriving)
+        reached = wait_until(lambda: paused() >= 1, 120)
+        worker.check_alive()
+        assert reached, "no batch reached the pause point"
+        worker.kill()
+        processed = counts(ids).get("processed", 0)
+        deliver(later)
+    worker.start()  # the killed worker's backend rolls back once the lock lets it go on
+    return processed
+
+
+def test_duplicates_shuffled_and_two_sigkills_apply_every_event_once(database, tmp_path) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(9)
     unique = round(DELIVERIES * (1 - DUPLICATE_SHARE))
     tenant, events, assets, notes, bounced, users = build_world(unique, rng)
     deliveries = [signed(source, payload) for source, payload in events]
     deliveries += rng.choices(deliveries, k=DELIVERIES - len(deliveries))
     rng.shuffle(deliveries)
-    ids = [p["id"] for s, p in events if s == "mux"]
-    ids += [h["svix-id"] for s, b, h in deliveries if s == "resend"]
-    ids = list(set(ids))
+    ids = list({event_id(d) for d in deliveries})
     total = len(events)
+    assert len(ids) == total
+    # Parts in turn: sent to a running worker; sent while batches are held at the pause point
+    # (then the worker is killed); sent while it is dead. Twice, then the rest.
+    cuts = [round(f * len(deliveries)) for f in (0, 0.2, 0.3, 0.45, 0.6, 0.7, 1)]
+    parts = [deliveries[a:b] for a, b in itertools.pairwise(cuts)]
+    seen = lambda n: len({event_id(d) for d in deliveries[: cuts[n]]})  # noqa: E731
+    conninfo = database.superuser_conninfo
 
     processed_at_kill = []
-    worker = Worker()
+    worker = Worker(tmp_path / "worker.log")
     worker.start()
     try:
-        # Deliveries keep arriving while the worker is killed: batches keep pace with delivery,
-        # so waiting for the sends to end first would leave nothing to interrupt.
-        with ThreadPoolExecutor(1) as background:
-            sending = background.submit(deliver, deliveries)
-            for share in (0.2, 0.6):
-                wait_until(lambda: counts(ids).get("processed", 0) >= total * share, 60)  # noqa: B023
-                worker.kill()
-                processed_at_kill.append(counts(ids).get("processed", 0))
-                worker.start()
-            sending.result()
-        done = lambda: counts(ids).get("processed", 0) == total  # noqa: E731
-        for _ in range(20):  # the retry sweeper's tick, for jobs that died with a worker
-            if wait_until(done, 2):
-                break
-            with tenant_session(None) as session:
-                requeue_due_events(session=session, now=datetime.now(UTC) + timedelta(hours=1))
-        assert counts(ids) == {"processed": total}
-        assert all(0 < n < total for n in processed_at_kill), "a kill was not mid-run"
+        deliver(parts[0])
+        settle(worker, ids, seen(1))
+        processed_at_kill.append(kill_mid_batch(worker, conninfo, ids, parts[1], parts[2]))
+        deliver(parts[3])
+        settle(worker, ids, seen(4))
+        processed_at_kill.append(kill_mid_batch(worker, conninfo, ids, parts[4], parts[5]))
+        settle(worker, ids, total)
     finally:
         worker.stop()
+    # Each kill landed mid-batch: its batch had applied events that were never committed.
+    assert processed_at_kill == [seen(1), seen(4)] and 0 < seen(1) < seen(4) < total
     assert_applied_once(ids, total)
     assert_final_states(tenant, assets, notes, bounced, users)
 
