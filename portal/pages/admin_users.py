@@ -1,4 +1,5 @@
-"""Users: invite people, change roles, deactivate and reactivate, manage invitations."""
+"""Users: invite people, change roles, deactivate and reactivate, manage invitations; see and
+remove guest identities (people who commented on share links)."""
 
 import reflex as rx
 
@@ -6,8 +7,9 @@ from portal import routes
 from portal.components.forms import error_callout, labeled_input, notice_callout
 from portal.pages.registry import page
 from portal.services.permissions import Action
-from portal.services.users_admin import UserView
+from portal.services.users_admin import GuestView, UserView
 from portal.state.admin import UsersState
+from portal.state.admin_users_guests import GuestsState
 
 STATUS_COLOURS = {"active": "green", "invited": "blue", "deactivated": "gray"}
 
@@ -86,6 +88,57 @@ def user_row(user: UserView) -> rx.Component:
     )
 
 
+def guest_row(guest: GuestView) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(guest.name, weight="medium"),
+                rx.text(guest.email, size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(guest.tenant_name),
+        rx.table.cell(guest.comments),
+        rx.table.cell(
+            rx.button(
+                "Remove",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=GuestsState.remove(guest.id),
+            )
+        ),
+        class_name="guest-row",
+    )
+
+
+def guests_section() -> rx.Component:
+    """Guests never sign in; inviting a guest's email turns that guest into the account."""
+    return rx.vstack(
+        rx.heading("Guests", size="4"),
+        rx.text(
+            "People who commented on share links. Inviting one of these addresses turns the "
+            "guest into the invited account; removing a guest keeps their comments.",
+            size="2",
+            color_scheme="gray",
+        ),
+        error_callout(GuestsState.error, "guests-error"),
+        notice_callout(GuestsState.notice, "guests-notice"),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[rx.table.column_header_cell(h) for h in ("Guest", "Tenant", "Comments", "")]
+                )
+            ),
+            rx.table.body(rx.foreach(GuestsState.guests, guest_row)),
+            width="100%",
+            variant="surface",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
 def tenant_select(**props) -> rx.Component:
     """Controlled by state (not a form field), so a form reset cannot change it."""
     return rx.select.root(
@@ -131,7 +184,7 @@ def invite_form() -> rx.Component:
     nav="Users",
     roles=("admin",),
     action=Action.MANAGE_USERS,
-    on_load=UsersState.load,
+    on_load=[UsersState.load, GuestsState.load],
     order=80,
 )
 def users() -> rx.Component:
@@ -167,6 +220,7 @@ def users() -> rx.Component:
             width="100%",
             variant="surface",
         ),
+        guests_section(),
         spacing="4",
         width="100%",
     )
