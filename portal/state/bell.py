@@ -108,6 +108,9 @@ class BellState(SessionState):
                     break
                 count, items = await asyncio.to_thread(_load, user.context, user.user_id)
                 async with self:
+                    # The tab signed out or changed hands meanwhile: these are not its items.
+                    if self._session_token() != token:
+                        break
                     self.unread, self.items = count, items
         finally:
             live.release("bell", client)

@@ -54,6 +54,16 @@ class ComplianceState(SessionState):
             self.backup = backup_status(session=session)
             self.chain = chain_status(session=session)
 
+    def _refresh_current(self) -> bool:
+        """Reload for whoever holds the tab now: it may have signed out or changed hands while
+        a background handler worked for the previous session."""
+        try:
+            self._refresh(self._operator())
+        except PortalError as exc:
+            self.evidence, self.retention, self.error = [], [], exc.user_message
+            return False
+        return True
+
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
         """on_load: check the operator and load every panel."""
@@ -100,8 +110,8 @@ class ComplianceState(SessionState):
             async with self:
                 self.generating = False
         async with self:
-            self.message = f"Generated {len(rows)} residency reports."
-            self._refresh(user)
+            if self._refresh_current():
+                self.message = f"Generated {len(rows)} residency reports."
 
 
 def _generate(user: SessionUser) -> list[ResidencyEvidence]:

@@ -137,4 +137,7 @@ class OperationsState(SessionState):
                     )
                 runs, events = await asyncio.to_thread(_load, *args)
                 async with self:
+                    # Checked again: the tab may have signed out while the lists loaded.
+                    if not self._guarded():
+                        return
                     self.job_runs, self.events = runs, events

@@ -1,0 +1,93 @@
+"""Background handlers that load data outside the state lock write it only if the tab still
+belongs to the session they loaded it for (it may sign out or change hands meanwhile).
+
+A hook around each handler's loading step switches the tab's cookie, as a sign-in of another
+user in the same tab does, exactly between the load and the write."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from reflex.istate.data import HeaderData, ReflexURL, RouterData
+
+from portal.services import residency
+from portal.settings import get_settings
+from portal.state import bell as bell_state
+from portal.state import compliance as compliance_state
+from portal.state import live
+from portal.state import operations as operations_state
+from portal.state.bell import BellState
+from portal.state.compliance import ComplianceState
+from portal.state.operations import OperationsState
+from tests.aio import run
+from tests.factories import make_graph, make_tenant, make_user
+from tests.state.test_operations_state import dead_event
+from tests.state.test_state import make_state, signed_in_cookie
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+def _hand_over(state, cookie: str, fn):  # type: ignore[no-untyped-def]
+    """`fn`, after which the tab's socket reports `cookie` (another user signed in)."""
+
+    def hooked(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = fn(*args, **kwargs)
+        url = ReflexURL(str(state.router.url))
+        state.router = RouterData(headers=HeaderData(cookie=cookie), url=url)
+        return result
+
+    return hooked
+
+
+def _studio_admin():  # type: ignore[no-untyped-def]
+    studio = make_tenant(type="admin")
+    managed = make_graph(managed_by=studio)
+    return make_user(tenant=studio, role="admin"), managed
+
+
+def test_compliance_reports_of_the_previous_admin_are_not_listed(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(get_settings(), "portal_data_dir", tmp_path)
+    admin, managed = _studio_admin()
+    residency.generate_evidence(tenant_id=managed.tenant.id)
+    producer = make_graph()
+    url = "http://localhost:3000/compliance"
+    state = make_state(ComplianceState, cookie=signed_in_cookie(admin.email), url=url)
+    hook = _hand_over(state, signed_in_cookie(producer.user.email), compliance_state._generate)
+    monkeypatch.setattr(compliance_state, "_generate", hook)
+    run(ComplianceState.event_handlers["generate"].fn(state))
+    assert not state.generating and state.evidence == [] and state.message == ""
+    assert "permission" in state.error
+    assert managed.tenant.name not in json.dumps(state.dict(), default=str)
+
+
+def test_bell_loop_stops_when_the_tab_changes_hands(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    mine, other = make_graph(), make_graph()
+    state = make_state(BellState, cookie=signed_in_cookie(mine.user.email))
+
+    class Immediate:
+        async def wait(self, user_id: str, timeout: float) -> bool:
+            return True
+
+    monkeypatch.setattr(bell_state, "LISTENER", Immediate())
+    monkeypatch.setattr(bell_state, "MAX_WAKEUPS", 1)
+    monkeypatch.setattr(live, "socket_here", lambda client: True)
+    hook = _hand_over(state, signed_in_cookie(other.user.email), bell_state._load)
+    monkeypatch.setattr(bell_state, "_load", hook)
+    run(BellState.event_handlers["watch"].fn(state))
+    assert state.items == [] and state.unread == 0
+    assert not live.running("bell", state.router.session.client_token)
+
+
+def test_operations_refresh_is_not_written_after_sign_out(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    admin, _ = _studio_admin()
+    dead_event("unused")
+    url = "http://localhost:3000/operations"
+    state = make_state(OperationsState, cookie=signed_in_cookie(admin.email), url=url)
+    monkeypatch.setattr(operations_state, "REFRESH_SECONDS", 0)
+    monkeypatch.setattr(operations_state, "MAX_REFRESHES", 1)
+    monkeypatch.setattr(live, "socket_here", lambda client: True)
+    monkeypatch.setattr(operations_state, "_load", _hand_over(state, "", operations_state._load))
+    run(OperationsState.event_handlers["watch"].fn(state))
+    assert state.job_runs == [] and state.events == []
+    assert "sign in" in state.error
