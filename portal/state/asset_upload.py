@@ -42,6 +42,7 @@ POLL_SECONDS = 1.0
 POLL_LIMIT = 3600
 BUSY = ("uploading", "processing")
 CANCELLED = "Upload cancelled."
+STORE_FAILED = "The server could not store the file. Please try again later."
 DIRECT_DONE = "Uploaded. Mux is processing the video; its status updates here."
 
 
@@ -203,9 +204,10 @@ class UploadState(SessionState):
                 stored=stored,
                 milestone_id=milestone_id or None,
             )
-        except PortalError as exc:
+        except (PortalError, OSError) as exc:
+            message = exc.user_message if isinstance(exc, PortalError) else STORE_FAILED
             async with self:
-                self.uploading, self.upload_error = False, exc.user_message
+                self.uploading, self.upload_error = False, message
             return
         finally:
             async with self:

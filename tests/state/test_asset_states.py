@@ -15,7 +15,7 @@ from portal.models import Asset, Comment
 from portal.services.assets import create_asset_version
 from portal.services.errors import InvalidInput
 from portal.state.asset import AssetState
-from portal.state.asset_upload import UploadState, _store
+from portal.state.asset_upload import STORE_FAILED, UploadState, _store
 from tests.jobs.support import run_async
 from tests.media_support import clips, files_under, media_dir  # noqa: F401
 from tests.services.conftest import Studio, make_studio
@@ -178,3 +178,25 @@ def test_post_comment_with_a_drawing_and_refusals() -> None:
     assert '"type":"arrow"' in state.drawings and '"frame":50' in state.drawings
     with tenant_session(s.admin_ctx) as session:
         assert session.query(Comment).filter_by(parent_id=asset.id).count() == 1
+
+
+def test_an_upload_the_server_cannot_store_ends_busy_with_a_message(clips, media_dir) -> None:  # type: ignore[no-untyped-def]
+    s = make_studio()
+    # MEDIA_DIR is a file: the incoming folder cannot be made (NotADirectoryError).
+    media_dir.parent.mkdir(parents=True, exist_ok=True)
+    media_dir.write_text("")
+    state = make_state(
+        UploadState,
+        cookie=signed_in_cookie(s.admin.email),
+        url=f"http://localhost:3000/project?id={s.project.id}",
+    )
+    state.load()
+    state.set_title("Teaser")
+
+    async def upload() -> list:  # type: ignore[type-arg]
+        handler = UploadState.event_handlers["receive"].fn
+        return [e async for e in handler(state, _chunks(clips["with_audio.mp4"]))]
+
+    assert run_async(upload) == []
+    assert not state.uploading and state.upload_error == STORE_FAILED
+    assert state.deliverables == []
