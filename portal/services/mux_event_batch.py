@@ -3,6 +3,7 @@ per batch (look up, lock, write) instead of four or five per event."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ from portal.services.media_events import (
 )
 from portal.services.notification_events import on_asset_status
 
+log = logging.getLogger(__name__)
 Key = TypeVar("Key")
 
 _LOOKUP = text(
@@ -44,6 +46,7 @@ def handle_mux_events(
         try:
             change = parse_mux_event(payload)
         except MalformedEvent as exc:
+            log.warning("webhook event %s (mux) is malformed, marked dead: %s", key, exc)
             outcomes[key] = EventOutcome("dead", str(exc)[:500])
             continue
         if isinstance(change, EventOutcome):

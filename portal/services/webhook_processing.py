@@ -240,7 +240,7 @@ def _apply_single(session: Session, row: Any) -> EventOutcome | Exception:
     try:
         return HANDLERS[row.source](session=session, payload=row.payload)
     except MalformedEvent as exc:
-        return EventOutcome("dead", str(exc)[:500])
+        return _malformed(row, exc)
     except TargetNotFound as exc:
         return exc
 
@@ -258,10 +258,16 @@ def _apply_one(session: Session, row: Any, max_attempts: int) -> _Result:
             try:
                 outcome = HANDLERS[row.source](session=session, payload=row.payload)
             except MalformedEvent as exc:
-                outcome = EventOutcome("dead", str(exc)[:500])
+                outcome = _malformed(row, exc)
     except Exception as exc:
         return _failure(row, exc, max_attempts)
     return _Result(row.id, row.source, outcome.status, outcome.note, row.retry_count)
+
+
+def _malformed(row: Any, error: MalformedEvent) -> EventOutcome:
+    """A payload that can never apply: dead at once, with the reason (logged and stored)."""
+    log.warning("webhook event %s (%s) is malformed, marked dead: %s", row.id, row.source, error)
+    return EventOutcome("dead", str(error)[:500])
 
 
 def _failure(row: Any, error: BaseException, max_attempts: int) -> _Result:

@@ -111,3 +111,21 @@ def test_a_refused_form_is_logged_with_route_and_reason_not_its_body(caplog) -> 
     assert line.startswith("form refused on POST /api/form (multipart/form-data, 23 bytes): ")
     assert "Missing boundary in multipart." in line
     assert "hunter2" not in line
+
+
+def test_a_malformed_event_is_logged_as_dead_alone_and_in_a_batch(caplog) -> None:  # type: ignore[no-untyped-def]
+    def malformed() -> uuid.UUID:
+        return store("mux", {"type": "video.asset.ready", "id": str(uuid.uuid4())})  # no data
+
+    alone, in_batch = malformed(), malformed()
+    graph = make_graph()
+    fine = store("mux", mux_event("video.asset.ready", asset_id=graph.asset.id, mux_id="mux-ok"))
+    with caplog.at_level(logging.WARNING, logger="portal.services"):
+        apply_only([alone])  # one event: applied on its own
+        apply_only([in_batch, fine])  # two: the bulk Mux path
+    assert caplog.messages == [
+        f"webhook event {row_id} (mux) is malformed, marked dead: "
+        "video.asset.ready without a data object"
+        for row_id in (alone, in_batch)
+    ]
+    assert [event(i).status for i in (alone, in_batch, fine)] == ["dead", "dead", "processed"]
