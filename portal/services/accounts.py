@@ -177,12 +177,15 @@ def update_profile(*, user: SessionUser, name: str) -> None:
 
 
 def change_password(*, user: SessionUser, current: str, new: str, confirm: str) -> None:
-    """Change password after re-checking the current one; other sessions end."""
+    """Change password after re-checking the current one (a wrong one counts as a failed
+    sign-in, so a borrowed session cannot guess it); other sessions end."""
     validate_login_form(email=user.email, password=current or " ")
+    reservation = throttle.reserve(kind="login", email=user.email, ip=None)
     with tenant_session(user.context) as session:
         stored = session.scalar(select(User.password_hash).where(User.id == user.user_id))
     if not verify_password(current or "", stored):
         raise InvalidInput("Your current password is not right.", code="current")
+    throttle.succeeded(reservation)
     check_password_policy(new, email=user.email, confirm=confirm)
     with tenant_session(user.context) as session:
         session.execute(

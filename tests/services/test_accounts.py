@@ -14,6 +14,7 @@ from portal.services.auth import resolve_session, sign_in
 from portal.services.errors import InvalidCredentials, InvalidInput, NotFound
 from portal.services.passwords import hash_password, token_hash
 from portal.services.throttle import Throttled
+from tests.concurrency_support import VerifierGate
 from tests.factories import PASSWORD, ctx, make_tenant, make_user
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -230,3 +231,33 @@ def test_deactivated_user_gets_no_reset_link() -> None:
     accounts.request_password_reset(email=user.email)
     assert outbox_count(user.email) == 0
     assert hash_password("x")  # hashing still available
+
+
+def test_guessing_the_current_password_is_throttled_like_sign_in() -> None:
+    user = make_user(tenant=make_tenant())
+    me = resolve_session(sign_in(email=user.email, password=PASSWORD).token)
+    for n in range(5):
+        with pytest.raises(InvalidInput, match="current password"):
+            accounts.change_password(
+                user=me, current=f"guess-{n}", new=NEW_PASSWORD, confirm=NEW_PASSWORD
+            )
+    with pytest.raises(Throttled):
+        accounts.change_password(user=me, current=PASSWORD, new=NEW_PASSWORD, confirm=NEW_PASSWORD)
+    with pytest.raises(Throttled):
+        sign_in(email=user.email, password=PASSWORD, ip="192.0.2.150")
+
+
+def test_concurrent_magic_link_requests_stop_at_the_limit(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    user = make_user(tenant=make_tenant())
+    gate = VerifierGate(accounts._login_row, total=20)
+    monkeypatch.setattr(accounts, "_login_row", gate)
+    outcomes = gate.run(lambda n: _outcome(user.email))
+    assert gate.entered == 5 and outcomes.count("throttled") == 15
+
+
+def _outcome(email: str) -> str:
+    try:
+        accounts.request_magic_link(email=email, ip="192.0.2.151")
+    except Throttled:
+        return "throttled"
+    return "sent"
