@@ -1,8 +1,10 @@
-"""Scale-out plumbing over HTTP: every response names its worker; /healthz checks Redis."""
+"""Scale-out plumbing over HTTP: responses name their worker (to the operator); /healthz
+checks Redis."""
 
 from __future__ import annotations
 
 import pytest
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from portal.api import build_api
@@ -16,10 +18,14 @@ def client() -> TestClient:
     return TestClient(with_worker_header(build_api()), base_url="http://testserver")
 
 
-def test_every_response_names_the_worker_that_answered() -> None:
-    response = client().get("/healthz")
+def test_every_response_names_the_worker_that_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only for the operator (HEALTHZ_TOKEN as a bearer): see tests/api/test_health.py.
+    monkeypatch.setattr(get_settings(), "healthz_token", SecretStr("operator"))
+    operator = {"Authorization": "Bearer operator"}
+    response = client().get("/healthz", headers=operator)
     assert response.headers["x-portal-worker"] == worker_id() == response.json()["worker"]
-    assert len(worker_id()) == 12 and client().get("/nope").headers["x-portal-worker"]
+    assert len(worker_id()) == 12
+    assert client().get("/nope", headers=operator).headers["x-portal-worker"]
 
 
 def test_healthz_without_redis_says_state_is_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:

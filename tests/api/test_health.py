@@ -1,0 +1,169 @@
+# ruff: noqa: F811  (fixtures imported from tests.services.conftest)
+"""/healthz and X-Portal-Worker (issue 16 item 13, issue 17 §2): anyone gets pass/fail only;
+the operator (bearer HEALTHZ_TOKEN or a signed-in studio admin) also gets the worker id, the
+job worker's heartbeat and the integrations; a dead in-process worker makes /healthz 503."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from portal.api import build_api, health
+from portal.api._worker import with_worker_header, worker_id
+from portal.db import TenantContext
+from portal.jobs import worker
+from portal.jobs.worker import STALE_SECONDS, Supervisor, inprocess_worker
+from portal.services.auth import SESSION_COOKIE, open_session
+from portal.settings import get_settings
+from tests.jobs.support import run_async
+from tests.services.conftest import Studio, studio  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("database")
+TOKEN = "operator-token-for-tests-0123456789"
+OPERATOR = {"Authorization": f"Bearer {TOKEN}"}
+PUBLIC_KEYS = {"status", "database", "redis", "job_worker"}
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture()
+def operator_token(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("HEALTHZ_TOKEN", TOKEN)
+    get_settings.cache_clear()
+    yield TOKEN
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def client() -> TestClient:
+    return TestClient(with_worker_header(build_api()), base_url="http://testserver")
+
+
+def signed_in(tenant_id, user_id) -> TestClient:  # type: ignore[no-untyped-def]
+    http = client()
+    token = open_session(TenantContext(tenant_id=tenant_id, user_id=user_id)).token
+    http.cookies.set(SESSION_COOKIE, token)
+    return http
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}],
+    ids=["anonymous", "wrong-token", "not-bearer"],
+)
+def test_anyone_gets_pass_fail_only(operator_token, headers) -> None:  # type: ignore[no-untyped-def]
+    response = client().get("/healthz", headers=headers)
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "not configured",
+        "job_worker": "not in this process",
+    }
+    assert "x-portal-worker" not in response.headers
+    assert "x-portal-worker" not in client().get("/nope", headers=headers).headers
+
+
+def test_no_token_configured_means_no_bearer_is_an_operator(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(get_settings(), "healthz_token", None)
+    response = client().get("/healthz", headers={"Authorization": "Bearer "})
+    assert set(response.json()) == PUBLIC_KEYS and "x-portal-worker" not in response.headers
+
+
+def test_operator_token_sees_the_worker_and_integrations(operator_token) -> None:  # type: ignore[no-untyped-def]
+    response = client().get("/healthz", headers=OPERATOR)
+    body = response.json()
+    assert response.headers["x-portal-worker"] == worker_id() == body["worker"]
+    assert body["integrations"]["mux"].startswith("not configured")
+    assert body["redis"] == "not configured (state in process memory)"
+    assert client().get("/nope", headers=OPERATOR).headers["x-portal-worker"] == worker_id()
+
+
+def test_a_signed_in_studio_admin_sees_details_an_agency_member_does_not(
+    studio: Studio,
+) -> None:
+    admin = signed_in(studio.studio.id, studio.admin.id).get("/healthz").json()
+    assert admin["worker"] == worker_id() and "integrations" in admin
+    member = signed_in(studio.agency.id, studio.member.id).get("/healthz").json()
+    assert set(member) == PUBLIC_KEYS
+
+
+def test_a_stale_heartbeat_makes_healthz_503(operator_token, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock()
+    supervisor = Supervisor(run=lambda: asyncio.sleep(0), clock=clock)
+    monkeypatch.setattr(worker, "current", supervisor)
+    supervisor.beat()
+    assert client().get("/healthz").json()["job_worker"] == "ok"
+    clock.now += STALE_SECONDS + 1
+    response = client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "redis": "not configured",
+        "job_worker": "stale",
+    }
+    detail = client().get("/healthz", headers=OPERATOR).json()["job_worker_detail"]
+    assert detail["last_heartbeat_seconds_ago"] == STALE_SECONDS + 1
+
+
+def test_a_worker_crashed_and_waiting_to_restart_goes_stale(monkeypatch, start_hooks) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PORTAL_INPROCESS_WORKER", "true")
+    get_settings.cache_clear()
+    clock = Clock()
+
+    def fault() -> None:
+        raise RuntimeError("injected worker fault")
+
+    start_hooks.append(fault)
+
+    async def main() -> tuple[int, dict]:  # type: ignore[type-arg]
+        crashed, release = asyncio.Event(), asyncio.Event()
+
+        async def backoff(seconds: float) -> None:
+            crashed.set()
+            await release.wait()
+
+        async with inprocess_worker(sleep=backoff, clock=clock):
+            await asyncio.wait_for(crashed.wait(), 30)
+            fresh = await asyncio.to_thread(client().get, "/healthz")
+            assert fresh.json()["job_worker"] == "ok"  # crashed just now: not yet stale
+            clock.now += STALE_SECONDS + 5
+            stale = await asyncio.to_thread(client().get, "/healthz")
+            return stale.status_code, stale.json()
+
+    try:
+        status, body = run_async(main)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert status == 503 and body["job_worker"] == "stale" and body["status"] == "degraded"
+
+
+def test_a_failed_database_check_is_logged(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(health, "DATABASE_CHECK", "SELECT 1/0")
+    with caplog.at_level(logging.WARNING, logger="portal.api.health"):
+        response = client().get("/healthz")
+    assert response.status_code == 503 and response.json()["database"] == "unreachable"
+    record = next(r for r in caplog.records if r.name == "portal.api.health")
+    assert record.getMessage() == "/healthz: the database check failed"
+    assert "division by zero" in str(record.exc_info[1])
+
+
+@pytest.fixture()
+def start_hooks(monkeypatch: pytest.MonkeyPatch) -> list:  # type: ignore[type-arg]
+    hooks: list = []  # type: ignore[type-arg]
+    monkeypatch.setattr(worker, "start_hooks", hooks)
+    return hooks
