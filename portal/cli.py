@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from portal import cli_compliance as compliance
+from portal import cli_mux
 from portal.settings import ROOT, get_settings
 
 # Where `portal serve` listens unless told otherwise (`--host`, or HOST=0.0.0.0 make run).
@@ -130,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run a job worker (webhooks, periodic jobs)")
     worker.add_argument("--concurrency", type=int, default=4)
     compliance.add_parsers(sub)
+    cli_mux.add_parsers(sub)
     return parser
 
 
@@ -139,6 +141,8 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.command in compliance.COMMANDS:
         compliance.run(args)
+    elif args.command in cli_mux.COMMANDS:
+        cli_mux.run(args)
     elif args.command == "setup":
         _setup()
     elif args.command == "migrate":

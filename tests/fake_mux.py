@@ -1,6 +1,7 @@
 """A local HTTP server speaking the part of Mux's API the portal uses (direct uploads, their
 cancel, and the upload URLs the browser PUTs the file to, with CORS and Content-Range chunks as
-Mux takes them), plus an RS256 signing key pair like the one Mux issues for signed playback."""
+Mux takes them; retrieving an asset and adding a static rendition to it), plus an RS256 signing
+key pair like the one Mux issues for signed playback."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ class FakeMux:
     public_key_pem: bytes = b""
     # Direct uploads: id -> {"cors_origin", "status", "bytes"} (the bytes the browser PUT).
     uploads: dict[str, dict] = field(default_factory=dict)
+    # Assets: id -> their static renditions (dicts as Mux describes them); an id missing here
+    # is a 404, as for an asset deleted on Mux.
+    assets: dict[str, list[dict]] = field(default_factory=dict)
     # While set, the answer to an upload's last chunk waits until `release` is set.
     hold_last_chunk: bool = False
     release: threading.Event = field(default_factory=threading.Event)
@@ -61,6 +65,9 @@ def _handler(fake: FakeMux) -> type[BaseHTTPRequestHandler]:
                 time.sleep(1.5)
             if fake.mode == "error":
                 return self._send(500, {"error": {"type": "internal"}})
+            rendition = re.fullmatch(r"/video/v1/assets/([^/]+)/static-renditions", self.path)
+            if rendition:
+                return self._add_rendition(rendition.group(1), body)
             if self.path != "/video/v1/uploads":
                 return self._send(404, {"error": {"type": "not_found"}})
             asset_settings = body.get("new_asset_settings") or {}
@@ -74,6 +81,37 @@ def _handler(fake: FakeMux) -> type[BaseHTTPRequestHandler]:
                 "bytes": bytearray(),
             }
             return self._send(201, {"data": self._upload(upload_id, body.get("timeout", 3600))})
+
+        def do_GET(self) -> None:  # noqa: N802
+            """Retrieve an asset: its id, status and static renditions."""
+            fake.requests.append({"path": self.path, "auth": self.headers["authorization"]})
+            found = re.fullmatch(r"/video/v1/assets/([^/]+)", self.path)
+            if not found or found.group(1) not in fake.assets:
+                return self._send(404, {"error": {"type": "not_found"}})
+            asset_id = found.group(1)
+            files = fake.assets[asset_id]
+            renditions = {"status": "preparing" if files else "disabled", "files": files}
+            data = {"id": asset_id, "status": "ready", "static_renditions": renditions}
+            return self._send(200, {"data": data})
+
+        def _add_rendition(self, asset_id: str, body: dict) -> None:
+            """Create a static rendition (Mux refuses a resolution the asset already has)."""
+            files = fake.assets.get(asset_id)
+            if files is None:
+                return self._send(404, {"error": {"type": "not_found"}})
+            resolution = body.get("resolution")
+            if resolution != "highest" or any(f["resolution"] == resolution for f in files):
+                return self._send(400, {"error": {"type": "invalid_parameters"}})
+            made = {
+                "id": uuid.uuid4().hex,
+                "type": "standard",
+                "ext": "mp4",
+                "status": "preparing",
+                "resolution": resolution,
+                "name": "highest.mp4",
+            }
+            files.append(made)
+            return self._send(201, {"data": made})
 
         def _upload(self, upload_id: str, timeout: int = 3600) -> dict:
             return {

@@ -97,6 +97,47 @@ def cancel_direct_upload(upload_id: str) -> None:
         raise MuxError("Mux did not answer in time.") from None
 
 
+def _is_download(rendition: object) -> bool:
+    return (
+        getattr(rendition, "resolution", None) == DOWNLOAD_RESOLUTION
+        or getattr(rendition, "name", None) == DOWNLOAD_FILE
+    )
+
+
+def download_rendition_status(mux_asset_id: str) -> str | None:
+    """The status Mux gives the asset's `highest.mp4` (ready, preparing, skipped, errored), or
+    None when it was never asked for (a version uploaded before uploads requested it)."""
+    settings = get_settings()
+    try:
+        with _client() as client:
+            response = mux_python.AssetsApi(client).get_asset(
+                mux_asset_id, _request_timeout=settings.mux_timeout_seconds
+            )
+    except ApiException as exc:
+        raise MuxError(f"Mux refused to describe the asset (HTTP {exc.status}).") from None
+    except (HTTPError, OSError):
+        raise MuxError("Mux did not answer in time.") from None
+    renditions = response.data.static_renditions if response.data else None
+    files = (renditions.files if renditions else None) or []
+    return next((f.status or "preparing" for f in files if _is_download(f)), None)
+
+
+def request_download_rendition(mux_asset_id: str) -> str:
+    """Ask Mux to make the asset's `highest.mp4` static rendition; its status (preparing)."""
+    settings = get_settings()
+    request = mux_python.CreateStaticRenditionRequest(resolution=DOWNLOAD_RESOLUTION)
+    try:
+        with _client() as client:
+            response = mux_python.AssetsApi(client).create_asset_static_rendition(
+                mux_asset_id, request, _request_timeout=settings.mux_timeout_seconds
+            )
+    except ApiException as exc:
+        raise MuxError(f"Mux refused the MP4 rendition (HTTP {exc.status}).") from None
+    except (HTTPError, OSError):
+        raise MuxError("Mux did not answer in time.") from None
+    return (response.data.status if response.data else None) or "preparing"
+
+
 def _signing_key() -> tuple[str, bytes]:
     settings = get_settings()
     if not settings.mux_signing_key_id or not settings.mux_signing_key:

@@ -5,13 +5,19 @@ The row exists (status `uploading`) while the browser sends the bytes. A cancell
 upload is discarded (status `deleted`, with the reason, and Mux's upload URL closed), so it never
 shows as a deliverable; one whose tab simply closed is errored by the stuck-asset sweep
 (services/media_sweep.py) once Mux has stayed silent for ASSET_STUCK_MINUTES.
+
+Versions uploaded before uploads asked Mux for an MP4 download get one from `backfill_mp4`
+(`portal mux backfill-mp4`).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from uuid import UUID
+
+from sqlmodel import select
 
 from portal.db import TenantContext, tenant_session
 from portal.integrations import mux
@@ -101,3 +107,47 @@ def discard_mux_upload(*, ctx: TenantContext, asset_id: UUID | str, reason: str)
             # A late upload would only make a Mux asset whose events find this version deleted.
             log.warning("closing Mux upload of asset %s: %s", asset_id, exc)
     return True
+
+
+@dataclass
+class Mp4Backfill:
+    """What `portal mux backfill-mp4` did, per Mux asset id."""
+
+    asked: list[str] = field(default_factory=list)  # MP4 requested now
+    had: list[str] = field(default_factory=list)  # already has or is making one: not asked
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (id, Mux's refusal)
+
+
+def mux_asset_ids(tenant_ids: Iterable[UUID]) -> list[str]:
+    """The Mux asset ids of every ready Mux-hosted version of these tenants (each read under
+    its own tenant context: assets carry RLS)."""
+    found: dict[str, None] = {}
+    for tenant_id in tenant_ids:
+        with tenant_session(TenantContext(tenant_id=tenant_id)) as session:
+            query = (
+                select(Asset.mux_asset_id)
+                .where(Asset.backend == "mux", Asset.status == "ready")
+                .where(Asset.mux_asset_id.is_not(None))  # type: ignore[union-attr]
+                .order_by(Asset.created_at)
+            )
+            found.update(dict.fromkeys(session.exec(query)))
+    return list(found)
+
+
+def backfill_mp4(*, tenant_ids: Iterable[UUID], dry_run: bool = False) -> Mp4Backfill:
+    """Ask Mux for the `highest.mp4` download of each ready Mux version that lacks one.
+
+    Idempotent: Mux is asked first what the asset has, so a re-run (or an asset that got its MP4
+    at upload) asks nothing again. With `dry_run`, nothing is requested."""
+    report = Mp4Backfill()
+    for asset_id in mux_asset_ids(tenant_ids):
+        try:
+            if mux.download_rendition_status(asset_id) is not None:
+                report.had.append(asset_id)
+                continue
+            if not dry_run:
+                mux.request_download_rendition(asset_id)
+            report.asked.append(asset_id)
+        except mux.MuxError as exc:
+            report.failed.append((asset_id, str(exc)))
+    return report

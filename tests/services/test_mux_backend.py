@@ -5,10 +5,12 @@ signed playback tokens minted per request by the media route."""
 from __future__ import annotations
 
 import time
+import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
+from sqlmodel import select
 from starlette.testclient import TestClient
 
 from portal.api import build_api
@@ -17,7 +19,7 @@ from portal.models import Asset
 from portal.services.assets import get_asset
 from portal.services.auth import SESSION_COOKIE, sign_in
 from portal.services.media_events import handle_mux_event
-from portal.services.mux_uploads import MuxUnavailable, start_mux_upload
+from portal.services.mux_uploads import MuxUnavailable, backfill_mp4, start_mux_upload
 from tests.factories import PASSWORD
 from tests.fake_mux import FakeMux, fake_mux  # noqa: F401
 from tests.services.conftest import Studio
@@ -101,3 +103,93 @@ def test_mux_errors_and_timeouts_leave_no_row(studio: Studio, fake_mux: FakeMux,
         start(studio, title=f"Refused {mode}")
     with tenant_session(studio.admin_ctx) as session:
         assert session.query(Asset).filter_by(project_id=studio.project.id).count() == 0
+
+
+def mux_versions(studio: Studio) -> dict[str, str]:
+    """Four versions: two ready on Mux (one without an MP4, one with), one errored on Mux, one
+    local. Returns label -> Mux asset id, each known to the fake as Mux would hold it."""
+    from tests.share_support import move_to_mux, ready_asset
+
+    tag = uuid.uuid4().hex[:8]
+    ids = {}
+    for label, status in (("old", "ready"), ("new", "ready"), ("broken", "errored")):
+        asset = ready_asset(studio, title=label)
+        ids[label] = move_to_mux(studio, asset, f"{label}{tag}", status=status).mux_asset_id
+    ready_asset(studio, title="local")
+    return ids
+
+
+def rendition_posts(fake: FakeMux) -> list[str]:
+    return [r["path"] for r in fake.requests if r["path"].endswith("/static-renditions")]
+
+
+def test_mp4_backfill_asks_once_for_ready_versions_without_one(  # type: ignore[no-untyped-def]
+    studio: Studio, fake_mux: FakeMux
+) -> None:
+    ids = mux_versions(studio)
+    highest = {"id": "r1", "type": "standard", "ext": "mp4", "status": "ready",
+               "resolution": "highest", "name": "highest.mp4"}  # fmt: skip
+    fake_mux.assets |= {ids["old"]: [], ids["new"]: [highest], ids["broken"]: []}
+    first = backfill_mp4(tenant_ids=[studio.agency.id])
+    assert (first.asked, first.had, first.failed) == ([ids["old"]], [ids["new"]], [])
+    assert rendition_posts(fake_mux) == [f"/video/v1/assets/{ids['old']}/static-renditions"]
+    assert fake_mux.assets[ids["old"]][0]["status"] == "preparing"
+    again = backfill_mp4(tenant_ids=[studio.agency.id])
+    assert (again.asked, sorted(again.had)) == ([], sorted([ids["old"], ids["new"]]))
+    assert len(rendition_posts(fake_mux)) == 1  # a re-run asks nothing twice
+
+
+def test_mp4_backfill_dry_run_and_refusals_ask_nothing(  # type: ignore[no-untyped-def]
+    studio: Studio, fake_mux: FakeMux
+) -> None:
+    ids = mux_versions(studio)
+    fake_mux.assets |= {ids["old"]: []}  # "new" is unknown to Mux: 404
+    dry = backfill_mp4(tenant_ids=[studio.agency.id], dry_run=True)
+    assert dry.asked == [ids["old"]] and rendition_posts(fake_mux) == []
+    assert dry.failed == [(ids["new"], "Mux refused to describe the asset (HTTP 404).")]
+    fake_mux.mode = "error"
+    refused = backfill_mp4(tenant_ids=[studio.agency.id])
+    assert refused.asked == [] and len(refused.failed) == 2
+    assert refused.failed[0] == (ids["old"], "Mux refused the MP4 rendition (HTTP 500).")
+    assert fake_mux.assets[ids["old"]] == []
+
+
+def test_portal_mux_backfill_mp4_command(  # type: ignore[no-untyped-def]
+    studio: Studio, fake_mux: FakeMux, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from portal.cli import main
+    from portal.cli_mux import _tenants
+    from portal.models import JobRun
+
+    ids = mux_versions(studio)
+    fake_mux.assets |= {ids["old"]: [], ids["new"]: []}
+    assert studio.agency.id in _tenants(None)  # without --tenant: every tenant
+    with pytest.raises(SystemExit) as done:
+        main(["mux", "backfill-mp4", "--tenant", str(studio.agency.id)])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert f"asked     {ids['old']}" in out and f"asked     {ids['new']}" in out
+    assert out.strip().endswith("MP4 backfill: asked 2, already had 0, failed 0")
+    with tenant_session(None) as session:
+        run = session.exec(
+            select(JobRun)
+            .where(JobRun.job_name == "mux_backfill_mp4")
+            .order_by(JobRun.started_at.desc())
+        ).first()
+    assert run.result == "succeeded" and run.meta["asked"] == 2
+    with pytest.raises(SystemExit) as bad:
+        main(["mux", "backfill-mp4", "--tenant", "not-a-tenant"])
+    assert bad.value.code == 2
+    assert "--tenant must be a tenant id" in capsys.readouterr().err
+
+
+def test_mp4_backfill_needs_mux_configured(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from portal.cli import main
+    from portal.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "mux_token_id", None)
+
+    with pytest.raises(SystemExit) as done:
+        main(["mux", "backfill-mp4"])
+    assert done.value.code == 2
+    assert "Mux is not configured" in capsys.readouterr().err
