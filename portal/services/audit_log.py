@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from portal.models import AuditLog, Tenant, User
 from portal.services.errors import InvalidInput
 from portal.services.locale import format_datetime, today, viewer_zone
+from portal.services.validation import reject_control
 
 ENTITY_TYPES = ("projects", "tasks", "assets", "share_links")
 ACTIONS = ("insert", "update", "delete")
@@ -96,7 +97,7 @@ def _day(value: str, label: str, default: date) -> date:
 
 
 def _actor(session: Session, value: str) -> tuple[UUID | None, bool]:
-    value = (value or "").strip()[:320]
+    value = reject_control((value or "").strip()[:320], label="Actor")
     if not value:
         return None, False
     if value.lower() == "system":

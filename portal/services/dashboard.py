@@ -22,7 +22,7 @@ from portal.services.errors import InvalidInput
 from portal.services.locale import format_date, today
 from portal.services.projects import PROJECT_STATUSES
 from portal.services.task_lists import TaskView, task_view
-from portal.services.validation import parse_uuid
+from portal.services.validation import parse_uuid, reject_control
 
 DUE_SOON_DAYS = 14
 CHART_PROJECTS = 8
@@ -140,7 +140,7 @@ def _statement(filters: DashboardFilters) -> tuple[Any, dict[str, Any]]:
         fragments["status"] = "status = :status"
     else:
         fragments["status"] = "status <> 'archived'"
-    if filters.client.strip():
+    if reject_control(filters.client, label="Client").strip():
         params["client"] = filters.client.strip().lower()
         fragments["client"] = " AND lower(client_name) = :client"
     return text(_FIGURES.format(**fragments)), params

@@ -15,7 +15,7 @@ from portal.services.errors import InvalidInput, NotFound
 from portal.services.locale import format_date, iso
 from portal.services.lookup import get_project
 from portal.services.milestones import create_milestone
-from portal.services.validation import clean_text, parse_date, parse_uuid
+from portal.services.validation import clean_text, parse_date, parse_uuid, reject_control
 
 PROJECT_STATUSES = ("planning", "active", "on_hold", "completed", "archived")
 SORTS = {
@@ -84,7 +84,7 @@ def _filtered(query, filters: ProjectFilters):  # type: ignore[no-untyped-def]
         query = query.where(Project.status != "archived")
     if filters.tenant_id:
         query = query.where(Project.tenant_id == parse_uuid(filters.tenant_id))
-    if filters.client.strip():
+    if reject_control(filters.client, label="Client").strip():
         query = query.where(func.lower(Project.client_name) == filters.client.strip().lower())
     if filters.overdue:
         late = (
@@ -93,7 +93,7 @@ def _filtered(query, filters: ProjectFilters):  # type: ignore[no-untyped-def]
             .where(Task.status != "completed", Task.is_overdue)  # type: ignore[attr-defined]
         )
         query = query.where(Project.id.in_(late))
-    search = filters.search.strip()[:MAX_TITLE]
+    search = reject_control(filters.search.strip()[:MAX_TITLE], label="Search")
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
         query = query.where(or_(Project.title.ilike(pattern), Project.client_name.ilike(pattern)))

@@ -15,6 +15,7 @@ from portal.services.auth import SessionUser
 from portal.services.common import insert_row
 from portal.services.errors import InvalidInput, NotFound
 from portal.services.permissions import Action, require
+from portal.services.validation import reject_control
 
 RESIDENCY_POLICIES = {
     "AU": "Australia only",
@@ -89,7 +90,7 @@ def tenant_in_scope(session: Session, tenant_id: str | UUID) -> Tenant:
 
 
 def _validate(name: str, residency_policy: str, accent_color: str) -> tuple[str, str, str]:
-    name = (name or "").strip()
+    name = reject_control((name or "").strip(), label="The tenant name")
     if not name or len(name) > 200:
         raise InvalidInput("A tenant needs a name of at most 200 characters.")
     if residency_policy not in RESIDENCY_POLICIES:

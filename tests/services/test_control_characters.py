@@ -9,13 +9,17 @@ from sqlalchemy import func, select
 
 from portal.db import tenant_session
 from portal.models import Comment, ShareLink, User
-from portal.services import accounts
+from portal.services import accounts, tenants_admin
 from portal.services.asset_comments import add_asset_comment, search_comments
-from portal.services.auth import sign_in
+from portal.services.audit_log import parse_filters
+from portal.services.auth import resolve_session, sign_in
+from portal.services.dashboard import DashboardFilters, load_dashboard
 from portal.services.errors import InvalidInput
+from portal.services.projects import ProjectFilters, list_project_page
 from portal.services.share_access import lookup
 from portal.services.share_guests import add_guest_comment
 from portal.services.share_links import create_share_link
+from tests.factories import PASSWORD
 from tests.services.conftest import Studio, studio  # noqa: F401
 from tests.share_support import ready_asset, shared
 
@@ -99,3 +103,24 @@ def test_share_link_name_with_nul_is_refused_and_no_link_is_made(studio: Studio)
             session=session, asset_id=asset.id, created_by=studio.member.id, name="For\x00 Kim"
         )
     assert count(studio, ShareLink, ShareLink.asset_id == asset.id) == 0
+
+
+def test_project_search_and_client_filters_with_nul_are_form_errors(studio: Studio) -> None:
+    with tenant_session(studio.member_ctx) as session:
+        with pytest.raises(InvalidInput, match=f"^Search {NOT_ALLOWED}$"):
+            list_project_page(session=session, filters=ProjectFilters(search="hero\x00"))
+        with pytest.raises(InvalidInput, match=f"^Client {NOT_ALLOWED}$"):
+            list_project_page(session=session, filters=ProjectFilters(client="Acme\x00"))
+        with pytest.raises(InvalidInput, match=f"^Client {NOT_ALLOWED}$"):
+            load_dashboard(session=session, filters=DashboardFilters(client="Acme\x00"))
+
+
+def test_tenant_name_and_audit_actor_with_nul_are_form_errors(studio: Studio) -> None:
+    admin = resolve_session(sign_in(email=studio.admin.email, password=PASSWORD).token)
+    with pytest.raises(InvalidInput, match=f"^The tenant name {NOT_ALLOWED}$"):
+        tenants_admin.create_tenant(user=admin, name="Ghost\x00 Agency")
+    with (
+        pytest.raises(InvalidInput, match=f"^Actor {NOT_ALLOWED}$"),
+        tenant_session(studio.admin_ctx) as session,
+    ):
+        parse_filters(session=session, params={"actor": "a\x00@b.test"})
