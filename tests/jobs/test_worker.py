@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -56,7 +56,7 @@ def status_of(row_id: uuid.UUID) -> str:
 
 
 @pytest.fixture()
-def inprocess(monkeypatch: pytest.MonkeyPatch) -> Iterator[callable]:  # type: ignore[valid-type]
+def inprocess(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[bool], None]]:
     """Set PORTAL_INPROCESS_WORKER for one test (settings re-read, restored afterwards)."""
 
     def set_enabled(enabled: bool) -> None:
