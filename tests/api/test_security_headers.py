@@ -61,3 +61,10 @@ def test_a_route_policy_without_frame_ancestors_gets_it_added() -> None:
     headers = secured([(b"content-security-policy", b"default-src 'none'")])
     assert headers[0] == (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
     assert [name for name, _ in headers].count(b"content-security-policy") == 1
+
+
+def test_the_reflex_app_is_wrapped_by_around() -> None:
+    from portal.api import around
+    from portal.portal import app
+
+    assert app.api_transformer is around
