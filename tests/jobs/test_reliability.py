@@ -47,6 +47,7 @@ from tests.webhook_support import (
 pytestmark = pytest.mark.usefixtures("database", "webhook_secrets")
 DELIVERIES = int(os.environ.get("PORTAL_RELIABILITY_N", "2000"))
 DUPLICATE_SHARE = 0.3
+Delivery = tuple[str, bytes, dict]  # (source, signed body, headers)
 
 
 def build_world(unique_events: int, rng: random.Random):  # type: ignore[no-untyped-def]
@@ -94,7 +95,7 @@ def build_world(unique_events: int, rng: random.Random):  # type: ignore[no-unty
     return tenant, events, expected_assets, expected_notes, bounced_users, users
 
 
-def signed(source: str, payload: dict) -> tuple[str, bytes, dict]:
+def signed(source: str, payload: dict) -> Delivery:
     if source == "mux":
         return source, *mux_request(payload)
     return source, *resend_request(payload)
@@ -144,11 +145,11 @@ def counts(ids: list[str]) -> dict[str, int]:
     return dict(rows)
 
 
-def deliver(batch: list[tuple[str, bytes, dict]], senders: int = 4) -> None:
+def deliver(batch: list[Delivery], senders: int = 4) -> None:
     """POST every delivery over HTTP from a few concurrent senders; each must be acknowledged."""
     app = build_api()
 
-    def send(share: list[tuple[str, bytes, dict]]) -> list[int]:
+    def send(share: list[Delivery]) -> list[int]:
         with TestClient(app, base_url="http://testserver") as client:
             return [
                 client.post(f"/api/webhooks/{source}", content=body, headers=headers).status_code
@@ -162,7 +163,7 @@ def deliver(batch: list[tuple[str, bytes, dict]], senders: int = 4) -> None:
     assert set(codes) <= {200, 202}
 
 
-def event_id(delivery: tuple[str, bytes, dict]) -> str:
+def event_id(delivery: Delivery) -> str:
     source, body, headers = delivery
     return headers["svix-id"] if source == "resend" else json.loads(body)["id"]
 
@@ -193,7 +194,9 @@ def backends() -> list[tuple]:
         )
 
 
-def kill_mid_batch(worker: Worker, conninfo: str, ids: list[str], arriving, later) -> int:  # type: ignore[no-untyped-def]
+def kill_mid_batch(
+    worker: Worker, conninfo: str, ids: list[str], arriving: list[Delivery], later: list[Delivery]
+) -> int:
     """Hold the batches at the pause point, deliver `arriving` (a batch takes them up and waits
     there), SIGKILL the worker while it waits, deliver `later` to the dead worker, restart it.
     Returns how many events were processed at the kill."""
