@@ -18,9 +18,9 @@ Issue 16 item 2 (defence in depth against the runtime role):
 - `app.admin_scope` is honoured only when `app.user_id` is an active admin of the admin tenant
   (one primary-key lookup, only when the flag is on: the share-open path never sets it).
 Issue 17 section 3: login_attempts, mail_outbox, job_runs and webhook_events (and expired
-auth_tokens and user_sessions) get periods and are purged daily; audit rows in the DEFAULT partition move into their monthly partition when it is
-created, and the partition job creates one for every month the DEFAULT partition holds, so they
-age out like every other row.
+auth_tokens and user_sessions) get periods and are purged daily; audit rows in the DEFAULT
+partition move into their monthly partition when it is created, and the partition job creates
+one for every month the DEFAULT partition holds, so they age out like every other row.
 
 Revision ID: 0017
 Revises: 0016

@@ -15,10 +15,6 @@ from sqlmodel import Session
 
 from portal.db import owner_session
 
-SHARE_LINK_RETENTION_DAYS = 90
-NOTIFICATION_RETENTION_DAYS = 180
-AUDIT_RETENTION_DAYS = 365
-AUDIT_MONTHS_AHEAD = 2
 # When the retention jobs run (UTC); the compliance page shows the next run from these.
 RETENTION_CRON = "17 3 * * *"
 AUDIT_PARTITIONS_CRON = "7 2 * * *"
