@@ -62,6 +62,7 @@ def main() -> None:
         from portal.db import tenant_session
         from portal.models import Comment, Notification
         from portal.services import notification_email as render
+        from portal.services.notification_inbox import displayed
         from portal.services.task_comments import add_comment
         from tests.factories import ctx
 
@@ -90,11 +91,12 @@ def main() -> None:
                     .filter(Notification.payload["comment_id"].astext == str(comment.id))
                     .all()
                 )
+                shown = displayed(session=session, notifications=rows)  # names, excerpts
             brand = render.Branding("Bench", "#e4572e", "http://localhost")
             for n in rows:
                 render.single(
                     to="x@bench.test",
-                    entry=render.item(n.type, n.payload, brand.base_url),
+                    entry=render.item(n.type, shown[n.id], brand.base_url),
                     brand=brand,
                     unsubscribe_url="http://localhost/u",
                     tenant_id=None,

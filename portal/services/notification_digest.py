@@ -17,6 +17,7 @@ from portal.models import Notification, User
 from portal.services import notification_email as render
 from portal.services.locale import format_date, viewer_zone
 from portal.services.notification_delivery import brand_of, deliver, unsubscribe_url
+from portal.services.notification_inbox import displayed
 from portal.services.notifications import TYPES
 
 
@@ -47,9 +48,10 @@ def send_digest(*, tenant_id: UUID, user_id: UUID, cutoff: datetime) -> int:
         brand = brand_of(session, tenant_id)
         shown: list[Notification] = []
         items: list[tuple[str, render.Item]] = []
+        payloads = displayed(session=session, notifications=rows)  # names, excerpts
         for n in rows:
             try:
-                items.append((_local_day(n), render.item(n.type, n.payload, brand.base_url)))
+                items.append((_local_day(n), render.item(n.type, payloads[n.id], brand.base_url)))
                 shown.append(n)
             except render.TemplateError as exc:
                 n.email_status, n.email_note = "failed", f"cannot render: {exc}"[:500]

@@ -3,6 +3,11 @@
 Other services call these with one line where the event happens (task comments, assignment,
 asset status, invitation acceptance). Approvals and share-link views have no service yet; their
 functions are here for those issues to call.
+
+Payloads hold no personal data: who acted is `actor_id` beside the `action` ("commented on
+“Cut”"), a comment is its `comment_id`; names and excerpts are read when the notification is
+shown (notification_inbox.displayed), so an erased or renamed user or a deleted comment is
+never left copied in someone's bell or a later digest.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from sqlmodel import Session
 
 from portal import routes
 from portal.models import Asset, AuthToken, Comment, Milestone, Notification, ShareLink, Task, User
-from portal.services.notifications import excerpt, fan_out, link_for_project
+from portal.services.notifications import fan_out, link_for_project
 
 
 def _actor(session: Session) -> UUID | None:
@@ -24,11 +29,9 @@ def _actor(session: Session) -> UUID | None:
     return UUID(raw) if raw else None
 
 
-def _name(session: Session, user_id: UUID | None) -> str:
-    if user_id is None:
-        return "Someone"
-    row = session.execute(select(User.name, User.email).where(User.id == user_id)).first()
-    return (row.name or row.email.split("@")[0]) if row else "Someone"
+def _by(actor: UUID | None, action: str) -> dict[str, str | None]:
+    """Who did what, as stored: the actor's id (named at read time) and the words after it."""
+    return {"actor_id": str(actor) if actor else None, "action": action}
 
 
 def _project_of_task(session: Session, task: Task) -> UUID:
@@ -53,22 +56,17 @@ def on_task_comment(*, session: Session, comment: Comment) -> Comment:
         return comment
     author = comment.author_id
     payload = {
-        "title": f"{_name(session, author)} commented on “{task.title}”",
+        **_by(author, f"commented on “{task.title}”"),
         "link": link_for_project(_project_of_task(session, task)),
         "task_id": str(task.id),
         "comment_id": str(comment.id),
     }
-    private = {"excerpt": excerpt(comment.body)}
     mentioned = {UUID(m) for m in comment.meta.get("mentions", [])}
     common = {"session": session, "tenant_id": comment.tenant_id, "actor_id": author}
-    mention_payload = {**payload, "title": f"{_name(session, author)} mentioned you"}
-    fan_out(
-        type_="mention", recipients=mentioned, payload=mention_payload, private=private, **common
-    )
+    mention_payload = {**payload, **_by(author, "mentioned you")}
+    fan_out(type_="mention", recipients=mentioned, payload=mention_payload, **common)
     watchers = _commenters(session, "task", task.id) | {task.assignee_id}
-    fan_out(
-        type_="comment", recipients=watchers - mentioned, payload=payload, private=private, **common
-    )
+    fan_out(type_="comment", recipients=watchers - mentioned, payload=payload, **common)
     return comment
 
 
@@ -85,12 +83,11 @@ def on_asset_comment(*, session: Session, comment: Comment) -> Comment:
         actor_id=comment.author_id,
         recipients=watchers,
         payload={
-            "title": f"{_name(session, comment.author_id)} commented on “{asset.title}”",
+            **_by(comment.author_id, f"commented on “{asset.title}”"),
             "link": link_for_project(asset.project_id),
             "asset_id": str(asset.id),
             "comment_id": str(comment.id),
         },
-        private={"excerpt": excerpt(comment.body)},
     )
     return comment
 
@@ -126,7 +123,7 @@ def on_task_assigned(*, session: Session, task: Task, previous: UUID | None) -> 
         actor_id=actor,
         recipients=[task.assignee_id],
         payload={
-            "title": f"{_name(session, actor)} assigned you “{task.title}”",
+            **_by(actor, f"assigned you “{task.title}”"),
             "link": link_for_project(_project_of_task(session, task)),
             "task_id": str(task.id),
         },
@@ -171,7 +168,7 @@ def on_approval(*, session: Session, asset_id: UUID, kind: str, recipients: list
         actor_id=actor,
         recipients=recipients,
         payload={
-            "title": f"{_name(session, actor)} {verbs.get(kind, kind)} “{asset.title}”",
+            **_by(actor, f"{verbs.get(kind, kind)} “{asset.title}”"),
             "link": link_for_project(asset.project_id),
             "asset_id": str(asset.id),
         },
@@ -207,7 +204,7 @@ def on_invite_accepted(*, session: Session, token_id: UUID, user_id: UUID) -> No
         actor_id=user_id,
         recipients=[inviter],
         payload={
-            "title": f"{_name(session, user_id)} accepted your invitation",
+            **_by(user_id, "accepted your invitation"),
             "link": routes.ADMIN_USERS,
         },
     )

@@ -4,8 +4,10 @@ Rules (docs/notifications.md): never the actor; only active, non-guest users; re
 read in the caller's own scope, so nobody in another agency is ever reached. An agency's
 session cannot see the studio's users, so ids it cannot see go through
 `notification_insert_managing`, which reaches only active admins of the studio managing that
-agency. A payload holds a title, a link and ids; a comment excerpt (`private`) goes only to
-recipients in the event's own tenant.
+agency. A payload holds a link, ids and either a `title` or an `actor_id` with its `action`; no
+names and no comment words (notification_inbox.displayed renders those at read time, and the
+comment's excerpt only for recipients in the comment's own tenant). `private` is for callers
+that must store extra fields for same-tenant recipients only; the events do not use it.
 """
 
 from __future__ import annotations

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from sqlalchemy import text
 
 from portal.db import TenantContext, tenant_session
 from portal.models import Notification, ShareLink
 from portal.services.errors import InvalidInput, NotFound
 from portal.services.media_events import advance_asset
 from portal.services.milestones import create_milestone
+from portal.services.notification_delivery import send_notification_email
+from portal.services.notification_digest import send_digest
 from portal.services.notification_events import on_approval, on_share_viewed
 from portal.services.notification_inbox import latest, mark_all_read, mark_read, unread_count
 from portal.services.notifications import fan_out
@@ -39,7 +45,11 @@ def task(studio: Studio):  # type: ignore[no-untyped-def]
 def test_assignment_notifies_the_assignee_not_the_actor(studio: Studio, task, superuser_conn):  # type: ignore[no-untyped-def]
     assert [t for t, _, _ in _inbox(superuser_conn, studio.member)] == ["task_assigned"]
     _, payload, status = _inbox(superuser_conn, studio.member)[0]
-    assert payload["title"] == "Ada Admin assigned you “Cut”" and payload["link"].startswith("/")
+    # Stored: the actor's id, not their name; the member's bell names the studio admin.
+    assert payload["actor_id"] == str(studio.admin.id) and "Ada" not in str(payload)
+    with tenant_session(studio.member_ctx) as session:
+        [view] = latest(session=session, user_id=studio.member.id)
+    assert view.title == "Ada Admin assigned you “Cut”" and payload["link"].startswith("/")
     assert status == "queued"  # immediately by default: a job was deferred
     with tenant_session(studio.admin_ctx) as session:
         assign_task(session=session, task_id=task.id, assignee_id=studio.admin.id)
@@ -66,7 +76,10 @@ def test_comment_mentions_and_watchers(studio: Studio, task, superuser_conn):  #
         )
     olive = _inbox(superuser_conn, other)
     assert [t for t, _, _ in olive] == ["mention"]  # a mention replaces the comment notice
-    assert olive[0][1]["excerpt"].endswith("the secret plan")  # same tenant: excerpt
+    with tenant_session(ctx(studio.agency, other)) as session:
+        [view] = latest(session=session, user_id=other.id)
+    assert view.excerpt.endswith("the secret plan")  # same tenant: excerpt (read when shown)
+    assert view.title == "Sam Member mentioned you"
     # The assignee (the member) wrote the second comment: they hear only of Olive's comment.
     member = [t for t, _, _ in _inbox(superuser_conn, studio.member)]
     assert member == ["task_assigned", "comment"]
@@ -84,6 +97,10 @@ def test_studio_assignee_hears_of_agency_comments_without_the_body(
     admin = _inbox(superuser_conn, studio.admin)
     assert [t for t, _, _ in admin] == ["comment"]
     assert "excerpt" not in admin[0][1] and admin[0][2] == "queued"
+    # The studio admin's scope can read the agency's comment, yet the bell shows no words of it.
+    with tenant_session(studio.admin_ctx) as session:
+        [view] = latest(session=session, user_id=studio.admin.id)
+    assert (view.title, view.excerpt) == ("Sam Member commented on “Cut”", "")
 
 
 def test_managing_function_reaches_only_the_managing_studios_admins(studio: Studio, superuser_conn):  # type: ignore[no-untyped-def]
@@ -206,3 +223,52 @@ def test_asset_comments_and_review_decisions_notify(superuser_conn) -> None:  # 
     assert uploader[-2:] == ["comment", "changes_requested"]
     assert "approval_requested" not in uploader  # never the actor
     assert [t for t, _, _ in _inbox(superuser_conn, reviewer)][-1] == "approval_requested"
+
+
+def test_payloads_hold_ids_and_the_bell_emails_and_digest_name_and_quote_at_read_time(
+    studio: Studio, task, superuser_conn
+):  # type: ignore[no-untyped-def]
+    sam = studio.member.email.split("@")[0]
+    with tenant_session(studio.admin_ctx) as session:
+        comment = add_comment(
+            session=session,
+            task_id=task.id,
+            author_id=studio.admin.id,
+            body=f"@{sam} tighten the open",
+        )
+        add_comment(session=session, task_id=task.id, author_id=studio.admin.id, body="Then grade")
+    [(nid, payload)] = superuser_conn.execute(
+        "SELECT id, payload FROM notifications WHERE user_id = %s AND type = 'mention'",
+        (studio.member.id,),
+    ).fetchall()
+    assert set(payload) == {"actor_id", "action", "link", "task_id", "comment_id"}
+    assert payload["actor_id"] == str(studio.admin.id) and payload["action"] == "mentioned you"
+    stored = json.dumps(payload, ensure_ascii=False)
+    assert "Ada" not in stored and "tighten" not in stored and studio.admin.email not in stored
+    assert send_notification_email(notification_id=nid, tenant_id=studio.agency.id) == "sent"
+    cutoff = datetime.now(UTC) + timedelta(minutes=1)
+    assert send_digest(tenant_id=studio.agency.id, user_id=studio.member.id, cutoff=cutoff) == 1
+    mails = superuser_conn.execute(
+        "SELECT subject, text_body, html_body FROM mail_outbox WHERE to_address = %s"
+        " ORDER BY created_at",
+        (studio.member.email,),
+    ).fetchall()
+    assert mails[0][0] == "Ada Admin mentioned you" and f"“@{sam} tighten the open”" in mails[0][1]
+    assert "Ada Admin commented on “Cut”" in mails[1][1] and "“Then grade”" in mails[1][2]
+    # Read time: a renamed actor and a deleted comment show as they are now.
+    superuser_conn.execute("UPDATE users SET name = 'A. Erased' WHERE id = %s", (studio.admin.id,))
+    superuser_conn.execute("DELETE FROM comments WHERE id = %s", (comment.id,))
+    with tenant_session(studio.member_ctx) as session:
+        [view] = [v for v in latest(session=session, user_id=studio.member.id) if v.id == str(nid)]
+    assert (view.title, view.excerpt) == ("A. Erased mentioned you", "")
+
+
+def test_actor_names_are_read_only_for_notifications_in_scope(studio: Studio, task):  # type: ignore[no-untyped-def]
+    with tenant_session(studio.member_ctx) as session:
+        [view] = latest(session=session, user_id=studio.member.id)  # the assignment
+    names = text("SELECT actor_name FROM notification_actor_names(CAST(:ids AS uuid[]))")
+    other = make_graph()
+    with tenant_session(ctx(other.tenant, other.user)) as session:
+        assert session.execute(names, {"ids": [view.id]}).all() == []
+    with tenant_session(studio.member_ctx) as session:
+        assert session.execute(names, {"ids": [view.id]}).scalars().all() == ["Ada Admin"]

@@ -1,0 +1,67 @@
+"""Notification titles name their actor at read time: `notification_actor_names(ids)`.
+
+Issue 17 section 3: `notifications.payload` no longer copies the actor's name (nor a comment
+excerpt); it keeps the actor's id. An agency's session cannot read the studio's users (and a
+job in the studio's tenant cannot read an agency's), so the name comes from this SECURITY
+DEFINER function: for notifications in the caller's tenant scope only, the display name of the
+user in `payload.actor_id`, when that user's tenant is the notification's own tenant, the
+tenant managing it, or one it manages. It reads users through the `auth_lookup` policy (the
+flag is switched on for its own query and off again, as in 0005). Executable by the runtime
+role only.
+
+Revision ID: 0018
+Revises: 0017
+"""
+
+from alembic import op
+from portal.settings import get_settings
+
+revision = "0018"
+down_revision = "0017"
+branch_labels = None
+depends_on = None
+
+FUNCTION = "notification_actor_names(uuid[])"
+
+_ACTOR_NAMES = """
+CREATE FUNCTION notification_actor_names(p_ids uuid[])
+RETURNS TABLE (notification_id uuid, actor_name text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+#variable_conflict use_column
+DECLARE
+  n_ids uuid[];
+  n_tenants uuid[];
+  n_actors uuid[];
+BEGIN
+  SELECT array_agg(n.id), array_agg(n.tenant_id), array_agg((n.payload->>'actor_id')::uuid)
+    INTO n_ids, n_tenants, n_actors
+    FROM notifications n
+   WHERE n.id = ANY (p_ids)
+     AND n.tenant_id = ANY (app_tenant_scope())
+     AND n.payload->>'actor_id' ~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$';
+  IF n_ids IS NULL THEN
+    RETURN;
+  END IF;
+  PERFORM set_config('app.auth_lookup', 'on', true);
+  RETURN QUERY
+    SELECT x.id, coalesce(nullif(btrim(u.name), ''), split_part(u.email, '@', 1))
+      FROM unnest(n_ids, n_tenants, n_actors) AS x(id, tenant_id, actor)
+      JOIN users u ON u.id = x.actor
+      JOIN tenants nt ON nt.id = x.tenant_id
+      JOIN tenants ut ON ut.id = u.tenant_id
+     WHERE u.tenant_id = x.tenant_id OR nt.managed_by = u.tenant_id
+        OR ut.managed_by = x.tenant_id;
+  PERFORM set_config('app.auth_lookup', '', true);
+END $$;
+"""
+
+
+def upgrade() -> None:
+    role = get_settings().app_db_role
+    op.execute(_ACTOR_NAMES)
+    op.execute(f"REVOKE ALL ON FUNCTION {FUNCTION} FROM PUBLIC")
+    op.execute(f'GRANT EXECUTE ON FUNCTION {FUNCTION} TO "{role}"')
+
+
+def downgrade() -> None:
+    op.execute(f"DROP FUNCTION {FUNCTION}")
