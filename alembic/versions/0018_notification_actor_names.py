@@ -9,9 +9,19 @@ tenant managing it, or one it manages. It reads users through the `auth_lookup` 
 flag is switched on for its own query and off again, as in 0005). Executable by the runtime
 role only.
 
+Rows written before this revision are brought in line once (one tenant context at a time, as
+the policies require): task comment bodies get the masking asset comments always had, stored
+comment excerpts leave notification payloads (the bell reads them from the comment now), and
+stored Resend payloads are reduced as new ones are (portal/services/redaction.py). Those data
+changes are not undone by the downgrade.
+
 Revision ID: 0018
 Revises: 0017
 """
+
+import json
+
+from sqlalchemy import text
 
 from alembic import op
 from portal.settings import get_settings
@@ -61,6 +71,41 @@ def upgrade() -> None:
     op.execute(_ACTOR_NAMES)
     op.execute(f"REVOKE ALL ON FUNCTION {FUNCTION} FROM PUBLIC")
     op.execute(f'GRANT EXECUTE ON FUNCTION {FUNCTION} TO "{role}"')
+    _scrub_existing_rows()
+
+
+def _scrub_existing_rows() -> None:
+    """Earlier rows: task comments masked, excerpts dropped, Resend payloads reduced."""
+    from portal.services.asset_comments import scrub_pii
+    from portal.services.redaction import stored_payload
+
+    bind = op.get_bind()
+    for (tenant_id,) in bind.execute(text("SELECT id FROM tenants")).all():
+        bind.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)})
+        comments = bind.execute(
+            text("SELECT id, body FROM comments WHERE parent_type = 'task' AND body ~ '[@0-9]'")
+        ).all()
+        for comment_id, body in comments:
+            if scrub_pii(body) != body:
+                bind.execute(
+                    text("UPDATE comments SET body = :b WHERE id = :i"),
+                    {"b": scrub_pii(body), "i": comment_id},
+                )
+        bind.execute(
+            text(
+                "UPDATE notifications SET payload = payload - 'excerpt'"
+                " WHERE payload ? 'excerpt' AND payload ? 'comment_id'"
+            )
+        )
+    bind.execute(text("SELECT set_config('app.tenant_id', '', true)"))
+    events = bind.execute(text("SELECT id, payload FROM webhook_events WHERE source = 'resend'"))
+    for event_id, payload in events.all():
+        reduced = stored_payload("resend", payload)
+        if reduced != payload:
+            bind.execute(
+                text("UPDATE webhook_events SET payload = CAST(:p AS jsonb) WHERE id = :i"),
+                {"p": json.dumps(reduced), "i": event_id},
+            )
 
 
 def downgrade() -> None:
