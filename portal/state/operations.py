@@ -95,7 +95,7 @@ class OperationsState(SessionState):
 
     @rx.event
     def show_payload(self, event_id: str) -> None:
-        """Open one event's payload, with secrets redacted."""
+        """Open one event's payload, with secrets redacted and email addresses masked."""
         if not self._guarded():
             return
         try:
