@@ -38,6 +38,12 @@ def comment_item(c: CommentView, on_reply, on_edit, on_delete) -> rx.Component: 
     )
 
 
+TASK_PII_NOTE = (
+    "Email addresses and phone numbers are removed from comments before they are saved;"
+    " an @mention by email still reaches the person."
+)
+
+
 def comment_box(reply_to: rx.Var, on_submit, on_cancel_reply, error: rx.Var) -> rx.Component:  # type: ignore[no-untyped-def]
     return rx.form(
         rx.vstack(
@@ -55,6 +61,7 @@ def comment_box(reply_to: rx.Var, on_submit, on_cancel_reply, error: rx.Var) -> 
                 width="100%",
                 id="comment-body",
             ),
+            rx.text(TASK_PII_NOTE, size="1", color_scheme="gray", id="task-pii-note"),
             rx.cond(error != "", rx.text(error, color_scheme="red", size="2")),
             rx.button("Post", type="submit", size="2", id="post-comment"),
             width="100%",

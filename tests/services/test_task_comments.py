@@ -161,3 +161,10 @@ def test_bodies_are_scrubbed_like_asset_comments_and_mentions_still_resolve(
     assert stored == "@[email removed] call [phone removed] or mail [email removed], shot 12"
     assert mentions == [str(studio.member.id)]
     assert edited.body == "now [email removed]" and edited.meta["mentions"] == []
+
+
+def test_the_comment_box_says_addresses_and_numbers_are_removed() -> None:
+    from portal.components.comments import TASK_PII_NOTE, comment_box
+
+    rendered = str(comment_box("", None, None, ""))
+    assert 'id:"task-pii-note"' in rendered and TASK_PII_NOTE in rendered
