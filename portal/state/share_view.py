@@ -29,6 +29,7 @@ from portal.services.share_watermark import (
     overlay_text,
     prepare_download,
 )
+from portal.services.validation import CONTROL
 from portal.settings import get_settings
 
 UNAVAILABLE = share_access.LinkUnavailable.user_message
@@ -208,7 +209,8 @@ class ShareViewState(rx.State):
             self.passcode_error = "Enter the passcode."
             return
         viewer = form.get("viewer")
-        self.viewer = " ".join(viewer.split())[:120] if isinstance(viewer, str) else ""
+        viewer = CONTROL.sub(" ", viewer) if isinstance(viewer, str) else ""
+        self.viewer = " ".join(viewer.split())[:120]
         self._open(passcode)
 
     @rx.event

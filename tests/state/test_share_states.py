@@ -132,6 +132,19 @@ def test_guest_bad_input_gives_clear_messages(studio: Studio) -> None:
     assert state.comment_error == "Enter a valid email address."
     state.post_comment("not a form")  # type: ignore[arg-type]
     assert state.comment_error == "Your name is required."
+    state.post_comment({"name": "C", "email": "c\x00@c.test", "body": "hi"})
+    assert state.comment_error == "Enter a valid email address."
+    state.post_comment({"name": "C", "email": "c@c.test", "body": "h\x00i"})
+    assert state.comment_error == "Comment contains characters that are not allowed."
+    assert asset_comments(studio, s.asset.id) == []
+
+
+def test_viewer_name_loses_control_characters(studio: Studio) -> None:
+    s = shared(studio, passcode="tangerine", watermark=True, name="Legal")
+    state = client(s.token)
+    state.load()
+    state.submit_passcode({"passcode": "tangerine", "viewer": "ann\x00@client.test\x1b"})
+    assert state.viewer == "ann @client.test"
 
 
 def test_owner_creates_sees_url_once_and_manages(studio: Studio) -> None:
