@@ -3,6 +3,9 @@ guest user of the link's tenant (role `guest`: never signs in, never notified) a
 goes through the asset comment service (timecode checks, PII masking, notifications).
 
 A guest sees only the comments left through the same link — never the team's review thread.
+A guest cannot sign with the address of a member of the tenant (refused with a clear message),
+and an address a guest used never blocks an invitation: inviting it turns that guest identity
+into the account (users_admin.invite_user); admins list and remove guests on the users page.
 """
 
 from __future__ import annotations
