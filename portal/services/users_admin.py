@@ -189,14 +189,21 @@ def resend_invite(*, user: SessionUser, user_id: str) -> None:
 
 
 def revoke_invite(*, user: SessionUser, user_id: str) -> None:
-    """Withdraw a pending invitation (the invited account is removed)."""
+    """Withdraw a pending invitation (the invited account is removed; one made from a guest who
+    commented goes back to being that guest, so the comments keep their author)."""
     require(user, Action.MANAGE_USERS)
     with tenant_session(user.context) as session:
         invited = _get_user(session, user_id)
         if invited.status != "invited":
             raise InvalidInput("Only pending invitations can be revoked.")
         session.execute(delete(AuthToken).where(AuthToken.user_id == invited.id))
-        session.execute(delete(User).where(User.id == invited.id))
+        wrote = session.scalar(select(Comment.id).where(Comment.author_id == invited.id).limit(1))
+        if wrote is None:
+            session.execute(delete(User).where(User.id == invited.id))
+        else:
+            session.execute(
+                update(User).where(User.id == invited.id).values(role="guest", status="active")
+            )
 
 
 def change_role(*, user: SessionUser, user_id: str, role: str) -> None:

@@ -245,6 +245,22 @@ def test_inviting_an_email_a_guest_used_turns_the_guest_into_the_account() -> No
         add_guest_comment(info=info, name="Squatter", email=email, body="Hi", timecode=1)
 
 
+def test_revoking_an_invitation_made_from_a_guest_gives_the_guest_back() -> None:
+    email = f"ria.{uuid.uuid4().hex[:8]}@client.test"
+    world, admin, comment = guest_commented(email)
+    user_id = users_admin.invite_user(
+        user=admin, tenant_id=str(world.agency.id), email=email, name="Ria", role="agency"
+    )
+    token = last_link(email, "/invite")
+    users_admin.revoke_invite(user=admin, user_id=user_id)
+    with pytest.raises(InvalidLink):
+        accounts.peek_invite(token)
+    guests = users_admin.list_guests(user=admin, tenant_id=str(world.agency.id))
+    assert [(g.id, g.email, g.comments) for g in guests] == [(user_id, email, 1)]
+    assert user_id == str(comment.author_id)
+    assert user_id not in {u.id for u in users_admin.list_users(user=admin)}
+
+
 def test_admins_list_and_remove_guests_and_comments_stay() -> None:
     email = f"lee.{uuid.uuid4().hex[:8]}@client.test"
     world, admin, comment = guest_commented(email)
