@@ -114,3 +114,19 @@ def test_the_outbox_backend_keeps_the_email_and_queues_nothing(
         ).scalar_one()
     assert row.to_address == "closed@example.test" and jobs == 0
     assert fake_resend.requests == []
+
+
+@pytest.mark.usefixtures("database")
+def test_a_job_queued_before_switching_to_the_outbox_keeps_the_email(
+    fake_resend: FakeResend,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    email = mail.Email(to="switched@example.test", subject="s", text="t", html="<p>t</p>")
+    with tenant_session(None) as session:
+        outbox_id = mail.queue(session, email)
+    monkeypatch.setenv("MAIL_BACKEND", "outbox")
+    get_settings.cache_clear()
+    assert mail.send_queued(outbox_id=outbox_id, tenant_id=None) == "kept"
+    with tenant_session(None) as session:
+        assert session.get(OutboxEmail, outbox_id) is not None
+    assert fake_resend.requests == []
