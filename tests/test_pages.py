@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.registry import RegistrationContext
 
 from portal.pages import PAGES, add_pages, discover, page
 from portal.pages.registry import nav_entries, page_for
@@ -27,8 +28,10 @@ def test_decorated_page_appears_in_the_app() -> None:
         return rx.text("reports")
 
     try:
-        app = rx.App()
-        add_pages(app)
+        # Another test may already have made an App in this process: build this one in a fork.
+        with RegistrationContext.ensure_context().fork():
+            app = rx.App()
+            add_pages(app)
         assert "test-reports" in app._unevaluated_pages
         assert "login" in app._unevaluated_pages and "index" in app._unevaluated_pages
         assert ("Reports", "/test-reports") in nav_entries(STUDIO_ADMIN)

@@ -158,7 +158,7 @@ def test_backoff_grows_with_each_crash_and_resets_after_a_steady_run() -> None:
 
     supervisor = Supervisor(run=crashing, sleep=record, clock=clock)
     with pytest.raises(Stop):
-        asyncio.run(supervisor.supervise())
+        run_async(supervisor.supervise)
     assert pauses == [1.0, 2.0, 5.0, 15.0, 1.0, 2.0]
     assert (
         supervisor.restarts == 5 and supervisor.last_error == "OSError: injected: connection lost"
