@@ -6,7 +6,7 @@ head update per row, would take hours. So the chain is computed here, with exact
 of `audit_chain_hash` (migration 0010): sha256 of the previous hash followed by the JSONB text of
 `[seq, id, tenant, actor, action, entity_type, entity_id, created_at, before, after]`. The loader
 then sets each tenant's `audit_chain_heads` row and checks sample tenants with the real verifier
-(portal/services/audit_chain.py), so the generated chains verify like written ones.
+(portal/services/compliance/audit_chain.py), so the generated chains verify like written ones.
 
 Rows are produced in global time order, tenants interleaved, as a live system writes them (a
 tenant's rows are spread over the heap, not packed together). Snapshots are short (id, title,

@@ -370,7 +370,7 @@ def _orphan_comments(cur: psycopg.Cursor) -> list[str]:
 
 def _verify_samples(tenants: list[UUID]) -> None:
     """Sample tenants' audit chains through the portal's verifier (as the runtime role)."""
-    from portal.services.audit_chain import verify_chains
+    from portal.services.compliance.audit_chain import verify_chains
 
     for report in verify_chains(tenants):
         if not report.intact:

@@ -118,7 +118,7 @@ def tree_rss(root: psutil.Process) -> int:
 
 def session_cookies(count: int) -> list[str]:
     """`count` signed-in sessions: studio admins, each seeing a few agency projects."""
-    from portal.services.auth import sign_in
+    from portal.services.accounts.auth import sign_in
     from tests.factories import PASSWORD
     from tests.services.conftest import make_studio
 

@@ -21,8 +21,8 @@ from bench._data import Dataset, ensure
 from bench._report import goal
 from bench._timing import measure_pair, show_statement_plan, superuser_engine
 from portal.db import TenantContext, tenant_session
-from portal.services.audit_log import AuditFilters, audit_page, page_query, parse_filters
-from portal.services.locale import today
+from portal.services.compliance.audit_log import AuditFilters, audit_page, page_query, parse_filters
+from portal.services.core.locale import today
 
 GOAL_MS = 100.0
 

@@ -23,8 +23,8 @@ from bench import _data
 from bench._report import goal
 from bench._timing import RUNS, p95
 from portal.db import TenantContext, tenant_session
-from portal.services.audit_log import audit_page, page_query, parse_filters
-from portal.services.locale import today
+from portal.services.compliance.audit_log import audit_page, page_query, parse_filters
+from portal.services.core.locale import today
 
 COPY = "portal_bench_small_scope"
 EXTRA_TENANTS = 990

@@ -162,8 +162,8 @@ def measure_dashboard(browser, url: str, cookie: str, tenants: list[tuple[str, i
 def seed() -> tuple[str, list[tuple[str, int]]]:
     """A studio admin managing two agencies with 3 and 1 active projects; their cookie."""
     from portal.db import tenant_session
-    from portal.services.auth import sign_in
-    from portal.services.projects import create_project
+    from portal.services.accounts.auth import sign_in
+    from portal.services.projects.projects import create_project
     from tests.factories import PASSWORD, make_tenant
     from tests.services.conftest import END, START, make_studio
 

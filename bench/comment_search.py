@@ -16,7 +16,7 @@ from bench._data import Dataset, ensure
 from bench._report import goal
 from bench._timing import measure_pair, show_plan, superuser_engine
 from portal.db import TenantContext, tenant_session
-from portal.services.asset_comments import search_comments
+from portal.services.media.comments import search_comments
 
 GOAL_MS = 30.0
 QUERIES = ("flicker logo", "term2999", "zyzzyva")

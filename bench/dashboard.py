@@ -21,8 +21,8 @@ from bench._report import goal
 from bench._timing import measure, measure_pair, superuser_engine
 from portal import db
 from portal.db import TenantContext, tenant_session
-from portal.services.dashboard import DashboardFilters, load_dashboard
-from portal.services.projects import ProjectFilters, list_project_page
+from portal.services.projects.dashboard import DashboardFilters, load_dashboard
+from portal.services.projects.projects import ProjectFilters, list_project_page
 from portal.settings import get_settings
 
 __all__ = ["main", "measure", "setup"]  # measure and setup are used by bench/uploads.py

@@ -22,7 +22,7 @@ ROUNDS = 5
 def _setup():  # type: ignore[no-untyped-def]
     from portal.db import tenant_session
     from portal.models import Comment, User
-    from portal.services.notification_prefs import set_preference
+    from portal.services.notifications.prefs import set_preference
     from tests.factories import ctx, make_graph
 
     g = make_graph()
@@ -61,9 +61,9 @@ def main() -> None:
     with scratch_database() as owner:
         from portal.db import tenant_session
         from portal.models import Comment, Notification
-        from portal.services import notification_email as render
-        from portal.services.notification_inbox import displayed
-        from portal.services.task_comments import add_comment
+        from portal.services.email import notification_templates as render
+        from portal.services.notifications.inbox import displayed
+        from portal.services.projects.task_comments import add_comment
         from tests.factories import ctx
 
         g = _setup()

@@ -27,7 +27,7 @@ CONCURRENCY = (16, 64)
 def make_links(count: int) -> list[str]:
     """`count` + 1 links (the last is the hot one) to one ready version; returns the tokens."""
     from portal.db import tenant_session
-    from portal.services.share_links import create_share_link
+    from portal.services.sharing.links import create_share_link
     from tests.services.conftest import make_studio
     from tests.share_support import ready_asset
 

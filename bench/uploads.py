@@ -98,7 +98,7 @@ def _granian(port: int) -> list[str]:
 def upload_bench(work: Path) -> None:
     """Rounds of `cp` and the app's upload of the same file, interleaved (the disk and the
     machine's load change within seconds): the median of each, and the ratio of medians."""
-    from portal.services.auth import SESSION_COOKIE, sign_in
+    from portal.services.accounts.auth import SESSION_COOKIE, sign_in
     from tests.factories import PASSWORD
     from tests.services.conftest import make_studio
 

@@ -17,7 +17,7 @@ import psycopg
 
 from bench._report import goal
 from bench._support import blast, http_request, scratch_database, serve
-from portal.services.webhook_signatures import mux_signature
+from portal.integrations.webhook_signatures import mux_signature
 from portal.settings import ROOT
 
 SECRET = "bench-mux-webhook-secret"

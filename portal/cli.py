@@ -56,7 +56,7 @@ def pg_ready(url: str) -> bool:
 
 def _setup() -> None:
     from portal.db import owner_url
-    from portal.services.demo import load_demo_data
+    from portal.demo import load_demo_data
 
     url = owner_url()
     where = (
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "migrate":
         migrate()
     elif args.command == "seed":
-        from portal.services.demo import load_demo_data
+        from portal.demo import load_demo_data
 
         load_demo_data()
     elif args.command == "serve":

@@ -29,7 +29,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 def audit_verify(tenant: str | None) -> int:
     """Print each tenant's chain status; 1 when any chain is broken."""
-    from portal.services.audit_chain import verify_chains
+    from portal.services.compliance.audit_chain import verify_chains
 
     only = None
     if tenant:
@@ -50,12 +50,12 @@ def audit_verify(tenant: str | None) -> int:
 
 def run(args: argparse.Namespace) -> None:
     """Run one of COMMANDS."""
-    from portal.services.errors import PortalError
+    from portal.services.core.errors import PortalError
 
     try:
         if args.command == "audit":
             raise SystemExit(audit_verify(args.tenant))
-        from portal.services import backups
+        from portal.services.compliance import backups
 
         if args.command == "backup":
             backup = backups.create_backup()
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> None:
             counts = backups.restore_backup(archive=args.archive, target_url=args.into)
             print(f"restored {len(counts)} tables into the target database; counts match")
         elif args.command == "restore-drill":
-            from portal.services.job_runs import job_run
+            from portal.services.operations.job_runs import job_run
 
             with job_run("restore_drill") as meta:
                 meta.update(backups.run_drill())

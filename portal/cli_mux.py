@@ -27,7 +27,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 def _tenants(tenant: str | None) -> list[UUID]:
     from portal.db import tenant_session
-    from portal.services.audit_chain import tenant_ids
+    from portal.services.compliance.audit_chain import tenant_ids
 
     if tenant:
         try:
@@ -40,8 +40,8 @@ def _tenants(tenant: str | None) -> list[UUID]:
 
 def backfill_mp4(tenant: str | None, dry_run: bool) -> int:
     """Print what was asked, skipped or refused; 1 when Mux refused any."""
-    from portal.services.job_runs import job_run
-    from portal.services.mux_uploads import backfill_mp4 as backfill
+    from portal.services.media.mux_uploads import backfill_mp4 as backfill
+    from portal.services.operations.job_runs import job_run
     from portal.settings import get_settings
 
     if not get_settings().mux_configured:

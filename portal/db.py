@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from uuid import UUID
 
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
@@ -107,8 +108,6 @@ def _ping_when_idle(engine: Engine) -> None:
 def app_pool() -> ConnectionPool:
     """Plain psycopg autocommit connections as the runtime role, for single-statement hot paths
     (webhook ingest) where an ORM session's ping/BEGIN/COMMIT round trips would dominate."""
-    from portal.jobs.app import libpq_conninfo
-
     return ConnectionPool(
         libpq_conninfo(app_url()),
         min_size=1,
@@ -155,8 +154,6 @@ async def app_async_pool() -> AsyncConnectionPool:
     loop = asyncio.get_running_loop()
     entry = _async_pools.get(loop)
     if entry is None:
-        from portal.jobs.app import libpq_conninfo
-
         _drop_closed_loops_pools()
         pool = AsyncConnectionPool(
             libpq_conninfo(app_url()),
@@ -176,6 +173,25 @@ async def app_async_pool() -> AsyncConnectionPool:
         _async_pools.pop(loop, None)  # the next request tries again
         raise
     return entry[0]
+
+
+async def close_async_pool() -> None:
+    """Close the running loop's async pool, if it has one: call it before the loop ends (app
+    shutdown, the end of a test's loop). psycopg_pool's workers swallow a cancellation that
+    lands while they open a connection, so a loop that ends with its pool still open can hang
+    in asyncio.run's final cancel-all."""
+    entry = _async_pools.pop(asyncio.get_running_loop(), None)
+    if entry is not None:
+        await entry[0].close()
+
+
+@asynccontextmanager
+async def async_pool_lifespan() -> AsyncIterator[None]:
+    """Lifespan task: the app's loop closes its async pool when the app stops."""
+    try:
+        yield
+    finally:
+        await close_async_pool()
 
 
 def reset_engines() -> None:
@@ -247,3 +263,19 @@ def enter_tenant(session: Session, ctx: TenantContext) -> None:
         ),
         dict(zip(("tenant", "user", "scope", "zone"), _context_values(ctx), strict=True)),
     )
+
+
+def libpq_conninfo(url: str) -> str:
+    """A libpq connection string for a SQLAlchemy URL (Unix-socket hosts included)."""
+    from psycopg.conninfo import make_conninfo
+
+    parsed = make_url(url)
+    parts: dict[str, Any] = {
+        "user": parsed.username,
+        "password": parsed.password,
+        "host": parsed.host,
+        "port": parsed.port,
+        "dbname": parsed.database,
+        **{k: v for k, v in parsed.query.items() if isinstance(v, str)},
+    }
+    return make_conninfo(**{k: v for k, v in parts.items() if v is not None})

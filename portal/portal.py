@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal.api import around
+from portal.db import async_pool_lifespan
 from portal.jobs.worker import inprocess_worker
 from portal.pages import add_pages
 from portal.state.identity import IdentityMiddleware
@@ -15,3 +16,5 @@ add_pages(app)
 app.add_middleware(IdentityMiddleware(), index=0)
 # Each app process runs a job worker unless PORTAL_INPROCESS_WORKER=false.
 app.register_lifespan_task(inprocess_worker)
+# The loop's async database pool closes with the app (see portal.db.close_async_pool).
+app.register_lifespan_task(async_pool_lifespan)

@@ -11,9 +11,20 @@ import concurrent.futures
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from portal.db import close_async_pool
+
 T = TypeVar("T")
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run it on a fresh loop in a fresh thread; the loop's async database pool is closed before
+    the loop ends, as the app's lifespan does (portal.db.close_async_pool)."""
+
+    async def then_close() -> T:
+        try:
+            return await coroutine
+        finally:
+            await close_async_pool()
+
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+        return pool.submit(asyncio.run, then_close()).result()

@@ -18,7 +18,7 @@ from portal.models import (
     Tenant,
     User,
 )
-from portal.services.passwords import hash_password, new_token, token_hash
+from portal.services.accounts.passwords import hash_password, new_token, token_hash
 
 PASSWORD = "correct-horse-battery"
 

@@ -95,7 +95,7 @@ def files_under(folder: Path) -> list[Path]:
 
 def store(path: Path, *, name: str | None = None, chunk: int = 64 * 1024, **kwargs):  # type: ignore[no-untyped-def]
     """Stream a file through UploadWriter as the upload handlers do."""
-    from portal.services.media_storage import UploadWriter
+    from portal.services.media.storage import UploadWriter
 
     with (
         UploadWriter(path.name if name is None else name, **kwargs) as writer,

@@ -17,12 +17,12 @@ import pytest
 from pydantic import ValidationError
 
 from portal.cli import build_parser, main, serve_command
-from portal.services.notification_prefs import (
+from portal.services.notifications.prefs import (
     InvalidUnsubscribe,
     read_unsubscribe_token,
     unsubscribe_token,
 )
-from portal.services.share_grants import make_grant, read_grant
+from portal.services.sharing.grants import make_grant, read_grant
 from portal.settings import PUBLISHED_PLACEHOLDER, SECRET_FILE, Settings, get_settings
 
 

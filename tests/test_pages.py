@@ -7,7 +7,7 @@ from reflex_base.registry import RegistrationContext
 
 from portal.pages import PAGES, add_pages, discover, page
 from portal.pages.registry import nav_entries, page_for
-from portal.services.permissions import Action
+from portal.services.core.permissions import Action
 
 
 class Who:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from portal.services.webhook_signatures import mux_signature
+from portal.integrations.webhook_signatures import mux_signature
 from portal.settings import get_settings
 
 MUX_SECRET = "mux-test-webhook-secret"

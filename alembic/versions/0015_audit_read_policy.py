@@ -11,7 +11,7 @@ Wrapped in `coalesce(…, false)` the condition passes exactly the same rows (RL
 NULL as "not visible"), but it is no longer an index condition and the planner gives it its
 default selectivity (one half) rather than "ten tenants": the studio admin's page walks the
 date index and filters the scope row by row. A one-tenant scope loses nothing: the audit page
-names the tenant explicitly (portal/services/audit_log.py), and every other reader of
+names the tenant explicitly (portal/services/compliance/audit_log.py), and every other reader of
 audit_logs filters on tenant_id itself (chain verification, residency record counts).
 The INSERT policy is unchanged.
 

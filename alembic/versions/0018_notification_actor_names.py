@@ -12,7 +12,7 @@ role only.
 Rows written before this revision are brought in line once (one tenant context at a time, as
 the policies require): task comment bodies get the masking asset comments always had, stored
 comment excerpts leave notification payloads (the bell reads them from the comment now), and
-stored Resend payloads are reduced as new ones are (portal/services/redaction.py). Those data
+stored Resend payloads are reduced as new ones are (portal/services/compliance/redaction.py). Those data
 changes are not undone by the downgrade.
 
 Revision ID: 0018
@@ -76,8 +76,8 @@ def upgrade() -> None:
 
 def _scrub_existing_rows() -> None:
     """Earlier rows: task comments masked, excerpts dropped, Resend payloads reduced."""
-    from portal.services.asset_comments import scrub_pii
-    from portal.services.redaction import stored_payload
+    from portal.services.compliance.redaction import stored_payload
+    from portal.services.media.comments import scrub_pii
 
     bind = op.get_bind()
     for (tenant_id,) in bind.execute(text("SELECT id FROM tenants")).all():

@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from portal.services.auth import SESSION_COOKIE, NewSession
+from portal.services.accounts.auth import SESSION_COOKIE, NewSession
 from portal.settings import get_settings
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal.services.auth import SESSION_COOKIE, resolve_session
+from portal.services.accounts.auth import SESSION_COOKIE, resolve_session
 from portal.settings import get_settings
 
 UPLOAD_PATH = "/_upload"

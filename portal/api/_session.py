@@ -6,8 +6,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from portal.services.auth import SESSION_COOKIE, SessionUser, resolve_session
-from portal.services.permissions import Action, can
+from portal.services.accounts.auth import SESSION_COOKIE, SessionUser, resolve_session
+from portal.services.core.permissions import Action, can
 
 ROLES = ("admin",)
 

@@ -16,9 +16,9 @@ from portal.api._http import (
     same_origin,
     set_session_cookie,
 )
-from portal.services import accounts
-from portal.services.errors import PortalError
-from portal.services.tokens import InvalidLink
+from portal.services.accounts import self_service
+from portal.services.accounts.tokens import InvalidLink
+from portal.services.core.errors import PortalError
 
 
 async def forgot(request: Request) -> Response:
@@ -28,7 +28,7 @@ async def forgot(request: Request) -> Response:
     form = await read_form(request)
     try:
         await run_in_threadpool(
-            accounts.request_password_reset, email=field(form, "email"), ip=client_ip(request)
+            self_service.request_password_reset, email=field(form, "email"), ip=client_ip(request)
         )
     except PortalError as exc:
         return redirect(routes.page_url(routes.FORGOT, error=exc.code))
@@ -43,7 +43,7 @@ async def reset(request: Request) -> Response:
     token = field(form, "token")
     try:
         await run_in_threadpool(
-            accounts.reset_password,
+            self_service.reset_password,
             token=token,
             password=field(form, "password"),
             confirm=field(form, "confirm"),
@@ -63,7 +63,7 @@ async def accept_invite(request: Request) -> Response:
     token = field(form, "token")
     try:
         new = await run_in_threadpool(
-            accounts.accept_invite,
+            self_service.accept_invite,
             token=token,
             name=field(form, "name"),
             password=field(form, "password"),

@@ -18,10 +18,15 @@ from starlette.routing import Route
 from portal import routes
 from portal.api._session import no_store, session_user
 from portal.db import tenant_session
-from portal.services.audit_log import CSV_HEADER, AuditFilters, export_rows, parse_filters
-from portal.services.auth import SessionUser
-from portal.services.errors import PortalError
-from portal.services.permissions import Action
+from portal.services.accounts.auth import SessionUser
+from portal.services.compliance.audit_log import (
+    CSV_HEADER,
+    AuditFilters,
+    export_rows,
+    parse_filters,
+)
+from portal.services.core.errors import PortalError
+from portal.services.core.permissions import Action
 
 BATCH_ROWS = 500
 # Spreadsheet apps run cells starting with these as formulas: neutralise them.

@@ -18,9 +18,9 @@ from portal.api._http import (
     same_origin,
     set_session_cookie,
 )
-from portal.services import accounts
-from portal.services.auth import SESSION_COOKIE, sign_in, sign_out
-from portal.services.errors import PortalError
+from portal.services.accounts import self_service
+from portal.services.accounts.auth import SESSION_COOKIE, sign_in, sign_out
+from portal.services.core.errors import PortalError
 from portal.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ async def request_magic_link(request: Request) -> Response:
     form = await read_form(request)
     try:
         await run_in_threadpool(
-            accounts.request_magic_link, email=field(form, "email"), ip=client_ip(request)
+            self_service.request_magic_link, email=field(form, "email"), ip=client_ip(request)
         )
     except PortalError as exc:
         return redirect(routes.login_url(error=exc.code))
@@ -69,7 +69,7 @@ async def magic_sign_in(request: Request) -> Response:
     form = await read_form(request)
     try:
         new = await run_in_threadpool(
-            accounts.sign_in_with_magic_link,
+            self_service.sign_in_with_magic_link,
             token=field(form, "token"),
             user_agent=request.headers.get("user-agent", ""),
         )

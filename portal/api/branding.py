@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from portal.services.branding import logo_file
+from portal.services.accounts.branding import logo_file
 
 
 async def logo(request: Request) -> Response:

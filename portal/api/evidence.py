@@ -12,10 +12,10 @@ from starlette.routing import Route
 from portal import routes
 from portal.api._session import no_store, session_user
 from portal.db import tenant_session
-from portal.services.auth import SessionUser
-from portal.services.errors import PortalError
-from portal.services.permissions import Action
-from portal.services.residency import KINDS, read_evidence
+from portal.services.accounts.auth import SessionUser
+from portal.services.compliance.residency import KINDS, read_evidence
+from portal.services.core.errors import PortalError
+from portal.services.core.permissions import Action
 
 MEDIA_TYPES = {"html": "text/html; charset=utf-8", "json": "application/json"}
 

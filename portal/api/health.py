@@ -18,7 +18,7 @@ from portal import routes
 from portal.api._worker import operator_token_ok, worker_id
 from portal.db import tenant_session
 from portal.jobs import worker as job_worker
-from portal.services.auth import SESSION_COOKIE, resolve_session
+from portal.services.accounts.auth import SESSION_COOKIE, resolve_session
 from portal.settings import get_settings
 
 log = logging.getLogger(__name__)

@@ -22,11 +22,17 @@ from portal.api._http import same_origin
 from portal.db import tenant_session
 from portal.integrations import mux
 from portal.models import Asset
-from portal.services.assets import accept_upload, get_asset
-from portal.services.auth import SESSION_COOKIE, SessionUser, resolve_session
-from portal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, PortalError
-from portal.services.media_storage import WRITEV_MAX, UploadWriter, asset_dir
-from portal.services.permissions import Action, require
+from portal.services.accounts.auth import SESSION_COOKIE, SessionUser, resolve_session
+from portal.services.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    PortalError,
+)
+from portal.services.core.permissions import Action, require
+from portal.services.media.assets import accept_upload, get_asset
+from portal.services.media.storage import WRITEV_MAX, UploadWriter, asset_dir
 from portal.settings import get_settings
 
 # The only names served: poster, master playlist, rendition playlists and segments.

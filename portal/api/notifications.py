@@ -15,9 +15,9 @@ from starlette.routing import Route
 
 from portal import routes
 from portal.api._http import field, read_form
-from portal.services.notification_prefs import InvalidUnsubscribe, read_unsubscribe_token
-from portal.services.notification_prefs import unsubscribe as turn_off
-from portal.services.notifications import TYPES
+from portal.services.notifications.fan_out import TYPES
+from portal.services.notifications.prefs import InvalidUnsubscribe, read_unsubscribe_token
+from portal.services.notifications.prefs import unsubscribe as turn_off
 
 
 def _page(heading: str, body: str, status: int = 200) -> HTMLResponse:

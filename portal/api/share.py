@@ -51,12 +51,16 @@ from portal.api._http import client_ip, read_form
 from portal.api.media import MEDIA_NAME, MEDIA_TYPES, _mux_redirect
 from portal.db import TenantContext, tenant_session
 from portal.integrations import mux
-from portal.services import share_access
-from portal.services.errors import PortalError
-from portal.services.media_storage import asset_dir, source_path
-from portal.services.share_grants import RENEWAL_COOKIE, granted_asset
-from portal.services.share_watermark import NoWatermarkedDownload, queue_rendition, ready_rendition
-from portal.services.throttle import Throttled
+from portal.services.accounts.throttle import Throttled
+from portal.services.core.errors import PortalError
+from portal.services.media.storage import asset_dir, source_path
+from portal.services.sharing import access as share_access
+from portal.services.sharing.grants import RENEWAL_COOKIE, granted_asset
+from portal.services.sharing.watermark import (
+    NoWatermarkedDownload,
+    queue_rendition,
+    ready_rendition,
+)
 from portal.settings import get_settings
 
 HEADERS = {

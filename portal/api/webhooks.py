@@ -17,8 +17,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from portal import routes
-from portal.services.webhook_signatures import SignatureRejected, verify_mux, verify_svix
-from portal.services.webhooks import ingest_webhook_event
+from portal.integrations.webhook_signatures import SignatureRejected, verify_mux, verify_svix
+from portal.services.operations.webhooks import ingest_webhook_event
 from portal.settings import get_settings
 
 log = logging.getLogger(__name__)

@@ -105,7 +105,7 @@ def field(label: str, control: rx.Component) -> rx.Component:
     return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
 
 
-def text_input(name: str, *, default: rx.Var | str = "", max_length: int = 200, **props):  # type: ignore[no-untyped-def]
+def text_input(name: str, *, default: rx.Var | str = "", max_length: int = 200, **props):
     return rx.input(
         name=name,
         id=f"field-{name}",
@@ -122,7 +122,7 @@ def date_input(name: str, *, default: rx.Var | str = "") -> rx.Component:
 
 def native_select(
     name: str, choices: list[tuple[str, str]] | rx.Var, *, default=""
-) -> rx.Component:  # type: ignore[no-untyped-def]
+) -> rx.Component:
     """A plain <select> (submits with the form; `choices` are (value, label) or Option vars)."""
     if isinstance(choices, list):
         items = [rx.el.option(label, value=value) for value, label in choices]
@@ -150,7 +150,7 @@ def dialog(
     on_close,
     body: rx.Component,
     on_submit,
-    submit_id: str,  # type: ignore[no-untyped-def]
+    submit_id: str,
 ) -> rx.Component:
     """A modal form: fields, the server's message, Cancel / Save."""
     return rx.dialog.root(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.annotations import annotation_field
-from portal.services.asset_comments import AssetCommentView
-from portal.services.asset_views import VersionView
+from portal.services.media.comments import AssetCommentView
+from portal.services.media.views import VersionView
 
 REVIEW_COLORS = {"approved": "green", "changes_requested": "orange", "in_review": "gray"}
 PII_NOTE = (

@@ -8,10 +8,10 @@ import reflex as rx
 
 from portal import routes
 from portal.components.badges import overdue_badge, status_badge
-from portal.services.task_lists import TaskView
+from portal.services.projects.task_lists import TaskView
 
 
-def next_buttons(task: TaskView, on_status: Callable, enabled: rx.Var) -> rx.Component:  # type: ignore[type-arg]
+def next_buttons(task: TaskView, on_status: Callable, enabled: rx.Var) -> rx.Component:
     """One button per legal next status (forward steps solid, back steps soft)."""
     return rx.cond(
         enabled,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.services.share_watermark import NOTICE
+from portal.services.sharing.watermark import NOTICE
 
 TILES = 12
 

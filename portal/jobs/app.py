@@ -6,9 +6,8 @@ from typing import Any
 
 from procrastinate import App, PsycopgConnector
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy.engine import make_url
 
-from portal.db import direct_url
+from portal.db import direct_url, libpq_conninfo
 
 TASK_MODULES = [
     "portal.jobs.tasks",
@@ -16,22 +15,6 @@ TASK_MODULES = [
     "portal.jobs.media",
     "portal.jobs.notifications",
 ]
-
-
-def libpq_conninfo(url: str) -> str:
-    """A libpq connection string for a SQLAlchemy URL (Unix-socket hosts included)."""
-    from psycopg.conninfo import make_conninfo
-
-    parsed = make_url(url)
-    parts: dict[str, Any] = {
-        "user": parsed.username,
-        "password": parsed.password,
-        "host": parsed.host,
-        "port": parsed.port,
-        "dbname": parsed.database,
-        **{k: v for k, v in parsed.query.items() if isinstance(v, str)},
-    }
-    return make_conninfo(**{k: v for k, v in parts.items() if v is not None})
 
 
 def _pool(**kwargs: Any) -> AsyncConnectionPool:

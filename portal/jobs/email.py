@@ -12,8 +12,8 @@ from procrastinate import RetryStrategy
 
 from portal.integrations.resend import PermanentSendError
 from portal.jobs.app import job_app
-from portal.services import mail
-from portal.services.job_runs import job_run
+from portal.services.email import outbox as mail
+from portal.services.operations.job_runs import job_run
 
 MAX_ATTEMPTS = 5
 

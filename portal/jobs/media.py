@@ -5,10 +5,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from portal.jobs.app import job_app
-from portal.services.assets import MEDIA_QUEUE, PROCESS_ASSET_TASK
-from portal.services.job_runs import job_run
-from portal.services.media_processing import process_asset
-from portal.services.share_watermark import RENDITION_QUEUE, RENDITION_TASK, make_rendition
+from portal.services.media.assets import MEDIA_QUEUE, PROCESS_ASSET_TASK
+from portal.services.media.processing import process_asset
+from portal.services.operations.job_runs import job_run
+from portal.services.sharing.watermark import RENDITION_QUEUE, RENDITION_TASK, make_rendition
 
 
 @job_app.task(name=PROCESS_ASSET_TASK, queue=MEDIA_QUEUE)

@@ -17,18 +17,18 @@ from portal.db import TenantContext, tenant_session
 from portal.jobs.app import job_app
 from portal.jobs.periodic import PERIODIC_QUEUE
 from portal.models import Tenant
-from portal.services.job_runs import error_text, job_run
-from portal.services.locale import viewer_zone
-from portal.services.notification_delivery import (
+from portal.services.core.locale import viewer_zone
+from portal.services.notifications.delivery import (
     PermanentSendError,
     digest_cutoff,
     mark_failed,
     send_notification_email,
     users_with_digest,
 )
-from portal.services.notification_digest import send_digest
-from portal.services.notification_events import notify_due_tomorrow
-from portal.services.notifications import EMAIL_QUEUE, EMAIL_TASK
+from portal.services.notifications.digest import send_digest
+from portal.services.notifications.events import notify_due_tomorrow
+from portal.services.notifications.fan_out import EMAIL_QUEUE, EMAIL_TASK
+from portal.services.operations.job_runs import error_text, job_run
 from portal.settings import get_settings
 
 MAX_ATTEMPTS = 5

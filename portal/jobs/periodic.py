@@ -8,9 +8,11 @@ from typing import Any
 
 from portal.db import tenant_session
 from portal.jobs.app import job_app
-from portal.services import audit_chain, backups, maintenance, media_sweep, residency
-from portal.services.job_runs import job_run
-from portal.services.webhook_processing import requeue_due_events
+from portal.services.compliance import audit_chain, backups, residency
+from portal.services.compliance import retention as maintenance
+from portal.services.media import sweep
+from portal.services.operations.job_runs import job_run
+from portal.services.operations.webhook_processing import requeue_due_events
 
 PERIODIC_QUEUE = "periodic"
 
@@ -48,7 +50,7 @@ def stuck_assets_sweep(timestamp: int) -> None:
     """Assets stuck uploading or processing with no live job: re-queued once, else errored."""
     with job_run("stuck_assets_sweep") as meta:
         _tick(meta, timestamp)
-        meta.update(media_sweep.sweep_stuck_assets(now=_clock(timestamp)))
+        meta.update(sweep.sweep_stuck_assets(now=_clock(timestamp)))
 
 
 @job_app.periodic(cron=maintenance.RETENTION_CRON)

@@ -6,9 +6,16 @@ from typing import Any
 from uuid import UUID
 
 import portal.jobs.email  # noqa: F401  (registers the account-email task)
+from portal.integrations.job_queue import (
+    PROCESS_WEBHOOK_BATCH_TASK,
+    PROCESS_WEBHOOK_TASK,
+    WEBHOOK_QUEUE,
+)
 from portal.jobs.app import job_app
-from portal.jobs.queue import PROCESS_WEBHOOK_BATCH_TASK, PROCESS_WEBHOOK_TASK, WEBHOOK_QUEUE
-from portal.services.webhook_processing import process_webhook_batch, process_webhook_event
+from portal.services.operations.webhook_processing import (
+    process_webhook_batch,
+    process_webhook_event,
+)
 from portal.settings import get_settings
 
 

@@ -61,7 +61,7 @@ class Task(SQLModel, table=True):
 
 
 # Same rule as the SQL function is_overdue(tasks): open and due before "today" (app.timezone).
-Task.is_overdue = column_property(  # type: ignore[attr-defined]
+Task.is_overdue = column_property(
     and_(
         Task.__table__.c.status != "completed",
         Task.__table__.c.due_date.is_not(None),

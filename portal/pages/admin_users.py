@@ -6,8 +6,8 @@ import reflex as rx
 from portal import routes
 from portal.components.forms import error_callout, labeled_input, notice_callout
 from portal.pages.registry import page
-from portal.services.permissions import Action
-from portal.services.users_admin import GuestView, UserView
+from portal.services.accounts.users import GuestView, UserView
+from portal.services.core.permissions import Action
 from portal.state.admin import UsersState
 from portal.state.admin_users_guests import GuestsState
 

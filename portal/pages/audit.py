@@ -5,8 +5,8 @@ import reflex as rx
 from portal import routes
 from portal.components.forms import field, native_select
 from portal.pages.registry import page
-from portal.services.audit_log import ACTIONS, ENTITY_TYPES, AuditRow, DiffRow
-from portal.services.permissions import Action
+from portal.services.compliance.audit_log import ACTIONS, ENTITY_TYPES, AuditRow, DiffRow
+from portal.services.core.permissions import Action
 from portal.state.audit import ROLES
 from portal.state.audit import AuditState as S
 

@@ -4,9 +4,9 @@ import reflex as rx
 
 from portal import routes
 from portal.pages.registry import page
-from portal.services.compliance_status import RetentionRow
-from portal.services.permissions import Action
-from portal.services.residency import EvidenceRow
+from portal.services.compliance.residency import EvidenceRow
+from portal.services.compliance.status import RetentionRow
+from portal.services.core.permissions import Action
 from portal.state.compliance import ROLES
 from portal.state.compliance import ComplianceState as S
 

@@ -8,7 +8,7 @@ import reflex as rx
 
 from portal import routes
 from portal.pages.registry import page
-from portal.services.permissions import Action
+from portal.services.core.permissions import Action
 from portal.settings import get_settings
 from portal.state.mailbox import MailboxState, MailView
 

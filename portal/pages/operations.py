@@ -4,8 +4,8 @@ import reflex as rx
 
 from portal import routes
 from portal.pages.registry import page
-from portal.services.operations import JobRunRow, WebhookEventRow
-from portal.services.permissions import Action
+from portal.services.core.permissions import Action
+from portal.services.operations.views import JobRunRow, WebhookEventRow
 from portal.state.operations import ALL, ROLES, OperationsState
 
 RESULT_COLOURS = {"succeeded": "green", "failed": "red", "running": "blue", "skipped": "gray"}

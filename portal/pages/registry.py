@@ -14,7 +14,7 @@ from typing import Any
 
 import reflex as rx
 
-from portal.services.permissions import Action, Actor, can
+from portal.services.core.permissions import Action, Actor, can
 
 ALL_ROLES: tuple[str, ...] = ("admin", "agency")
 

@@ -17,7 +17,7 @@ from portal.components.player import player
 from portal.components.review import PII_NOTE
 from portal.components.watermark import watermark_layer, watermark_notice
 from portal.pages.registry import page
-from portal.services.share_guests import GuestCommentView
+from portal.services.sharing.guests import GuestCommentView
 from portal.state.share_view import ShareViewState as S
 
 

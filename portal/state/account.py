@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.services import accounts
-from portal.services.accounts import SessionView
-from portal.services.errors import PortalError
+from portal.services.accounts import self_service
+from portal.services.accounts.self_service import SessionView
+from portal.services.core.errors import PortalError
 from portal.state.session import SessionState
 
 
@@ -25,7 +25,7 @@ class AccountState(SessionState):
         """Fill the form and the session list."""
         try:
             user = self._require_user()
-            self.sessions = accounts.list_sessions(user=user)
+            self.sessions = self_service.list_sessions(user=user)
         except PortalError as exc:
             return self._failure(exc)
         self.name_value = user.name
@@ -41,7 +41,7 @@ class AccountState(SessionState):
         """Save the display name."""
         try:
             user = self._require_user()
-            accounts.update_profile(user=user, name=str(form.get("name", "")))
+            self_service.update_profile(user=user, name=str(form.get("name", "")))
         except PortalError as exc:
             self.profile_message = exc.user_message
             return self._failure(exc)
@@ -55,13 +55,13 @@ class AccountState(SessionState):
         self.password_error = self.password_notice = ""
         try:
             user = self._require_user()
-            accounts.change_password(
+            self_service.change_password(
                 user=user,
                 current=str(form.get("current", "")),
                 new=str(form.get("new", "")),
                 confirm=str(form.get("confirm", "")),
             )
-            self.sessions = accounts.list_sessions(user=user)
+            self.sessions = self_service.list_sessions(user=user)
         except PortalError as exc:
             self.password_error = exc.user_message
             return self._failure(exc)
@@ -74,8 +74,8 @@ class AccountState(SessionState):
         self.sessions_error = ""
         try:
             user = self._require_user()
-            accounts.revoke_session(user=user, session_id=str(session_id))
-            self.sessions = accounts.list_sessions(user=user)
+            self_service.revoke_session(user=user, session_id=str(session_id))
+            self.sessions = self_service.list_sessions(user=user)
         except PortalError as exc:
             self.sessions_error = exc.user_message
             return self._failure(exc)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.services import accounts, tokens
-from portal.services.errors import PortalError
+from portal.services.accounts import self_service, tokens
+from portal.services.core.errors import PortalError
 
 
 class LinkState(rx.State):
@@ -24,10 +24,10 @@ class LinkState(rx.State):
     def _read(self, purpose: str) -> None:
         params = dict(self.router.url.query_parameters)
         self.token = str(params.get("token", ""))[: tokens.MAX_TOKEN]
-        self.error = accounts.form_message(str(params.get("error", "")))
+        self.error = self_service.form_message(str(params.get("error", "")))
         try:
             info = (
-                accounts.peek_invite(self.token)
+                self_service.peek_invite(self.token)
                 if purpose == "invite"
                 else tokens.peek(self.token, purpose)
             )
@@ -69,4 +69,6 @@ class ForgotState(rx.State):
 
     @rx.event
     def load(self) -> None:
-        self.error = accounts.form_message(str(self.router.url.query_parameters.get("error", "")))
+        self.error = self_service.form_message(
+            str(self.router.url.query_parameters.get("error", ""))
+        )

@@ -9,9 +9,9 @@ from typing import Any
 from sqlmodel import Session
 
 from portal.db import tenant_session
-from portal.services.auth import SessionUser
-from portal.services.errors import PortalError
-from portal.services.permissions import Action, require
+from portal.services.accounts.auth import SessionUser
+from portal.services.core.errors import PortalError
+from portal.services.core.permissions import Action, require
 from portal.state.session import SessionState
 
 ROLES = ("admin", "agency")

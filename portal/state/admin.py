@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.services import tenants_admin, users_admin
-from portal.services.branding import MAX_LOGO_BYTES, save_logo
-from portal.services.errors import InvalidInput, PortalError
-from portal.services.permissions import Action, can
-from portal.services.tenants_admin import DEFAULT_ACCENT, TenantView
-from portal.services.users_admin import UserView
+from portal.services.accounts import tenants as tenants_admin
+from portal.services.accounts import users as users_admin
+from portal.services.accounts.branding import MAX_LOGO_BYTES, save_logo
+from portal.services.accounts.tenants import DEFAULT_ACCENT, TenantView
+from portal.services.accounts.users import UserView
+from portal.services.core.errors import InvalidInput, PortalError
+from portal.services.core.permissions import Action, can
 from portal.state.session import SessionState
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.services import users_admin
-from portal.services.errors import PortalError
-from portal.services.users_admin import GuestView
+from portal.services.accounts import users as users_admin
+from portal.services.accounts.users import GuestView
+from portal.services.core.errors import PortalError
 from portal.state.session import SessionState
 
 

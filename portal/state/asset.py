@@ -8,8 +8,10 @@ import reflex as rx
 
 from portal import routes
 from portal.db import tenant_session
-from portal.services.annotations import drawing_marks_json
-from portal.services.asset_comments import (
+from portal.services.core.errors import NotSignedIn, PortalError
+from portal.services.core.permissions import Action, can, require
+from portal.services.media.annotations import drawing_marks_json
+from portal.services.media.comments import (
     FILTERS,
     AssetCommentView,
     add_asset_comment,
@@ -17,10 +19,8 @@ from portal.services.asset_comments import (
     asset_thread,
     set_resolved,
 )
-from portal.services.asset_review import OldVersion, decide
-from portal.services.asset_views import AssetView, VersionView, asset_view
-from portal.services.errors import NotSignedIn, PortalError
-from portal.services.permissions import Action, can, require
+from portal.services.media.review import OldVersion, decide
+from portal.services.media.views import AssetView, VersionView, asset_view
 from portal.state import live
 from portal.state.actions import ROLES, run_checked
 from portal.state.session import SessionState

@@ -22,13 +22,13 @@ import reflex as rx
 
 from portal import routes
 from portal.db import tenant_session
-from portal.services.asset_views import DeliverableView, project_deliverables
-from portal.services.assets import accept_upload
-from portal.services.errors import InvalidInput, PortalError
-from portal.services.lookup import get_project
-from portal.services.media_storage import UploadWriter
-from portal.services.mux_uploads import discard_mux_upload, start_mux_upload
-from portal.services.permissions import Action, can, require
+from portal.services.core.errors import InvalidInput, PortalError
+from portal.services.core.permissions import Action, can, require
+from portal.services.core.rows import get_project
+from portal.services.media.assets import accept_upload
+from portal.services.media.mux_uploads import discard_mux_upload, start_mux_upload
+from portal.services.media.storage import UploadWriter
+from portal.services.media.views import DeliverableView, project_deliverables
 from portal.settings import get_settings
 from portal.state import live
 from portal.state.actions import ROLES

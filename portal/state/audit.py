@@ -8,7 +8,8 @@ import reflex as rx
 
 from portal import routes
 from portal.db import tenant_session
-from portal.services.audit_log import (
+from portal.services.accounts.auth import SessionUser
+from portal.services.compliance.audit_log import (
     DEFAULT_RANGE_DAYS,
     AuditRow,
     DiffRow,
@@ -17,10 +18,9 @@ from portal.services.audit_log import (
     parse_filters,
     scoped_tenants,
 )
-from portal.services.auth import SessionUser
-from portal.services.errors import PortalError
-from portal.services.locale import today
-from portal.services.permissions import Action, require
+from portal.services.core.errors import PortalError
+from portal.services.core.locale import today
+from portal.services.core.permissions import Action, require
 from portal.state.actions import Option, options
 from portal.state.session import SessionState
 

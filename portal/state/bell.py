@@ -9,16 +9,16 @@ import reflex as rx
 
 from portal.api._worker import worker_id
 from portal.db import TenantContext, tenant_session
-from portal.services.auth import SessionUser, resolve_session
-from portal.services.errors import PortalError
-from portal.services.notification_inbox import (
+from portal.integrations.pg_listen import LISTENER
+from portal.services.accounts.auth import SessionUser, resolve_session
+from portal.services.core.errors import PortalError
+from portal.services.notifications.inbox import (
     NotificationView,
     latest,
     mark_all_read,
     mark_read,
     unread_count,
 )
-from portal.services.notification_live import LISTENER
 from portal.state import live
 from portal.state.session import SessionState
 

@@ -9,18 +9,23 @@ import reflex as rx
 
 from portal.db import tenant_session
 from portal.models import ResidencyEvidence
-from portal.services.audit_log import scoped_tenants
-from portal.services.auth import SessionUser
-from portal.services.compliance_status import (
+from portal.services.accounts.auth import SessionUser
+from portal.services.compliance.audit_log import scoped_tenants
+from portal.services.compliance.residency import (
+    EvidenceRow,
+    generate_for_all,
+    list_evidence,
+    verify_evidence,
+)
+from portal.services.compliance.status import (
     BackupStatus,
     RetentionRow,
     backup_status,
     chain_status,
     retention_rows,
 )
-from portal.services.errors import NotFound, PortalError
-from portal.services.permissions import Action, require
-from portal.services.residency import EvidenceRow, generate_for_all, list_evidence, verify_evidence
+from portal.services.core.errors import NotFound, PortalError
+from portal.services.core.permissions import Action, require
 from portal.state.session import SessionState
 
 ROLES = ("admin",)

@@ -8,10 +8,10 @@ import reflex as rx
 
 from portal import routes
 from portal.db import tenant_session
-from portal.services.dashboard import DashboardFilters, DueMilestone, load_dashboard
-from portal.services.errors import PortalError
-from portal.services.projects import ProjectSummary, list_projects, tenant_options
-from portal.services.task_lists import TaskView
+from portal.services.core.errors import PortalError
+from portal.services.projects.dashboard import DashboardFilters, DueMilestone, load_dashboard
+from portal.services.projects.projects import ProjectSummary, list_projects, tenant_options
+from portal.services.projects.task_lists import TaskView
 from portal.state.actions import ROLES, Option, options
 from portal.state.session import SessionState
 

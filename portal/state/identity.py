@@ -18,7 +18,7 @@ from reflex.middleware import Middleware
 from reflex_base.event import Event
 from reflex_base.utils.format import format_event_handler
 
-from portal.services.auth import resolve_session
+from portal.services.accounts.auth import resolve_session
 from portal.state.session import session_token
 
 

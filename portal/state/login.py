@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import routes
-from portal.services.auth import LOGIN_MESSAGES, LOGIN_NOTICES
+from portal.services.accounts.auth import LOGIN_MESSAGES, LOGIN_NOTICES
 from portal.state.session import SessionState
 
 

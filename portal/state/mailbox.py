@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from portal.db import tenant_session
 from portal.models import OutboxEmail
-from portal.services.errors import PortalError
-from portal.services.permissions import Action, require
+from portal.services.core.errors import PortalError
+from portal.services.core.permissions import Action, require
 from portal.settings import get_settings
 from portal.state.session import SessionState
 

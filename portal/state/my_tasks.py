@@ -5,10 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.db import tenant_session
-from portal.services.errors import PortalError
-from portal.services.permissions import Action, can
-from portal.services.task_lists import TaskView, my_tasks
-from portal.services.tasks import change_status
+from portal.services.core.errors import PortalError
+from portal.services.core.permissions import Action, can
+from portal.services.projects.task_lists import TaskView, my_tasks
+from portal.services.projects.tasks import change_status
 from portal.state.actions import ROLES, run_checked
 from portal.state.session import SessionState
 

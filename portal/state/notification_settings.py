@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.db import tenant_session
-from portal.services.errors import PortalError
-from portal.services.notification_prefs import PreferenceView, preferences, set_preference
+from portal.services.core.errors import PortalError
+from portal.services.notifications.prefs import PreferenceView, preferences, set_preference
 from portal.state.session import SessionState
 
 

@@ -9,16 +9,16 @@ from uuid import UUID
 import reflex as rx
 
 from portal.db import tenant_session
-from portal.services.errors import PortalError
-from portal.services.operations import (
+from portal.services.core.errors import PortalError
+from portal.services.core.permissions import Action, require
+from portal.services.operations.views import (
     JobRunRow,
     WebhookEventRow,
     job_run_rows,
     redacted_payload,
     webhook_event_rows,
 )
-from portal.services.permissions import Action, require
-from portal.services.webhooks import replay_webhook_event
+from portal.services.operations.webhooks import replay_webhook_event
 from portal.state import live
 from portal.state.session import SessionState
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.db import tenant_session
-from portal.services.errors import PortalError
-from portal.services.lookup import get_project
-from portal.services.milestones import (
+from portal.services.core.errors import PortalError
+from portal.services.core.permissions import Action, can
+from portal.services.core.rows import get_project
+from portal.services.projects.milestones import (
     MilestoneView,
     create_milestone,
     delete_milestone,
@@ -15,10 +16,9 @@ from portal.services.milestones import (
     timeline,
     update_milestone,
 )
-from portal.services.permissions import Action, can
-from portal.services.projects import ProjectSummary, project_summary
-from portal.services.task_lists import TaskView, project_tasks
-from portal.services.tasks import assignee_options, milestone_options
+from portal.services.projects.projects import ProjectSummary, project_summary
+from portal.services.projects.task_lists import TaskView, project_tasks
+from portal.services.projects.tasks import assignee_options, milestone_options
 from portal.state.actions import ROLES, Option, options, run_checked
 from portal.state.session import SessionState
 

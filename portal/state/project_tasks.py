@@ -5,17 +5,22 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.db import tenant_session
-from portal.services.errors import PortalError
-from portal.services.permissions import Action
-from portal.services.task_comments import (
+from portal.services.core.errors import PortalError
+from portal.services.core.permissions import Action
+from portal.services.projects.task_comments import (
     CommentView,
     add_comment,
     delete_comment,
     edit_comment,
     task_thread,
 )
-from portal.services.task_lists import TaskView
-from portal.services.tasks import bulk_change_status, change_status, create_task, update_task
+from portal.services.projects.task_lists import TaskView
+from portal.services.projects.tasks import (
+    bulk_change_status,
+    change_status,
+    create_task,
+    update_task,
+)
 from portal.state.actions import ROLES, run_checked
 from portal.state.project import ProjectState
 

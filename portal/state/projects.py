@@ -5,9 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.db import tenant_session
-from portal.services.errors import PortalError
-from portal.services.permissions import Action, can
-from portal.services.projects import (
+from portal.services.core.errors import PortalError
+from portal.services.core.permissions import Action, can
+from portal.services.projects.projects import (
     ProjectFilters,
     ProjectSummary,
     archive_project,

@@ -10,10 +10,10 @@ import reflex as rx
 
 from portal import routes
 from portal.pages.registry import ALL_ROLES, allowed, nav_entries, page_for
-from portal.services.auth import SESSION_COOKIE, SessionUser, resolve_session
-from portal.services.branding import logo_url
-from portal.services.errors import NotSignedIn, PermissionDenied, PortalError
-from portal.services.tenants_admin import accent_of
+from portal.services.accounts.auth import SESSION_COOKIE, SessionUser, resolve_session
+from portal.services.accounts.branding import logo_url
+from portal.services.accounts.tenants import accent_of
+from portal.services.core.errors import NotSignedIn, PermissionDenied, PortalError
 
 
 @dataclass

@@ -6,9 +6,9 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.db import tenant_session
-from portal.services.errors import PortalError
-from portal.services.permissions import Action, can
-from portal.services.share_links import (
+from portal.services.core.errors import PortalError
+from portal.services.core.permissions import Action, can
+from portal.services.sharing.links import (
     ShareLinkSummary,
     change_passcode,
     create_share_link,

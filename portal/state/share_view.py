@@ -12,27 +12,27 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import routes
-from portal.services import share_access
-from portal.services.annotations import drawing_marks_json
-from portal.services.errors import PortalError
-from portal.services.share_access import LinkInfo, OpenedLink
-from portal.services.share_grants import make_grant
-from portal.services.share_guests import (
+from portal.services.core.errors import PortalError
+from portal.services.core.validation import CONTROL
+from portal.services.media.annotations import drawing_marks_json
+from portal.services.sharing import access
+from portal.services.sharing.access import LinkInfo, OpenedLink
+from portal.services.sharing.grants import make_grant
+from portal.services.sharing.guests import (
     GuestCommentView,
     add_guest_comment,
     guest_comments,
     guest_drawings,
 )
-from portal.services.share_watermark import (
+from portal.services.sharing.watermark import (
     NoWatermarkedDownload,
     link_name,
     overlay_text,
     prepare_download,
 )
-from portal.services.validation import CONTROL
 from portal.settings import get_settings
 
-UNAVAILABLE = share_access.LinkUnavailable.user_message
+UNAVAILABLE = access.LinkUnavailable.user_message
 
 
 class ShareViewState(rx.State):
@@ -109,7 +109,7 @@ class ShareViewState(rx.State):
 
     def _live_link(self) -> LinkInfo | None:
         """The link of this URL, only if this tab opened it and it is still usable."""
-        info = share_access.lookup(self._token())
+        info = access.lookup(self._token())
         if info is None or not info.usable or str(info.link_id) != self._link_id:
             return None
         return info
@@ -119,7 +119,7 @@ class ShareViewState(rx.State):
         self.title = self.label = ""
 
     def _brand(self, info: LinkInfo) -> None:
-        view = share_access.client_asset(tenant_id=info.tenant_id, asset_id=info.asset_id)
+        view = access.client_asset(tenant_id=info.tenant_id, asset_id=info.asset_id)
         self.brand_name, self.logo, self.accent = view.brand_name, view.logo, view.accent
         self.title, self.label, self.frame_rate = view.title, view.label, view.frame_rate
 
@@ -173,7 +173,7 @@ class ShareViewState(rx.State):
     def load(self) -> None:
         """on_load: an opening of the page; counts a view unless a passcode is needed first."""
         self._reset()
-        info = share_access.lookup(self._token())
+        info = access.lookup(self._token())
         if info is None or info.status != "active":
             return self._unavailable()
         self._brand(info)
@@ -186,15 +186,15 @@ class ShareViewState(rx.State):
     def _open(self, passcode: str | None) -> None:
         ip, agent = self._client()
         try:
-            opened = share_access.open_link(
+            opened = access.open_link(
                 token=self._token(), passcode=passcode, ip=ip, user_agent=agent
             )
-        except share_access.LinkUnavailable:
+        except access.LinkUnavailable:
             return self._unavailable()
         except PortalError as exc:
             self.passcode_error = exc.user_message
             return None
-        info = share_access.lookup(self._token())
+        info = access.lookup(self._token())
         if info is None:
             return self._unavailable()
         self._opened(opened, info)

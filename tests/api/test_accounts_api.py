@@ -8,10 +8,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from portal.api import build_api
-from portal.services import users_admin
-from portal.services.auth import SESSION_COOKIE, resolve_session, sign_in
+from portal.services.accounts import users
+from portal.services.accounts.auth import SESSION_COOKIE, resolve_session, sign_in
 from tests.factories import PASSWORD, make_tenant, make_user
-from tests.services.test_accounts import NEW_PASSWORD, last_link
+from tests.services.accounts.test_accounts import NEW_PASSWORD, last_link
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -87,9 +87,7 @@ def test_invite_acceptance_signs_in(client: TestClient) -> None:
     )
     agency = make_tenant(managed_by=studio)
     email = f"invitee.{agency.id.hex}@example.test"
-    users_admin.invite_user(
-        user=admin, tenant_id=str(agency.id), email=email, name="", role="agency"
-    )
+    users.invite_user(user=admin, tenant_id=str(agency.id), email=email, name="", role="agency")
     token = last_link(email, "/invite")
     mismatch = client.post(
         "/api/auth/invite",

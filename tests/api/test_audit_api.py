@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from portal.api import build_api
-from portal.services.auth import SESSION_COOKIE, sign_in
+from portal.services.accounts.auth import SESSION_COOKIE, sign_in
 from tests.factories import PASSWORD, make_graph, make_tenant, make_user
 
 pytestmark = pytest.mark.usefixtures("database")

@@ -9,8 +9,8 @@ from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from portal.api import build_api
-from portal.services import auth
-from portal.services.auth import SESSION_COOKIE, resolve_session
+from portal.services.accounts import auth
+from portal.services.accounts.auth import SESSION_COOKIE, resolve_session
 from portal.settings import get_settings
 from tests.concurrency_support import VerifierGate
 from tests.factories import PASSWORD, make_tenant, make_user

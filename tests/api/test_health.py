@@ -17,7 +17,7 @@ from portal.api._worker import with_worker_header, worker_id
 from portal.db import TenantContext
 from portal.jobs import worker
 from portal.jobs.worker import STALE_SECONDS, Supervisor, inprocess_worker
-from portal.services.auth import SESSION_COOKIE, open_session
+from portal.services.accounts.auth import SESSION_COOKIE, open_session
 from portal.settings import get_settings
 from tests.jobs.support import run_async
 from tests.services.conftest import Studio, studio  # noqa: F401

@@ -9,8 +9,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from portal.api import build_api
-from portal.services.auth import SESSION_COOKIE, sign_in
-from portal.services.media_processing import process_asset
+from portal.services.accounts.auth import SESSION_COOKIE, sign_in
+from portal.services.media.processing import process_asset
 from tests.factories import PASSWORD
 from tests.media_support import clips, files_under, media_dir  # noqa: F401
 from tests.services.conftest import Studio, make_studio, studio  # noqa: F401

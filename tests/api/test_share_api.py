@@ -12,10 +12,10 @@ from starlette.testclient import TestClient
 from portal.api import build_api
 from portal.db import tenant_session
 from portal.models import ShareLink
-from portal.services import share_access
-from portal.services.share_grants import RENEWAL_COOKIE, make_grant
-from portal.services.share_links import revoke_share_link
-from portal.services.share_watermark import burn_text, rendition_path
+from portal.services.sharing import access
+from portal.services.sharing.grants import RENEWAL_COOKIE, make_grant
+from portal.services.sharing.links import revoke_share_link
+from portal.services.sharing.watermark import burn_text, rendition_path
 from portal.settings import get_settings
 from tests.concurrency_support import VerifierGate
 from tests.media_support import media_dir  # noqa: F401
@@ -147,8 +147,8 @@ def test_60_concurrent_wrong_passcodes_reach_argon2_at_most_5_times(
     studio: Studio, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     s = shared(studio, passcode="tangerine")
-    gate = VerifierGate(share_access.verify_password, total=60)
-    monkeypatch.setattr(share_access, "verify_password", gate)
+    gate = VerifierGate(access.verify_password, total=60)
+    monkeypatch.setattr(access, "verify_password", gate)
     app, address = build_api(), "10.251.7.1"
 
     def attempt(n: int) -> int:
@@ -170,8 +170,8 @@ def test_concurrent_wrong_passcodes_from_many_addresses_stop_at_the_link_limit(
     monkeypatch.setenv("SHARE_PASSCODE_MAX_PER_LINK", "8")
     get_settings.cache_clear()
     s = shared(studio, passcode="tangerine")
-    gate = VerifierGate(share_access.verify_password, total=30)
-    monkeypatch.setattr(share_access, "verify_password", gate)
+    gate = VerifierGate(access.verify_password, total=30)
+    monkeypatch.setattr(access, "verify_password", gate)
     app = build_api()
 
     def attempt(n: int) -> int:
@@ -220,7 +220,7 @@ def test_watermarked_download_is_never_the_master(studio: Studio, media_dir) -> 
 def test_renewal_cookie_serves_media_after_first_grant_expiry(studio: Studio, media_dir) -> None:  # type: ignore[no-untyped-def]
     s = shared(studio)
     write_media(s.asset)
-    opened = share_access.open_link(token=s.token)
+    opened = access.open_link(token=s.token)
     ids = {"link_id": opened.link_id, "tenant_id": opened.tenant_id, "asset_id": opened.asset_id}
     old = make_grant(**ids, now=time.time() - 7200)
     path = f"/api/share-media/{old}/poster.jpg"

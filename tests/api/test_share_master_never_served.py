@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from portal.api import build_api
-from portal.services.media_storage import source_path
+from portal.services.media.storage import source_path
 from tests.media_support import media_dir  # noqa: F401
 from tests.services.conftest import Studio, studio  # noqa: F401
 from tests.share_support import shared, write_media

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from portal.api import build_api
 from portal.db import tenant_session
 from portal.models import ShareLink
-from portal.services.share_links import NewShareLink, revoke_share_link
+from portal.services.sharing.links import NewShareLink, revoke_share_link
 from portal.settings import get_settings
 from tests.fake_mux import FakeMux, fake_mux  # noqa: F401
 from tests.services.conftest import Studio, studio  # noqa: F401

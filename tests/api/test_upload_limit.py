@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from starlette.types import ASGIApp, Message
 
 from portal.api._limits import FRAMING_BYTES, SIGN_IN
-from portal.services.auth import SESSION_COOKIE, sign_in
+from portal.services.accounts.auth import SESSION_COOKIE, sign_in
 from portal.settings import get_settings
 from tests.aio import run
 from tests.api.reflex_standin import Seen, wrapped_backend

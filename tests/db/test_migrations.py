@@ -120,7 +120,7 @@ def test_existing_audit_rows_are_chained_by_the_compliance_migration(
     """Rows written before 0009 are chained by the migration and verify afterwards."""
     from sqlalchemy import create_engine
 
-    from portal.services.audit_chain import verify_tenant_chain
+    from portal.services.compliance.audit_chain import verify_tenant_chain
 
     url = empty_database.owner_url
     migrate(url, "0008")

@@ -11,10 +11,10 @@ from sqlalchemy.exc import DBAPIError
 
 from portal.db import tenant_session
 from portal.models import AuditLog, Project, ShareLink, Task
-from portal.services.assets import create_asset_version
-from portal.services.errors import Conflict
-from portal.services.projects import create_milestone
-from portal.services.webhooks import record_webhook_event
+from portal.services.core.errors import Conflict
+from portal.services.media.assets import create_asset_version
+from portal.services.operations.webhooks import record_webhook_event
+from portal.services.projects.projects import create_milestone
 from tests.factories import ctx, make_graph
 
 pytestmark = pytest.mark.usefixtures("database")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from portal.services.auth import resolve_session
+from portal.services.accounts.auth import resolve_session
 from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD, make_graph, make_tenant, make_user
-from tests.services.test_accounts import NEW_PASSWORD, last_link
+from tests.services.accounts.test_accounts import NEW_PASSWORD, last_link
 
 
 def watch_socket(page) -> list[str]:  # type: ignore[no-untyped-def]

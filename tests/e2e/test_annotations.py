@@ -10,8 +10,8 @@ from __future__ import annotations
 import base64
 
 from portal import routes
-from portal.services.assets import accept_upload
-from portal.services.media_processing import process_asset
+from portal.services.media.assets import accept_upload
+from portal.services.media.processing import process_asset
 from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD
 from tests.media_support import clips, store  # noqa: F401

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from portal import routes
 from portal.jobs.app import job_app
-from portal.services.assets import MEDIA_QUEUE
+from portal.services.media.assets import MEDIA_QUEUE
 from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD
 from tests.jobs.support import run_async

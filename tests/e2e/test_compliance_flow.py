@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from portal.db import tenant_session
 from portal.models import Project
-from portal.services import residency
+from portal.services.compliance import residency
 from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD, ctx
 from tests.services.conftest import make_studio

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from portal.db import tenant_session
 from portal.routes import project_url
-from portal.services.milestones import create_milestone
-from portal.services.tasks import create_task
+from portal.services.projects.milestones import create_milestone
+from portal.services.projects.tasks import create_task
 from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD, make_user
 from tests.services.conftest import make_studio

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.services.locale import today
+from portal.services.core.locale import today
 from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD
 from tests.services.conftest import make_studio

@@ -23,8 +23,8 @@ from sqlmodel import select
 from portal.db import tenant_session
 from portal.models import Asset, JobRun
 from portal.routes import project_url
-from portal.services.milestones import create_milestone
-from portal.services.tasks import create_task
+from portal.services.projects.milestones import create_milestone
+from portal.services.projects.tasks import create_task
 from portal.settings import ROOT
 from tests.conftest import ScratchDatabase
 from tests.e2e.conftest import _free_port, server_env, stop, wait_until_up

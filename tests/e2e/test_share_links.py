@@ -6,8 +6,8 @@ and the client page refuses (HTTP 404, the calm page, no more media)."""
 from __future__ import annotations
 
 from portal import routes
-from portal.services.assets import accept_upload
-from portal.services.media_processing import process_asset
+from portal.services.media.assets import accept_upload
+from portal.services.media.processing import process_asset
 from portal.settings import ROOT
 from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD

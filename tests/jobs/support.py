@@ -14,8 +14,8 @@ import psycopg
 from sqlalchemy import text
 
 from portal.db import tenant_session
+from portal.integrations.job_queue import WEBHOOK_BATCH_LOCK, WEBHOOK_QUEUE
 from portal.jobs.app import job_app
-from portal.jobs.queue import WEBHOOK_BATCH_LOCK, WEBHOOK_QUEUE
 
 
 def run_async(main: Callable[[], Awaitable[Any]]) -> Any:

@@ -15,12 +15,13 @@ from portal.db import tenant_session
 from portal.jobs.app import job_app
 from portal.jobs.notifications import notification_digests
 from portal.models import JobRun, Notification, OutboxEmail, User
-from portal.services import accounts, mail, users_admin
-from portal.services.auth import SESSION_COOKIE, resolve_session, sign_in
-from portal.services.locale import viewer_zone
-from portal.services.notification_delivery import digest_cutoff
-from portal.services.notification_digest import send_digest
-from portal.services.notifications import EMAIL_QUEUE, EMAIL_TASK, fan_out
+from portal.services.accounts import self_service, users
+from portal.services.accounts.auth import SESSION_COOKIE, resolve_session, sign_in
+from portal.services.core.locale import viewer_zone
+from portal.services.email import outbox as mail
+from portal.services.notifications.delivery import digest_cutoff
+from portal.services.notifications.digest import send_digest
+from portal.services.notifications.fan_out import EMAIL_QUEUE, EMAIL_TASK, fan_out
 from tests.factories import PASSWORD, ctx, make_tenant, make_user
 from tests.fake_resend import FakeResend, fake_resend  # noqa: F401  (fixture)
 from tests.jobs.support import run_async
@@ -99,10 +100,10 @@ def test_sign_in_link_over_http_is_queued_then_sent_by_the_worker(
 
 def test_password_reset_and_invitation_arrive(fake_resend: FakeResend) -> None:  # noqa: F811
     user = make_user(tenant=make_tenant())
-    accounts.request_password_reset(email=user.email)
+    self_service.request_password_reset(email=user.email)
     tenant, admin = studio_admin()
     agency = make_tenant(managed_by=tenant)
-    users_admin.invite_user(
+    users.invite_user(
         user=admin,
         tenant_id=str(agency.id),
         email="new.person@example.test",
@@ -127,7 +128,7 @@ def test_invitation_is_whole_while_resend_is_down(
     tenant, admin = studio_admin()
     agency = make_tenant(managed_by=tenant)
     fake_resend.script = ["500"]
-    new_id = users_admin.invite_user(
+    new_id = users.invite_user(
         user=admin, tenant_id=str(agency.id), email="later@example.test", name="", role="agency"
     )
     assert fake_resend.requests == []
@@ -149,7 +150,7 @@ def test_a_lost_answer_is_retried_without_a_second_email(
 ) -> None:
     user = make_user(tenant=make_tenant())
     fake_resend.script = ["lost"]  # Resend sent it, but the worker saw a 500
-    accounts.request_magic_link(email=user.email)
+    self_service.request_magic_link(email=user.email)
     drain(mail.MAIL_QUEUE)
     assert make_retry_due(superuser_conn) == 1
     drain(mail.MAIL_QUEUE)
@@ -164,7 +165,7 @@ def test_a_refused_address_fails_once_and_shows_on_operations(
 ) -> None:
     user = make_user(tenant=make_tenant())
     fake_resend.script = ["422"]
-    accounts.request_magic_link(email=user.email)
+    self_service.request_magic_link(email=user.email)
     drain(mail.MAIL_QUEUE)
     assert len(fake_resend.requests) == 1 and fake_resend.messages == []
     last = mail_runs()[-1]

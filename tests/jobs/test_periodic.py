@@ -13,7 +13,7 @@ from sqlmodel import select
 from portal.db import tenant_session
 from portal.jobs import periodic
 from portal.models import JobRun, Notification, ShareLink
-from portal.services.passwords import new_token, token_hash
+from portal.services.accounts.passwords import new_token, token_hash
 from portal.settings import ROOT
 from tests.factories import ctx, make_graph
 

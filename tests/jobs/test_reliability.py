@@ -32,7 +32,7 @@ from starlette.testclient import TestClient
 from portal.api import build_api
 from portal.db import tenant_session
 from portal.models import Asset, Notification, Project, User
-from portal.services.webhook_processing import PAUSE_LOCK_ENV, requeue_due_events
+from portal.services.operations.webhook_processing import PAUSE_LOCK_ENV, requeue_due_events
 from portal.settings import ROOT
 from tests.factories import ctx, make_tenant, make_user
 from tests.jobs.support import BATCH_PAUSE_KEY, batches_paused, wait_until

@@ -24,9 +24,9 @@ from portal.models import (
     Project,
     UserSession,
 )
-from portal.services import maintenance
-from portal.services.audit_chain import verify_chains
-from portal.services.passwords import new_token, token_hash
+from portal.services.accounts.passwords import new_token, token_hash
+from portal.services.compliance import retention as maintenance
+from portal.services.compliance.audit_chain import verify_chains
 from tests.factories import ctx, make_graph, make_tenant
 from tests.jobs.test_periodic import add_link, runs, status_of
 

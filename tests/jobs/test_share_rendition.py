@@ -12,10 +12,10 @@ from sqlalchemy import select
 from portal.db import tenant_session
 from portal.jobs.app import job_app
 from portal.models import JobRun, ShareLink
-from portal.services.assets import accept_upload
-from portal.services.job_runs import job_run
-from portal.services.media_processing import process_asset
-from portal.services.share_watermark import RENDITION_QUEUE, RENDITION_TASK, ready_rendition
+from portal.services.media.assets import accept_upload
+from portal.services.media.processing import process_asset
+from portal.services.operations.job_runs import job_run
+from portal.services.sharing.watermark import RENDITION_QUEUE, RENDITION_TASK, ready_rendition
 from tests.jobs.support import run_async
 from tests.media_support import clips, media_dir, store  # noqa: F401
 from tests.services.conftest import Studio, studio  # noqa: F401

@@ -14,8 +14,8 @@ from sqlmodel import select
 from portal.db import tenant_session
 from portal.jobs import periodic
 from portal.models import Asset, JobRun
-from portal.services.assets import queue_processing
-from portal.services.media_sweep import AGAIN, MUX_SILENT, NEVER_UPLOADED, sweep_stuck_assets
+from portal.services.media.assets import queue_processing
+from portal.services.media.sweep import AGAIN, MUX_SILENT, NEVER_UPLOADED, sweep_stuck_assets
 from tests.factories import ctx, make_graph
 
 pytestmark = pytest.mark.usefixtures("database")

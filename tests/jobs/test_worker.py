@@ -14,7 +14,7 @@ from portal.db import tenant_session
 from portal.jobs import worker
 from portal.jobs.worker import Supervisor, inprocess_worker
 from portal.models import WebhookEvent
-from portal.services.webhooks import record_webhook_event
+from portal.services.operations.webhooks import record_webhook_event
 from portal.settings import get_settings
 from tests.jobs.support import run_async
 

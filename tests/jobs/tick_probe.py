@@ -16,7 +16,7 @@ import time
 from procrastinate import App, PsycopgConnector
 
 from portal.jobs.app import _pool
-from portal.services.job_runs import job_run
+from portal.services.operations.job_runs import job_run
 
 DEADLINE_SECONDS = 120.0
 

@@ -9,8 +9,8 @@ import pytest
 
 from portal.db import TenantContext, tenant_session
 from portal.models import Project, Tenant, User
-from portal.services.locale import today
-from portal.services.projects import create_project
+from portal.services.core.locale import today
+from portal.services.projects.projects import create_project
 from tests.factories import ctx, make_tenant, make_user, unique
 
 

@@ -16,10 +16,10 @@ from starlette.testclient import TestClient
 
 from portal.api._http import read_form
 from portal.db import tenant_session
-from portal.services import webhook_processing
-from portal.services.passwords import hash_password, verify_and_upgrade, verify_password
+from portal.services.accounts.passwords import hash_password, verify_and_upgrade, verify_password
+from portal.services.operations import webhook_processing
 from tests.factories import make_graph
-from tests.services.test_webhook_processing import event, store
+from tests.services.operations.test_webhook_processing import event, store
 from tests.webhook_support import mux_event
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -76,7 +76,7 @@ def test_a_failed_event_logs_its_id_attempt_and_error(monkeypatch, caplog) -> No
 def test_unreadable_password_hash_is_logged_without_the_hash(caplog) -> None:  # type: ignore[no-untyped-def]
     salt_and_digest = "c2FsdHNhbHQ$ZGlnZXN0ZGlnZXN0"
     unreadable = f"$scrypt$ln=16,r=8,p=1${salt_and_digest}"  # a scheme pwdlib does not read
-    with caplog.at_level(logging.WARNING, logger="portal.services.passwords"):
+    with caplog.at_level(logging.WARNING, logger="portal.services.accounts.passwords"):
         assert verify_and_upgrade("pw", unreadable, subject="user 42") == (False, None)
         assert verify_password("pw", "not a hash at all") is False
     first, second = caplog.messages
@@ -88,7 +88,7 @@ def test_unreadable_password_hash_is_logged_without_the_hash(caplog) -> None:  #
 
 def test_a_readable_hash_logs_nothing(caplog) -> None:  # type: ignore[no-untyped-def]
     stored = hash_password("correct horse battery")
-    with caplog.at_level(logging.DEBUG, logger="portal.services.passwords"):
+    with caplog.at_level(logging.DEBUG, logger="portal.services.accounts.passwords"):
         assert verify_password("wrong", stored) is False
         assert verify_password("correct horse battery", stored) is True
     assert caplog.messages == []

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from portal.db import tenant_session
 from portal.models import User
-from portal.services import share_access
-from portal.services.share_guests import add_guest_comment
+from portal.services.sharing import access
+from portal.services.sharing.guests import add_guest_comment
 from portal.state.admin_users_guests import GuestsState
 from tests.services.conftest import Studio, studio  # noqa: F401
 from tests.share_support import shared
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.usefixtures("database")
 
 
 def guest_of(studio: Studio) -> str:
-    info = share_access.lookup(shared(studio, allow_comments=True).token)
+    info = access.lookup(shared(studio, allow_comments=True).token)
     comment = add_guest_comment(
         info=info, name="Guest Kim", email="kim@client.test", body="Hi", timecode=1
     )

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.db import tenant_session
 from portal.models import Tenant, User
-from portal.services.auth import resolve_session, sign_in
+from portal.services.accounts.auth import resolve_session, sign_in
 from portal.state.account import AccountState
 from portal.state.admin import TenantsState, UsersState
 from portal.state.mailbox import MailboxState

@@ -12,8 +12,8 @@ from reflex_components_core.core._upload import UploadChunk
 
 from portal.db import tenant_session
 from portal.models import Asset, Comment
-from portal.services.assets import create_asset_version
-from portal.services.errors import InvalidInput
+from portal.services.core.errors import InvalidInput
+from portal.services.media.assets import create_asset_version
 from portal.state.asset import AssetState
 from portal.state.asset_upload import STORE_FAILED, UploadState, _store
 from tests.jobs.support import run_async

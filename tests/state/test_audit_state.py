@@ -6,7 +6,7 @@ from functools import partial
 
 import pytest
 
-from portal.services.audit_log import audit_page
+from portal.services.compliance.audit_log import audit_page
 from portal.state import audit as audit_state
 from portal.state.audit import AuditState
 from tests.factories import make_graph, make_tenant, make_user

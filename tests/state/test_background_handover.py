@@ -11,7 +11,7 @@ import json
 import pytest
 from reflex.istate.data import HeaderData, ReflexURL, RouterData
 
-from portal.services import residency
+from portal.services.compliance import residency
 from portal.settings import get_settings
 from portal.state import bell as bell_state
 from portal.state import compliance as compliance_state

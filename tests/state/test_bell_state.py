@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from portal.services.notification_live import Listener
+from portal.integrations.pg_listen import Listener
 from portal.state import live
 from portal.state.bell import BellState
 from portal.state.notification_settings import NotificationSettingsState

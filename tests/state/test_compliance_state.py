@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from portal.db import tenant_session
 from portal.models import JobRun, ResidencyEvidence
-from portal.services import residency
-from portal.services.compliance_status import backup_status
+from portal.services.compliance import residency
+from portal.services.compliance.status import backup_status
 from portal.settings import get_settings
 from portal.state.compliance import GENERATE_FAILED, ComplianceState
 from tests.aio import run

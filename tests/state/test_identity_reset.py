@@ -20,7 +20,7 @@ from reflex_base.utils.format import format_event_handler
 from portal.db import tenant_session
 from portal.models import OutboxEmail
 from portal.portal import app
-from portal.services.auth import sign_out
+from portal.services.accounts.auth import sign_out
 from portal.state.admin import UsersState
 from portal.state.audit import AuditState
 from portal.state.dashboard import DashboardState

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from portal.db import tenant_session
 from portal.models import Asset
-from portal.services.mux_uploads import discard_mux_upload, start_mux_upload
+from portal.services.media.mux_uploads import discard_mux_upload, start_mux_upload
 from portal.state.asset_upload import CANCELLED, DIRECT_DONE, UploadState
 from tests.aio import run
 from tests.fake_mux import FakeMux, fake_mux  # noqa: F401

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from portal.db import tenant_session
-from portal.services.webhooks import record_webhook_event
+from portal.services.operations.webhooks import record_webhook_event
 from portal.state.operations import OperationsState
 from tests.factories import make_graph, make_tenant, make_user
 from tests.state.test_state import make_state, signed_in_cookie

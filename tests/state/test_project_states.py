@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from portal.db import tenant_session
-from portal.services.milestones import create_milestone
-from portal.services.tasks import create_task
+from portal.services.projects.milestones import create_milestone
+from portal.services.projects.tasks import create_task
 from portal.state.my_tasks import MyTasksState
 from portal.state.project_tasks import TaskState
 from portal.state.projects import ProjectsState

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal.db import tenant_session
 from portal.models import Comment, ShareLink
-from portal.services.share_links import revoke_share_link
+from portal.services.sharing.links import revoke_share_link
 from portal.state.share_links import ShareLinksState
 from portal.state.share_view import ShareViewState
 from tests.services.conftest import Studio, make_studio, studio  # noqa: F401

@@ -6,7 +6,7 @@ import pytest
 import reflex as rx
 from reflex.istate.data import HeaderData, ReflexURL, RouterData
 
-from portal.services.auth import SESSION_COOKIE, sign_in
+from portal.services.accounts.auth import SESSION_COOKIE, sign_in
 from portal.state.dashboard import DashboardState
 from portal.state.login import LoginState
 from portal.state.session import SessionState

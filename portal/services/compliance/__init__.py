@@ -1,0 +1,3 @@
+"""The studio's promises: the audit log and its hash chain, residency evidence, retention, backups
+and restore drills, PII redaction, the compliance page's status.
+"""

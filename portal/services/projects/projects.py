@@ -1,0 +1,258 @@
+"""Projects: list (search, filters, sort, pages), create, edit, archive (soft delete by status)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+
+from portal.models import Milestone, Project, Task, Tenant
+from portal.services.core.errors import InvalidInput, NotFound
+from portal.services.core.locale import format_date, iso
+from portal.services.core.rows import get_project, insert_row
+from portal.services.core.validation import clean_text, parse_date, parse_uuid, reject_control
+from portal.services.projects.milestones import create_milestone
+
+PROJECT_STATUSES = ("planning", "active", "on_hold", "completed", "archived")
+SORTS = {
+    "newest": (Project.created_at.desc(), Project.id.desc()),
+    "title": (func.lower(Project.title), Project.id),
+    "client": (func.lower(Project.client_name), Project.id),
+    "end_date": (Project.end_date.asc().nulls_last(), Project.id),
+}
+MAX_PAGE_SIZE = 100
+MAX_TITLE = 200
+# Kept importable from here for existing callers (demo data, tests).
+__all__ = ["create_milestone", "create_project", "get_project", "list_projects"]
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    """One row of a project list (string ids, display-ready fields)."""
+
+    id: str
+    title: str
+    client_name: str
+    status: str
+    tenant_name: str
+    start_date: str
+    end_date: str
+    open_tasks: int
+    overdue_tasks: int
+    tenant_id: str = ""
+    start_iso: str = ""
+    end_iso: str = ""
+
+
+@dataclass(frozen=True)
+class ProjectFilters:
+    """What the list shows: free-text search, status ("" = all but archived), tenant, client."""
+
+    search: str = ""
+    status: str = ""
+    tenant_id: str = ""
+    client: str = ""
+    # Only projects with at least one overdue task.
+    overdue: bool = False
+    sort: str = "newest"
+    page: int = 1
+    page_size: int = 25
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    """One page of the list and whether another follows."""
+
+    projects: list[ProjectSummary]
+    page: int
+    has_next: bool
+
+
+def _filtered(query, filters: ProjectFilters):  # type: ignore[no-untyped-def]
+    """Apply the list filters to a query over Project."""
+    if filters.status == "all":
+        pass
+    elif filters.status:
+        if filters.status not in PROJECT_STATUSES:
+            raise InvalidInput(f"Unknown project status: {filters.status}.")
+        query = query.where(Project.status == filters.status)
+    else:
+        query = query.where(Project.status != "archived")
+    if filters.tenant_id:
+        query = query.where(Project.tenant_id == parse_uuid(filters.tenant_id))
+    if reject_control(filters.client, label="Client").strip():
+        query = query.where(func.lower(Project.client_name) == filters.client.strip().lower())
+    if filters.overdue:
+        late = (
+            select(Milestone.project_id)
+            .join(Task, Task.milestone_id == Milestone.id)
+            .where(Task.status != "completed", Task.is_overdue)
+        )
+        query = query.where(Project.id.in_(late))
+    search = reject_control(filters.search.strip()[:MAX_TITLE], label="Search")
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        query = query.where(or_(Project.title.ilike(pattern), Project.client_name.ilike(pattern)))
+    return query
+
+
+def _task_counts(session: Session, project_ids: list[UUID]) -> dict[UUID, tuple[int, int]]:
+    """Open and overdue task counts for the given projects only (one page, not the tenant)."""
+    if not project_ids:
+        return {}
+    rows = session.execute(
+        select(
+            Milestone.project_id,
+            func.count(Task.id).filter(Task.status != "completed"),
+            func.count(Task.id).filter(Task.is_overdue),
+        )
+        .join(Task, Task.milestone_id == Milestone.id)
+        .where(Milestone.project_id.in_(project_ids))
+        .group_by(Milestone.project_id)
+    ).all()
+    return {pid: (open_, overdue) for pid, open_, overdue in rows}
+
+
+def list_project_page(*, session: Session, filters: ProjectFilters) -> ProjectPage:
+    """One page of the projects visible in the session's scope, with task counts."""
+    if filters.sort not in SORTS:
+        raise InvalidInput(f"Unknown sort: {filters.sort}.")
+    size = max(1, min(filters.page_size, MAX_PAGE_SIZE))
+    page = max(1, filters.page)
+    query = _filtered(
+        select(Project, Tenant.name).join(Tenant, Tenant.id == Project.tenant_id), filters
+    )
+    rows = session.execute(
+        query.order_by(*SORTS[filters.sort]).offset((page - 1) * size).limit(size + 1)
+    ).all()
+    counts = _task_counts(session, [project.id for project, _ in rows[:size]])
+    projects = [_summary(p, name, counts.get(p.id, (0, 0))) for p, name in rows[:size]]
+    return ProjectPage(projects=projects, page=page, has_next=len(rows) > size)
+
+
+def list_projects(*, session: Session, include_archived: bool = False) -> list[ProjectSummary]:
+    """The first hundred projects in scope, newest first (dashboard and simple callers)."""
+    filters = ProjectFilters(status="all" if include_archived else "", page_size=MAX_PAGE_SIZE)
+    return list_project_page(session=session, filters=filters).projects
+
+
+def _summary(project: Project, tenant_name: str, counts: tuple[int, int]) -> ProjectSummary:
+    return ProjectSummary(
+        id=str(project.id),
+        title=project.title,
+        client_name=project.client_name,
+        status=project.status,
+        tenant_name=tenant_name,
+        start_date=format_date(project.start_date),
+        end_date=format_date(project.end_date),
+        open_tasks=counts[0] or 0,
+        overdue_tasks=counts[1] or 0,
+        tenant_id=str(project.tenant_id),
+        start_iso=iso(project.start_date),
+        end_iso=iso(project.end_date),
+    )
+
+
+def project_summary(*, session: Session, project_id: UUID | str) -> ProjectSummary:
+    """Display data for one project."""
+    project = get_project(session=session, project_id=project_id)
+    tenant_name = session.scalar(select(Tenant.name).where(Tenant.id == project.tenant_id))
+    counts = _task_counts(session, [project.id]).get(project.id, (0, 0))
+    return _summary(project, tenant_name or "", counts)
+
+
+def tenant_options(*, session: Session) -> list[tuple[str, str]]:
+    """(id, name) of the tenants in the session's scope (tenants carry no RLS: filter here)."""
+    rows = session.execute(
+        select(Tenant.id, Tenant.name)
+        .where(Tenant.id == func.any_(func.app_tenant_scope()))
+        .order_by(Tenant.name)
+    ).all()
+    return [(str(tid), name) for tid, name in rows]
+
+
+def _check_fields(client_name: str, title: str, status: str, start, end):  # type: ignore[no-untyped-def]
+    client_name = clean_text(client_name, label="Client name", max_length=MAX_TITLE)
+    title = clean_text(title, label="Title", max_length=MAX_TITLE)
+    if status not in PROJECT_STATUSES:
+        raise InvalidInput(f"Unknown project status: {status}.")
+    start = parse_date(start, label="Start date")
+    end = parse_date(end, label="End date")
+    if start and end and end < start:
+        raise InvalidInput("The end date must be on or after the start date.")
+    return client_name, title, start, end
+
+
+def create_project(
+    *,
+    session: Session,
+    tenant_id: UUID | str,
+    client_name: str,
+    title: str,
+    status: str = "active",
+    start_date: date | str | None = None,
+    end_date: date | str | None = None,
+    created_by: UUID | None = None,
+) -> Project:
+    """Create a project in a tenant of the session's scope."""
+    client_name, title, start, end = _check_fields(client_name, title, status, start_date, end_date)
+    tenant = parse_uuid(tenant_id)
+    if str(tenant) not in {tid for tid, _ in tenant_options(session=session)}:
+        raise NotFound("That tenant does not exist or is not available to you.")
+    project = Project(
+        tenant_id=tenant,
+        client_name=client_name,
+        title=title,
+        status=status,
+        start_date=start,
+        end_date=end,
+        created_by=created_by,
+    )
+    return insert_row(session, project)
+
+
+def update_project(
+    *,
+    session: Session,
+    project_id: UUID | str,
+    client_name: str,
+    title: str,
+    status: str,
+    start_date: date | str | None,
+    end_date: date | str | None,
+) -> Project:
+    """Edit a project; its dates must still hold every milestone and task due date."""
+    project = get_project(session=session, project_id=project_id)
+    client_name, title, start, end = _check_fields(client_name, title, status, start_date, end_date)
+    _check_children_within(session, project.id, start, end)
+    project.client_name, project.title, project.status = client_name, title, status
+    project.start_date, project.end_date = start, end
+    return insert_row(session, project)
+
+
+def archive_project(*, session: Session, project_id: UUID | str) -> Project:
+    """Archive a project (soft delete: it leaves the default lists, nothing is removed)."""
+    project = get_project(session=session, project_id=project_id)
+    project.status = "archived"
+    return insert_row(session, project)
+
+
+def _check_children_within(session: Session, project_id: UUID, start, end) -> None:  # type: ignore[no-untyped-def]
+    """Refuse project dates that would leave a milestone or task due outside them."""
+    bounds = session.execute(
+        select(
+            func.least(func.min(Milestone.due_date), func.min(Task.due_date)),
+            func.greatest(func.max(Milestone.due_date), func.max(Task.due_date)),
+        )
+        .select_from(Milestone)
+        .outerjoin(Task, Task.milestone_id == Milestone.id)
+        .where(Milestone.project_id == project_id)
+    ).one()
+    first, last = bounds
+    if start and first and first < start:
+        raise InvalidInput(f"A milestone or task is due on {format_date(first)}, before the start.")
+    if end and last and last > end:
+        raise InvalidInput(f"A milestone or task is due on {format_date(last)}, after the end.")

@@ -1,0 +1,66 @@
+"""Tenant logos: content-checked uploads, served for the tenant's pages and emails."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from portal.api import build_api
+from portal.services.accounts import branding
+from portal.services.accounts.auth import resolve_session, sign_in
+from portal.services.core.errors import InvalidInput, NotFound, PermissionDenied
+from tests.factories import PASSWORD, make_tenant, make_user
+
+pytestmark = pytest.mark.usefixtures("database")
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+def session_of(user):  # type: ignore[no-untyped-def]
+    return resolve_session(sign_in(email=user.email, password=PASSWORD).token)
+
+
+def test_logo_is_stored_replaced_and_served() -> None:
+    studio = make_tenant(type="admin")
+    admin = session_of(make_user(tenant=studio, role="admin"))
+    agency = make_tenant(managed_by=studio)
+    assert branding.save_logo(user=admin, tenant_id=str(agency.id), data=PNG).endswith(".png")
+    assert branding.save_logo(user=admin, tenant_id=str(agency.id), data=JPEG).endswith(".jpg")
+    assert [p.suffix for p in branding.logo_dir().glob(f"{agency.id}.*")] == [".jpg"]
+    client = TestClient(build_api())
+    response = client.get(branding.logo_url(agency.id))
+    assert response.status_code == 200 and response.content == JPEG
+    assert response.headers["content-type"] == "image/jpeg"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert client.get(f"/api/branding/{make_tenant().id}/logo").status_code == 404
+    assert client.get("/api/branding/..%2F..%2Fetc/logo").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"<svg onload=alert(1)></svg>", "PNG or JPEG"),
+        (b"GIF89a" + b"\x00" * 10, "PNG or JPEG"),
+        (PNG + b"\x00" * branding.MAX_LOGO_BYTES, "512 KB"),
+    ],
+)
+def test_bad_logos_are_refused_and_nothing_is_written(data: bytes, message: str) -> None:
+    studio = make_tenant(type="admin")
+    admin = session_of(make_user(tenant=studio, role="admin"))
+    agency = make_tenant(managed_by=studio)
+    with pytest.raises(InvalidInput, match=message):
+        branding.save_logo(user=admin, tenant_id=str(agency.id), data=data)
+    assert list(branding.logo_dir().glob(f"{agency.id}.*")) == []
+
+
+def test_only_studio_admins_of_the_tenant_may_set_a_logo() -> None:
+    studio = make_tenant(type="admin")
+    foreign = make_tenant(managed_by=make_tenant(type="admin"))
+    admin = session_of(make_user(tenant=studio, role="admin"))
+    with pytest.raises(NotFound):
+        branding.save_logo(user=admin, tenant_id=str(foreign.id), data=PNG)
+    agency = make_tenant(managed_by=studio)
+    agency_admin = session_of(make_user(tenant=agency, role="admin"))
+    with pytest.raises(PermissionDenied):
+        branding.save_logo(user=agency_admin, tenant_id=str(agency.id), data=PNG)

@@ -1,0 +1,25 @@
+"""en-AU formats and the viewer's time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from portal.services.core.locale import format_date, format_datetime, format_short_date
+
+
+def test_dates_display_in_en_au_format() -> None:
+    assert format_date(date(2026, 11, 25)) == "25 Nov 2026"
+    assert format_short_date(date(2026, 11, 5)) == "05/11/2026"
+    assert format_date(None) == format_short_date(None) == ""
+
+
+def test_utc_times_show_in_sydney_time_by_default() -> None:
+    # 22:30 UTC on 25 Nov is 9:30 am on 26 Nov in Sydney (AEDT, UTC+11).
+    assert format_datetime(datetime(2026, 11, 25, 22, 30, tzinfo=UTC)) == "26 Nov 2026, 9:30 am"
+    # In June Sydney is UTC+10 (CLDR's en-AU short month for June is "June").
+    assert format_datetime(datetime(2026, 6, 1, 0, 0, tzinfo=UTC)) == "1 June 2026, 10:00 am"
+    # Another viewer zone can be asked for.
+    assert format_datetime(datetime(2026, 3, 2, tzinfo=UTC), "Australia/Perth") == (
+        "2 Mar 2026, 8:00 am"
+    )
+    assert format_datetime(None) == ""
