@@ -38,8 +38,7 @@ HOST ?= 127.0.0.1
 run: db
 	$(BIN)/portal serve --port $(PORT) --host $(HOST)
 
-test: install browser
-	$(BIN)/ruff check portal tests alembic rxconfig.py
+test: install browser lint
 	$(BIN)/pytest
 	@if $(BIN)/python -m portal.cli pg-ready "$(PG15_URL)"; then \
 	  echo "== database tests again on the machine's PostgreSQL at 127.0.0.1:5432 =="; \
@@ -49,8 +48,11 @@ test: install browser
 test-pg15: install
 	TEST_DATABASE_URL="$(PG15_URL)" $(BIN)/pytest -m "not e2e"
 
+# Style (ruff), the import direction (import-linter contracts in pyproject.toml), types (mypy).
 lint: install
-	$(BIN)/ruff check portal tests alembic bench
+	$(BIN)/ruff check portal tests alembic bench rxconfig.py
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python -m bench
