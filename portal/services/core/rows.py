@@ -10,10 +10,34 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from portal.models import Comment, Milestone, Project, Task
-from portal.services.core.errors import NotFound, from_integrity_error
+from portal.services.core.errors import Conflict, InvalidInput, NotFound, PortalError
 from portal.services.core.validation import parse_uuid
 
 RowT = TypeVar("RowT", bound=SQLModel)
+
+
+# Constraint name -> what a user is told when it is violated.
+CONSTRAINT_MESSAGES = {
+    "uq_milestones_project_title": "A milestone with this title already exists in this project.",
+    "uq_assets_project_version": "This version number already exists for this project.",
+    "uq_assets_project_checksum": "This exact file was already uploaded to this project.",
+    "uq_webhook_events_source_event": "This webhook event has already been received.",
+    "uq_share_links_hashed_token": "That share link already exists.",
+    "uq_users_login_email": "An account with this email already exists.",
+    "uq_users_tenant_email": "A user with this email already exists in this tenant.",
+    "uq_tenants_name": "A tenant with this name already exists.",
+}
+
+
+def from_integrity_error(exc: IntegrityError) -> PortalError:
+    """Translate a database constraint violation into a domain error with a clear message."""
+    diag = getattr(exc.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None) or ""
+    if name in CONSTRAINT_MESSAGES:
+        return Conflict(CONSTRAINT_MESSAGES[name])
+    if name.startswith("fk_") or name.endswith("_fkey"):
+        return NotFound()
+    return InvalidInput()
 
 
 def insert_row(session: Session, row: RowT) -> RowT:
