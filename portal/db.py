@@ -16,9 +16,10 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
+import psycopg
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -220,14 +221,9 @@ def tenant_session(ctx: TenantContext | None) -> Iterator[Session]:
     with Session(app_engine(), expire_on_commit=False) as session, session.begin():
         if ctx is not None:
             # Pipelined on the driver connection: BEGIN and the context go in one round trip.
-            driver = session.connection().connection.driver_connection
+            driver = driver_connection(session)
             with driver.pipeline():
-                driver.execute(
-                    "SELECT set_config('app.tenant_id', %s, true),"
-                    " set_config('app.user_id', %s, true), set_config('app.admin_scope', %s, true),"
-                    " set_config('app.timezone', %s, true)",
-                    _context_values(ctx),
-                )
+                set_tenant_context(driver, ctx)
         yield session
 
 
@@ -243,26 +239,37 @@ def owner_session() -> Iterator[Session]:
         yield session
 
 
-def _context_values(ctx: TenantContext) -> tuple[str, str, str, str]:
-    return (
-        str(ctx.tenant_id),
-        str(ctx.user_id) if ctx.user_id else "",
-        "on" if ctx.admin_scope else "",
-        get_settings().portal_timezone,
+# The one statement that sets the tenant context row-level security reads. `true`: local to
+# the transaction (a session-level setting would leak to the next client behind a pooler).
+_TENANT_CONTEXT = (
+    "SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true),"
+    " set_config('app.admin_scope', %s, true), set_config('app.timezone', %s, true)"
+)
+
+
+def set_tenant_context(driver: psycopg.Connection, ctx: TenantContext) -> None:
+    """Set `ctx` for the open transaction of a psycopg connection (inside a pipeline too)."""
+    driver.execute(
+        _TENANT_CONTEXT,
+        (
+            str(ctx.tenant_id),
+            str(ctx.user_id) if ctx.user_id else "",
+            "on" if ctx.admin_scope else "",
+            get_settings().portal_timezone,
+        ),
     )
 
 
 def enter_tenant(session: Session, ctx: TenantContext) -> None:
-    """Switch an open transaction to `ctx` (system jobs, after a narrow cross-tenant lookup)."""
-    session.execute(
-        text(
-            "SELECT set_config('app.tenant_id', :tenant, true),"
-            " set_config('app.user_id', :user, true),"
-            " set_config('app.admin_scope', :scope, true),"
-            " set_config('app.timezone', :zone, true)"
-        ),
-        dict(zip(("tenant", "user", "scope", "zone"), _context_values(ctx), strict=True)),
-    )
+    """Switch an open transaction to `ctx` (system jobs, after a narrow cross-tenant lookup).
+    Pending ORM writes are flushed first: they belong to the context they were made in."""
+    session.flush()
+    set_tenant_context(driver_connection(session), ctx)
+
+
+def driver_connection(session: Session) -> psycopg.Connection:
+    """The psycopg connection under a session's open transaction (for pipelined statements)."""
+    return cast(psycopg.Connection, session.connection().connection.driver_connection)
 
 
 def libpq_conninfo(url: str) -> str:

@@ -11,7 +11,7 @@ from psycopg.rows import dict_row
 from sqlalchemy import text
 from sqlmodel import Session
 
-from portal.db import TenantContext, enter_tenant
+from portal.db import TenantContext, driver_connection, enter_tenant, set_tenant_context
 from portal.models import Asset
 from portal.services.media.mux_events import (
     EventOutcome,
@@ -77,10 +77,6 @@ def _lookup(session: Session, changes: list[MuxChange]) -> dict[int, tuple[Any, 
     return {row.n - 1: (row.asset_id, row.tenant_id) for row in rows}
 
 
-_CONTEXT = (
-    "SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', '', true),"
-    " set_config('app.admin_scope', '', true)"
-)
 # Locked in id order, so two lockers of the same assets cannot deadlock.
 _LOCK = (
     "SELECT id, tenant_id, project_id, uploader_id, title, version, status, mux_asset_id,"
@@ -98,11 +94,11 @@ def _apply_tenants(
     """Lock every asset (one pipelined round trip: each tenant's context, then its rows), apply
     the events in order in memory, notify on status changes, write the changed rows (another
     round trip). The tenant context is the statement's own, as in advance_asset."""
-    driver = session.connection().connection.driver_connection
+    driver = driver_connection(session)
     cursors = []
     with driver.pipeline():
         for tenant_id, items in by_tenant.items():
-            driver.execute(_CONTEXT, (str(tenant_id),))
+            set_tenant_context(driver, TenantContext(tenant_id=tenant_id))
             cursor = driver.cursor(row_factory=dict_row)
             cursor.execute(_LOCK, (sorted({asset_id for _, _, asset_id in items}),))
             cursors.append(cursor)
@@ -128,7 +124,7 @@ def _apply_tenants(
     changed = [row for asset_id, row in assets.items() if row != before[asset_id]]
     with driver.pipeline():
         for row in changed:
-            driver.execute(_CONTEXT, (str(row["tenant_id"]),))
+            set_tenant_context(driver, TenantContext(tenant_id=row["tenant_id"]))
             driver.execute(_UPDATE, [row[k] for k in _UPDATED] + [row["id"]])
     return outcomes
 
