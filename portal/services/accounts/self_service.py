@@ -6,7 +6,6 @@ Requests for a link always answer the same way, whether or not the email has an 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -21,6 +20,7 @@ from portal.services.accounts.passwords import (
     hash_password,
     verify_password,
 )
+from portal.services.accounts.view_types import SessionView
 from portal.services.core.errors import InvalidInput, NotFound
 from portal.services.core.locale import format_datetime
 from portal.services.core.validation import CONTROL, reject_control
@@ -193,17 +193,6 @@ def change_password(*, user: SessionUser, current: str, new: str, confirm: str) 
             update(User).where(User.id == user.user_id).values(password_hash=hash_password(new))
         )
         _revoke_all(session, user.user_id, keep=user.session_id)
-
-
-@dataclass(frozen=True)
-class SessionView:
-    """One active session, as the account page lists it."""
-
-    id: str
-    user_agent: str
-    created_at: str
-    last_seen_at: str
-    current: bool
 
 
 def list_sessions(*, user: SessionUser) -> list[SessionView]:

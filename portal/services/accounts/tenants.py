@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import func, select
@@ -12,31 +11,14 @@ from sqlmodel import Session
 from portal.db import tenant_session
 from portal.models import Project, Tenant, User
 from portal.services.accounts.auth import SessionUser
+from portal.services.accounts.view_types import RESIDENCY_POLICIES, TenantView
 from portal.services.core.errors import InvalidInput, NotFound
 from portal.services.core.permissions import Action, require
 from portal.services.core.rows import insert_row
 from portal.services.core.validation import reject_control
 
-RESIDENCY_POLICIES = {
-    "AU": "Australia only",
-    "ANZ": "Australia and New Zealand",
-}
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_ACCENT = "#3a86ff"
-
-
-@dataclass(frozen=True)
-class TenantView:
-    """A tenant as the admin page lists it."""
-
-    id: str
-    name: str
-    type: str
-    residency_policy: str
-    accent_color: str
-    status: str
-    users: int
-    projects: int
 
 
 def list_tenants(*, user: SessionUser) -> list[TenantView]:

@@ -9,7 +9,6 @@ guest identity into the invited account (same id, so its comments stay attribute
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -20,6 +19,7 @@ from portal.models import AuthToken, Comment, Tenant, User, UserSession
 from portal.services.accounts import tokens
 from portal.services.accounts.auth import SessionUser
 from portal.services.accounts.tenants import tenant_in_scope
+from portal.services.accounts.view_types import GuestView, UserView
 from portal.services.core.errors import InvalidInput, NotFound, PermissionDenied
 from portal.services.core.locale import format_date
 from portal.services.core.permissions import Action, require
@@ -30,21 +30,6 @@ from portal.settings import get_settings
 
 ROLES = ("admin", "agency")
 EMAIL_MAX = 320
-
-
-@dataclass(frozen=True)
-class UserView:
-    """One user row on the admin page (no hashes, no tokens)."""
-
-    id: str
-    name: str
-    email: str
-    role: str
-    status: str
-    tenant_id: str
-    tenant_name: str
-    last_login: str
-    is_me: bool
 
 
 def list_users(*, user: SessionUser, tenant_id: str = "") -> list[UserView]:
@@ -120,17 +105,6 @@ def _claim_guest(session, tenant_id: UUID, email: str, name: str, role: str) -> 
     guest.role, guest.status, guest.email = role, "invited", email
     guest.name = name or guest.name
     return save_row(session, guest)
-
-
-@dataclass(frozen=True)
-class GuestView:
-    """One guest identity on the admin page: who they said they were, and how much they wrote."""
-
-    id: str
-    name: str
-    email: str
-    tenant_name: str
-    comments: int
 
 
 def list_guests(*, user: SessionUser, tenant_id: str = "") -> list[GuestView]:

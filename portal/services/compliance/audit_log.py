@@ -20,12 +20,11 @@ from sqlalchemy import Select, func, literal, tuple_
 from sqlmodel import Session, select
 
 from portal.models import AuditLog, Tenant, User
+from portal.services.compliance.view_types import ACTIONS, ENTITY_TYPES, AuditRow, DiffRow
 from portal.services.core.errors import InvalidInput
 from portal.services.core.locale import format_datetime, today, viewer_zone
 from portal.services.core.validation import reject_control
 
-ENTITY_TYPES = ("projects", "tasks", "assets", "share_links")
-ACTIONS = ("insert", "update", "delete")
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 30
 PAGE_SIZE = 50
@@ -51,29 +50,6 @@ class AuditFilters:
         start = datetime.combine(self.date_from, time.min, zone).astimezone(UTC)
         end = datetime.combine(self.date_to + timedelta(days=1), time.min, zone).astimezone(UTC)
         return start, end
-
-
-@dataclass
-class AuditRow:
-    """One audit entry for display; `key` identifies it for paging and expanding."""
-
-    key: str
-    when: str
-    tenant: str
-    actor: str
-    action: str
-    entity_type: str
-    entity_id: str
-    summary: str
-
-
-@dataclass
-class DiffRow:
-    """One field of an entry's before/after diff."""
-
-    field: str
-    before: str
-    after: str
 
 
 def _uuid(value: str, label: str) -> UUID | None:

@@ -27,24 +27,13 @@ from portal.models import ResidencyEvidence, Tenant
 from portal.models._base import new_id
 from portal.services.compliance import residency_facts as facts
 from portal.services.compliance.residency_report import JSON_META, render_html
+from portal.services.compliance.view_types import EvidenceRow
 from portal.services.core.errors import NotFound
 from portal.services.core.locale import format_datetime
 from portal.settings import get_settings
 
 KINDS = ("html", "json")
 EMBEDDED_SHA = re.compile(rf'<meta name="{JSON_META}" content="([0-9a-f]{{64}})">')
-
-
-@dataclass
-class EvidenceRow:
-    """One stored report for display."""
-
-    id: str
-    tenant: str
-    generated_at: str
-    checksum: str
-    url: str
-    json_url: str
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from portal.models import JobRun
 from portal.services.compliance import retention as m
+from portal.services.compliance.view_types import RetentionRow
 from portal.services.core.locale import format_date, format_datetime
 from portal.services.operations.views import redact
 
@@ -21,18 +22,6 @@ OLDEST_PARTITION = text(
     "SELECT min(c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
     "WHERE i.inhparent = 'audit_logs'::regclass AND c.relname ~ '^audit_logs_y[0-9]{4}m[0-9]{2}$'"
 )
-
-
-@dataclass
-class RetentionRow:
-    """One retention rule for display."""
-
-    data: str
-    rule: str
-    next_run: str
-    next_due: str
-    last_run: str
-    last_result: str
 
 
 @dataclass

@@ -20,23 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from portal.services.core.errors import InvalidInput
 from portal.services.core.validation import CONTROL
+from portal.services.media.view_types import MAX_LABEL, PALETTE
 
 VERSION = 1
-# Colour name -> the colour the browser draws (assets/annotate.js holds the same table).
-PALETTE = {
-    "red": "#ff3b30",
-    "orange": "#ff9500",
-    "yellow": "#ffd60a",
-    "green": "#34c759",
-    "blue": "#0a84ff",
-    "white": "#ffffff",
-}
 SHAPE_TYPES = ("pen", "arrow", "rect", "ellipse", "text")
 MAX_SHAPES = 50
 MAX_POINTS = 1000  # one pen stroke
 MAX_TOTAL_POINTS = 5000  # the whole drawing
 MAX_BYTES = 64 * 1024  # the JSON as received
-MAX_LABEL = 200
 # Stored coordinates keep 4 decimals: under half a pixel across a 4K picture.
 DECIMALS = 4
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
@@ -27,6 +26,7 @@ from portal.services.core.validation import clean_text
 from portal.services.media.annotations import DrawingMark, parse_drawing
 from portal.services.media.assets import get_asset
 from portal.services.media.timecode import format_timecode, frame_at
+from portal.services.media.view_types import AssetCommentView
 from portal.services.notifications.events import on_asset_comment
 
 MAX_BODY = 10000
@@ -35,22 +35,6 @@ EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 # A run of digits with the usual phone separators; masked when it holds 8 to 15 digits.
 PHONE = re.compile(r"(?<![\w:])\+?\(?\d[\d ().-]{6,}\d(?![\w:])")
 EMAIL_MASK, PHONE_MASK = "[email removed]", "[phone removed]"
-
-
-@dataclass(frozen=True)
-class AssetCommentView:
-    """One comment as the review panel shows it (replies follow their thread's first comment)."""
-
-    id: str
-    author_name: str
-    body: str
-    created_at: str
-    is_reply: bool
-    timecode: str
-    seconds: float
-    resolved: bool
-    # The comment carries a drawing on its frame (shown by the player's annotation layer).
-    has_drawing: bool = False
 
 
 def scrub_pii(body: str) -> str:

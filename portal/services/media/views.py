@@ -15,6 +15,7 @@ from portal.services.core.locale import format_datetime
 from portal.services.media.assets import get_asset
 from portal.services.media.review import LABELS
 from portal.services.media.timecode import format_duration
+from portal.services.media.view_types import DeliverableView, VersionView
 
 STATUS_LABELS = {
     "uploading": "Uploading",
@@ -23,21 +24,6 @@ STATUS_LABELS = {
     "errored": "Failed",
     "deleted": "Deleted",
 }
-
-
-@dataclass(frozen=True)
-class VersionView:
-    """One version in a deliverable's stack."""
-
-    id: str
-    label: str  # v1, v2, …
-    status: str
-    status_label: str
-    review_status: str
-    review_label: str
-    reviewed: str  # "Approved by Ada · 3 Mar 2026, 10:15 am" or ""
-    created_at: str
-    href: str
 
 
 @dataclass(frozen=True)
@@ -135,21 +121,6 @@ def asset_view(*, session: Session, asset_id: UUID | str) -> tuple[AssetView, li
         playable=asset.status == "ready",
     )
     return view, stack
-
-
-@dataclass(frozen=True)
-class DeliverableView:
-    """A deliverable on the project page: its latest version's state."""
-
-    title: str
-    latest_label: str
-    versions: int
-    status: str
-    status_label: str
-    review_status: str
-    review_label: str
-    reviewed: str
-    href: str
 
 
 def project_deliverables(*, session: Session, project_id: UUID) -> list[DeliverableView]:

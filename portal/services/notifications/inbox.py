@@ -8,7 +8,6 @@ tenant scope (names through `notification_actor_names`, migration 0018).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import func, select, text, update
@@ -19,24 +18,13 @@ from portal.services.core.errors import NotFound
 from portal.services.core.locale import format_datetime
 from portal.services.core.validation import parse_uuid
 from portal.services.notifications.fan_out import excerpt
+from portal.services.notifications.view_types import NotificationView
 
 PANEL_SIZE = 20
 NO_ACTOR = "Someone"
 _ACTOR_NAMES = text(
     "SELECT notification_id, actor_name FROM notification_actor_names(CAST(:ids AS uuid[]))"
 )
-
-
-@dataclass
-class NotificationView:
-    """One line of the bell's panel."""
-
-    id: str
-    title: str
-    link: str
-    excerpt: str
-    created_at: str
-    unread: bool
 
 
 def unread_count(*, session: Session, user_id: UUID) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import select, update
@@ -20,6 +19,7 @@ from portal.db import TenantContext, tenant_session
 from portal.models import User
 from portal.services.core.errors import InvalidInput, NotFound
 from portal.services.notifications.fan_out import MODES, TYPES, mode_for
+from portal.services.notifications.view_types import PreferenceView
 from portal.settings import get_settings
 
 TOKEN_VERSION = "v1"
@@ -29,15 +29,6 @@ MAX_TOKEN = 300
 class InvalidUnsubscribe(InvalidInput):
     user_message = "This unsubscribe link is not valid. Change your settings after signing in."
     code = "unsubscribe"
-
-
-@dataclass
-class PreferenceView:
-    """One type on the preferences page."""
-
-    type: str
-    label: str
-    mode: str
 
 
 def preferences(*, session: Session, user_id: UUID) -> list[PreferenceView]:

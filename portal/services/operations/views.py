@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -14,38 +13,12 @@ from sqlmodel import Session, select
 from portal.models import WebhookEvent
 from portal.services.compliance.redaction import mask_emails
 from portal.services.operations.job_runs import list_job_runs
+from portal.services.operations.view_types import JobRunRow, WebhookEventRow
 from portal.services.operations.webhooks import REPLAYABLE
 
 SECRET_KEY = re.compile(r"secret|token|password|passcode|signature|authori[sz]ation|api_?key", re.I)
 REDACTED = "[redacted]"
 PAYLOAD_PREVIEW_CHARS = 4000
-
-
-@dataclass
-class JobRunRow:
-    """One job run for display."""
-
-    id: str
-    job_name: str
-    started_at: str
-    seconds: str
-    result: str
-    details: str
-
-
-@dataclass
-class WebhookEventRow:
-    """One webhook event for display (its payload is loaded, redacted, on request)."""
-
-    id: str
-    source: str
-    event_id: str
-    event_type: str
-    status: str
-    retry_count: int
-    received_at: str
-    last_error: str
-    replayable: bool
 
 
 def _when(value: datetime | None) -> str:

@@ -23,6 +23,7 @@ from portal.services.core.locale import format_date, today
 from portal.services.core.validation import parse_uuid, reject_control
 from portal.services.projects.projects import PROJECT_STATUSES
 from portal.services.projects.task_lists import TaskView, task_view
+from portal.services.projects.view_types import DueMilestone
 
 DUE_SOON_DAYS = 14
 CHART_PROJECTS = 8
@@ -37,18 +38,6 @@ class DashboardFilters:
     tenant_id: str = ""
     status: str = ""
     client: str = ""
-
-
-@dataclass(frozen=True)
-class DueMilestone:
-    """A milestone due in the next two weeks."""
-
-    id: str
-    title: str
-    project_id: str
-    project_title: str
-    due_date: str
-    status: str
 
 
 @dataclass

@@ -14,26 +14,9 @@ from portal.services.core.errors import InvalidInput
 from portal.services.core.locale import format_date, iso, today
 from portal.services.core.rows import get_milestone, get_project, insert_row
 from portal.services.core.validation import check_within, clean_text, parse_date, parse_uuid
+from portal.services.projects.view_types import MILESTONE_STATUSES, MilestoneView
 
-MILESTONE_STATUSES = ("pending", "in_progress", "completed", "blocked")
 MAX_TITLE = 200
-
-
-@dataclass(frozen=True)
-class MilestoneView:
-    """A milestone as the timeline and lists show it; left/width are CSS percentages."""
-
-    id: str
-    title: str
-    status: str
-    due_date: str
-    due_iso: str
-    sequence: int
-    overdue: bool
-    tasks_done: int
-    tasks_total: int
-    left: str
-    width: str
 
 
 def create_milestone(

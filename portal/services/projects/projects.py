@@ -15,8 +15,8 @@ from portal.services.core.locale import format_date, iso
 from portal.services.core.rows import get_project, insert_row
 from portal.services.core.validation import clean_text, parse_date, parse_uuid, reject_control
 from portal.services.projects.milestones import create_milestone
+from portal.services.projects.view_types import PROJECT_STATUSES, ProjectSummary
 
-PROJECT_STATUSES = ("planning", "active", "on_hold", "completed", "archived")
 SORTS = {
     "newest": (Project.created_at.desc(), Project.id.desc()),
     "title": (func.lower(Project.title), Project.id),
@@ -27,24 +27,6 @@ MAX_PAGE_SIZE = 100
 MAX_TITLE = 200
 # Kept importable from here for existing callers (demo data, tests).
 __all__ = ["create_milestone", "create_project", "get_project", "list_projects"]
-
-
-@dataclass(frozen=True)
-class ProjectSummary:
-    """One row of a project list (string ids, display-ready fields)."""
-
-    id: str
-    title: str
-    client_name: str
-    status: str
-    tenant_name: str
-    start_date: str
-    end_date: str
-    open_tasks: int
-    overdue_tasks: int
-    tenant_id: str = ""
-    start_iso: str = ""
-    end_iso: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ protection); @mentions are resolved to member ids first, so `@sam@agency.test` s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
@@ -22,27 +21,13 @@ from portal.services.core.validation import clean_text, parse_uuid
 from portal.services.media.comments import scrub_pii
 from portal.services.notifications.events import on_task_comment
 from portal.services.projects.tasks import assignee_options
+from portal.services.projects.view_types import CommentView
 
 EDIT_WINDOW = timedelta(minutes=15)
 MAX_BODY = 10000
 DELETED_BODY = "This comment was deleted."
 # @handle: an email's local part (@sam) or a whole email (@sam@agency.test).
 MENTION = re.compile(r"(?<![\w@])@([\w.%+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)")
-
-
-@dataclass(frozen=True)
-class CommentView:
-    """A comment in a flattened thread: first comments, each followed by its replies."""
-
-    id: str
-    author_name: str
-    body: str
-    created_at: str
-    is_reply: bool
-    can_edit: bool
-    edited: bool
-    deleted: bool
-    mentions: str
 
 
 def add_comment(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from uuid import UUID
 
 from sqlalchemy import case, select
@@ -12,41 +11,9 @@ from portal.models import Milestone, Project, Task, User
 from portal.services.core.locale import format_date, format_datetime, iso
 from portal.services.core.rows import get_project
 from portal.services.projects.tasks import STATUS_LABELS, TASK_STATUSES, TRANSITIONS
+from portal.services.projects.view_types import StatusOption, TaskView
 
 MAX_ROWS = 500
-
-
-@dataclass(frozen=True)
-class StatusOption:
-    """A status a task may move to next."""
-
-    value: str
-    label: str
-    # A step forward in the workflow (a back step is shown less prominently).
-    forward: bool = True
-
-
-@dataclass(frozen=True)
-class TaskView:
-    """A task row as the pages show it (string fields, display-ready)."""
-
-    id: str
-    title: str
-    description: str
-    status: str
-    status_label: str
-    assignee_id: str
-    assignee_name: str
-    due_date: str
-    due_iso: str
-    overdue: bool
-    effort: str
-    completed_at: str
-    milestone_id: str
-    milestone_title: str
-    project_id: str
-    project_title: str
-    next_statuses: list[StatusOption] = field(default_factory=list)
 
 
 def task_query():  # type: ignore[no-untyped-def]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import String, cast, func, select
@@ -29,25 +28,12 @@ from portal.services.media.assets import get_asset
 from portal.services.media.comments import add_asset_comment, asset_drawings
 from portal.services.media.timecode import format_timecode
 from portal.services.sharing.access import LinkInfo
+from portal.services.sharing.view_types import GuestCommentView
 
 MAX_GUEST_NAME = 100
 MAX_EMAIL = 320
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-@dataclass(frozen=True)
-class GuestCommentView:
-    """A comment left through the link, as the client page shows it (a name, never an email)."""
-
-    id: str
-    author_name: str
-    body: str
-    created_at: str
-    timecode: str
-    seconds: float
-    # The comment carries a drawing (its timecode button then shows it).
-    has_drawing: bool = False
 
 
 def clean_guest(name: str | None, email: str | None) -> tuple[str, str]:

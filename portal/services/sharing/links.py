@@ -24,6 +24,7 @@ from portal.services.core.rows import insert_row
 from portal.services.core.validation import clean_text, parse_uuid
 from portal.services.media.assets import get_asset
 from portal.services.media.views import version_stack
+from portal.services.sharing.view_types import ShareLinkSummary
 from portal.settings import get_settings
 
 MAX_NAME = 200
@@ -45,28 +46,6 @@ class NewShareLink:
 
     id: str
     url: str
-
-
-@dataclass(frozen=True)
-class ShareLinkSummary:
-    """One link as the owner's lists show it (no token, no hash)."""
-
-    id: str
-    name: str
-    asset_title: str
-    asset_href: str
-    status: str
-    status_label: str
-    expires: str
-    views: str  # "3" or "3 / 10"
-    last_viewed: str
-    created: str
-    passcode: bool
-    allow_comments: bool
-    allow_download: bool
-    watermark: bool
-    # Revoke and extend make sense only for a link that has not been revoked.
-    live: bool
 
 
 @dataclass(frozen=True)

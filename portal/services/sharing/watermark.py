@@ -37,10 +37,6 @@ GUEST = "Guest"
 MAX_VIEWER = 120
 # Where the text is drawn, as fractions of the picture: a loose tile of five copies.
 SPOTS = ((0.04, 0.08), (0.52, 0.08), (0.28, 0.45), (0.04, 0.8), (0.52, 0.8))
-NOTICE = (
-    "Watermarked: a visible deterrent overlay naming the viewer, not a forensic watermark "
-    "(it does not survive cropping or re-recording)."
-)
 
 
 class NoWatermarkedDownload(Conflict):

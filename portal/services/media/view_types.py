@@ -1,0 +1,64 @@
+"""What the asset and project pages show of media: plain view types and constants, with no
+database code (components import them; the query functions in this package build them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Colour name -> the colour the browser draws (assets/annotate.js holds the same table).
+PALETTE = {
+    "red": "#ff3b30",
+    "orange": "#ff9500",
+    "yellow": "#ffd60a",
+    "green": "#34c759",
+    "blue": "#0a84ff",
+    "white": "#ffffff",
+}
+# The longest text label on a drawing (the drawing tools' input says so too).
+MAX_LABEL = 200
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """One version in a deliverable's stack."""
+
+    id: str
+    label: str  # v1, v2, …
+    status: str
+    status_label: str
+    review_status: str
+    review_label: str
+    reviewed: str  # "Approved by Ada · 3 Mar 2026, 10:15 am" or ""
+    created_at: str
+    href: str
+
+
+@dataclass(frozen=True)
+class DeliverableView:
+    """A deliverable on the project page: its latest version's state."""
+
+    title: str
+    latest_label: str
+    versions: int
+    status: str
+    status_label: str
+    review_status: str
+    review_label: str
+    reviewed: str
+    href: str
+
+
+@dataclass(frozen=True)
+class AssetCommentView:
+    """One comment as the review panel shows it (replies follow their thread's first comment)."""
+
+    id: str
+    author_name: str
+    body: str
+    created_at: str
+    is_reply: bool
+    timecode: str
+    seconds: float
+    resolved: bool
+    # The comment carries a drawing on its frame (shown by the player's annotation layer).
+    has_drawing: bool = False

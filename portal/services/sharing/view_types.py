@@ -1,0 +1,49 @@
+"""What the share pages show: plain view types and texts, with no database code (pages and
+components import them; the query functions in this package build them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class GuestCommentView:
+    """A comment left through the link, as the client page shows it (a name, never an email)."""
+
+    id: str
+    author_name: str
+    body: str
+    created_at: str
+    timecode: str
+    seconds: float
+    # The comment carries a drawing (its timecode button then shows it).
+    has_drawing: bool = False
+
+
+@dataclass(frozen=True)
+class ShareLinkSummary:
+    """One link as the owner's lists show it (no token, no hash)."""
+
+    id: str
+    name: str
+    asset_title: str
+    asset_href: str
+    status: str
+    status_label: str
+    expires: str
+    views: str  # "3" or "3 / 10"
+    last_viewed: str
+    created: str
+    passcode: bool
+    allow_comments: bool
+    allow_download: bool
+    watermark: bool
+    # Revoke and extend make sense only for a link that has not been revoked.
+    live: bool
+
+
+# Shown beside a watermarked video (the watermark is a deterrent, and says so).
+NOTICE = (
+    "Watermarked: a visible deterrent overlay naming the viewer, not a forensic watermark "
+    "(it does not survive cropping or re-recording)."
+)
