@@ -1,4 +1,4 @@
-"""Mux events in bulk: media_events' forward-only rules (advance_asset), with three round trips
+"""Mux events in bulk: mux_events' forward-only rules (merge_change), with three round trips
 per batch (look up, lock, write) instead of four or five per event."""
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from sqlmodel import Session
 from portal.db import TenantContext, driver_connection, enter_tenant, set_tenant_context
 from portal.models import Asset
 from portal.services.media.mux_events import (
+    MUX_COLUMNS,
     EventOutcome,
     MalformedEvent,
     MuxChange,
     TargetNotFound,
-    next_status,
+    merge_change,
     outcome_for,
     parse_mux_event,
 )
@@ -108,28 +109,19 @@ def _apply_tenants(
     for items in by_tenant.values():
         for key, change, asset_id in items:
             asset = assets[asset_id]
-            target = next_status(asset["status"], change.status)
-            if target != asset["status"]:
+            updates = merge_change(asset, change)
+            if "status" in updates:
                 enter_tenant(session, TenantContext(tenant_id=asset["tenant_id"]))
-                on_asset_status(session=session, asset=_view(asset), status=target)
-                asset["status"] = target
-            if change.mux_id and not asset["mux_asset_id"]:
-                asset["mux_asset_id"] = change.mux_id
-            if change.duration is not None and asset["duration"] is None:
-                asset["duration"] = change.duration
-            if change.playback_id and not asset["mux_playback_id"]:
-                asset["mux_playback_id"] = change.playback_id
+                on_asset_status(session=session, asset=_view(asset), status=updates["status"])
+            asset.update(updates)
             outcomes[key] = outcome_for(change.status, asset["status"])
     session.flush()  # the notifications, before the rows they follow
     changed = [row for asset_id, row in assets.items() if row != before[asset_id]]
     with driver.pipeline():
         for row in changed:
             set_tenant_context(driver, TenantContext(tenant_id=row["tenant_id"]))
-            driver.execute(_UPDATE, [row[k] for k in _UPDATED] + [row["id"]])
+            driver.execute(_UPDATE, [row[k] for k in MUX_COLUMNS] + [row["id"]])
     return outcomes
-
-
-_UPDATED = ("status", "mux_asset_id", "duration", "mux_playback_id")
 
 
 def _view(row: dict[str, Any]) -> Asset:

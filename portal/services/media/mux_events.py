@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -61,34 +62,36 @@ def advance_asset(
 ) -> str:
     """Apply a status (and Mux's id/duration/playback id when first known); returns the status."""
     asset = session.exec(select(Asset).where(Asset.id == asset_id).with_for_update()).one()
-    if advance_locked_asset(session, asset, status, mux_asset_id, duration, playback_id):
+    change = MuxChange(status, asset_id, mux_asset_id, duration, playback_id)
+    updates = merge_change({column: getattr(asset, column) for column in MUX_COLUMNS}, change)
+    if "status" in updates:
+        on_asset_status(session=session, asset=asset, status=updates["status"])  # notifications
+    if updates:
+        for column, value in updates.items():
+            setattr(asset, column, value)
+        session.add(asset)
         session.flush()
     return asset.status
 
 
-def advance_locked_asset(
-    session: Session,
-    asset: Asset,
-    status: str,
-    mux_asset_id: str | None = None,
-    duration: Decimal | None = None,
-    playback_id: str | None = None,
-) -> bool:
-    """advance_asset on a row the caller has locked; True when it changed (not yet flushed)."""
-    changed = False
-    target = next_status(asset.status, status)
-    if target != asset.status:
-        on_asset_status(session=session, asset=asset, status=target)  # notifications
-        asset.status, changed = target, True
-    if mux_asset_id and not asset.mux_asset_id:
-        asset.mux_asset_id, changed = mux_asset_id, True
-    if duration is not None and asset.duration is None:
-        asset.duration, changed = duration, True
-    if playback_id and not asset.mux_playback_id:
-        asset.mux_playback_id, changed = playback_id, True
-    if changed:
-        session.add(asset)
-    return changed
+# The asset columns a Mux event may change.
+MUX_COLUMNS = ("status", "mux_asset_id", "duration", "mux_playback_id")
+
+
+def merge_change(current: Mapping[str, Any], change: MuxChange) -> dict[str, Any]:
+    """The columns `change` sets on an asset whose MUX_COLUMNS are `current`: the status
+    forward only; Mux's asset id, the duration and the playback id only while unknown."""
+    updates: dict[str, Any] = {}
+    target = next_status(current["status"], change.status)
+    if target != current["status"]:
+        updates["status"] = target
+    if change.mux_id and not current["mux_asset_id"]:
+        updates["mux_asset_id"] = change.mux_id
+    if change.duration is not None and current["duration"] is None:
+        updates["duration"] = change.duration
+    if change.playback_id and not current["mux_playback_id"]:
+        updates["mux_playback_id"] = change.playback_id
+    return updates
 
 
 def _ids(event_type: str, data: dict[str, Any]) -> tuple[UUID | None, str | None]:
