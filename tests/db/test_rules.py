@@ -13,7 +13,7 @@ from portal.db import tenant_session
 from portal.models import AuditLog, Project, ShareLink, Task
 from portal.services.core.errors import Conflict
 from portal.services.media.assets import create_asset_version
-from portal.services.operations.webhooks import record_webhook_event
+from portal.services.operations.webhooks import ingest_webhook_event
 from portal.services.projects.projects import create_milestone
 from tests.factories import ctx, make_graph
 
@@ -46,13 +46,10 @@ def test_duplicate_asset_version_is_a_clear_conflict() -> None:
 def test_duplicate_webhook_event_is_acknowledged_once(owner_conn) -> None:  # type: ignore[no-untyped-def]
     g = make_graph()
     event = f"evt-{g.tenant.id}"
-    with tenant_session(ctx(g.tenant)) as session:
-        assert record_webhook_event(session=session, source="mux", event_id=event, payload={"a": 1})
-        assert not record_webhook_event(
-            session=session, source="mux", event_id=event, payload={"a": 2}
-        )
-        # Same id from another source is a different event.
-        assert record_webhook_event(session=session, source="resend", event_id=event, payload={})
+    assert ingest_webhook_event(source="mux", event_id=event, payload={"a": 1})
+    assert not ingest_webhook_event(source="mux", event_id=event, payload={"a": 2})
+    # Same id from another source is a different event.
+    assert ingest_webhook_event(source="resend", event_id=event, payload={})
     with pytest.raises(psycopg.errors.UniqueViolation, match="uq_webhook_events_source_event"):
         owner_conn.execute(
             "INSERT INTO webhook_events (source, event_id, payload) VALUES ('mux', %s, '{}')",

@@ -14,7 +14,7 @@ from portal.db import tenant_session
 from portal.jobs import worker
 from portal.jobs.worker import Supervisor, inprocess_worker
 from portal.models import WebhookEvent
-from portal.services.operations.webhooks import record_webhook_event
+from portal.services.operations.webhooks import ingest_webhook_event
 from portal.settings import get_settings
 from tests.jobs.support import run_async
 
@@ -38,14 +38,9 @@ class Stop(BaseException):
 
 
 def queued_event() -> uuid.UUID:
-    with tenant_session(None) as session:
-        row_id = record_webhook_event(
-            session=session,
-            source="mux",
-            event_id=str(uuid.uuid4()),
-            payload={"type": "video.live_stream.idle"},
-            enqueue=True,
-        )
+    row_id = ingest_webhook_event(
+        source="mux", event_id=str(uuid.uuid4()), payload={"type": "video.live_stream.idle"}
+    )
     assert row_id is not None
     return row_id
 

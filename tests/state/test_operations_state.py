@@ -6,8 +6,7 @@ import uuid
 
 import pytest
 
-from portal.db import tenant_session
-from portal.services.operations.webhooks import record_webhook_event
+from portal.services.operations.webhooks import ingest_webhook_event
 from portal.state.operations import OperationsState
 from tests.factories import make_graph, make_tenant, make_user
 from tests.state.test_state import make_state, signed_in_cookie
@@ -22,15 +21,9 @@ def studio_admin_cookie() -> str:
 
 def dead_event(secret: str) -> str:
     payload = {"type": "video.asset.ready", "data": {"id": "m", "signing_secret": secret}}
-    with tenant_session(None) as session:
-        row_id = record_webhook_event(
-            session=session,
-            source="mux",
-            event_id=str(uuid.uuid4()),
-            payload=payload,
-            status="dead",
-            last_error="MalformedEvent: test",
-        )
+    row_id = ingest_webhook_event(
+        source="mux", event_id=str(uuid.uuid4()), payload=payload, error="MalformedEvent: test"
+    )
     return str(row_id)
 
 
@@ -54,15 +47,12 @@ def test_studio_admin_sees_events_opens_a_redacted_payload_and_replays() -> None
 
 def test_the_payload_and_errors_shown_mask_email_addresses() -> None:
     payload = {"type": "video.asset.ready", "data": {"id": "m", "note": "from jo.b@client.test"}}
-    with tenant_session(None) as session:
-        row_id = record_webhook_event(
-            session=session,
-            source="mux",
-            event_id=str(uuid.uuid4()),
-            payload=payload,
-            status="dead",
-            last_error="TargetNotFound: sam@agency.test",
-        )
+    row_id = ingest_webhook_event(
+        source="mux",
+        event_id=str(uuid.uuid4()),
+        payload=payload,
+        error="TargetNotFound: sam@agency.test",
+    )
     state = make_state(OperationsState, cookie=studio_admin_cookie())
     state.load()
     [row] = [e for e in state.events if e.id == str(row_id)]

@@ -12,8 +12,7 @@ from uuid import UUID
 
 import psycopg
 from psycopg.types.json import Jsonb
-from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import update
 from sqlmodel import Session
 
 from portal.db import app_pool
@@ -45,37 +44,6 @@ def _check(source: str, event_id: str) -> None:
         raise InvalidInput("A webhook event needs an id of at most 255 characters.")
 
 
-def record_webhook_event(
-    *,
-    session: Session,
-    source: str,
-    event_id: str,
-    payload: dict[str, Any],
-    enqueue: bool = False,
-    status: str = "received",
-    last_error: str | None = None,
-) -> UUID | None:
-    """Store an event (and queue its processing); None when (source, event_id) was seen."""
-    _check(source, event_id)
-    statement = (
-        insert(WebhookEvent)
-        .values(
-            source=source,
-            event_id=event_id,
-            payload=stored_payload(source, payload),
-            status=status,
-            last_error=last_error,
-            next_attempt_at=func.now() + PICKUP_GRACE if status == "received" else None,
-        )
-        .on_conflict_do_nothing(constraint="uq_webhook_events_source_event")
-        .returning(WebhookEvent.id)
-    )
-    row_id = session.execute(statement).scalar_one_or_none()
-    if row_id is not None and enqueue and status == "received":
-        defer_webhook_processing(session, str(row_id), new=True)
-    return row_id
-
-
 # Store and queue in one statement: the insert-on-conflict and, for a new event that should be
 # processed, the batch job unless one already waits. Either both happen or neither does; a
 # sender whose delivery failed retries it, and the retry sweeper queues any stored event whose
@@ -105,8 +73,9 @@ SELECT id FROM stored
 def ingest_webhook_event(
     *, source: str, event_id: str, payload: dict[str, Any], error: str | None = None
 ) -> UUID | None:
-    """record_webhook_event for the HTTP path: one autocommit statement on a pooled connection
-    as the runtime role (webhook_events has no RLS); None when (source, event_id) was seen."""
+    """Store an event and queue its processing (an `error`: store it dead, queue nothing), in
+    one autocommit statement on a pooled connection as the runtime role (webhook_events has no
+    RLS); None when (source, event_id) was seen."""
     _check(source, event_id)
     params = {
         "id": new_id(),

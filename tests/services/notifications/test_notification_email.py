@@ -28,7 +28,7 @@ from portal.services.notifications.prefs import (
     unsubscribe_token,
 )
 from portal.services.operations.webhook_processing import process_webhook_event
-from portal.services.operations.webhooks import record_webhook_event
+from portal.services.operations.webhooks import ingest_webhook_event
 from tests.factories import ctx, make_graph, make_user
 from tests.fake_resend import FakeResend, fake_resend  # noqa: F401  (fixture)
 from tests.webhook_support import resend_event
@@ -189,14 +189,12 @@ def test_resend_send_then_delivery_webhook(fake_resend: FakeResend) -> None:  # 
     assert body["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     message_id = _row(g, nid).email_message_id
     assert message_id.startswith("re_")
-    with tenant_session(None) as session:
-        event_id = record_webhook_event(
-            session=session,
-            source="resend",
-            event_id=str(uuid.uuid4()),
-            payload=resend_event("email.delivered", message_id),
-            enqueue=False,
-        )
+    event_id = ingest_webhook_event(
+        source="resend",
+        event_id=str(uuid.uuid4()),
+        payload=resend_event("email.delivered", message_id),
+    )
+    assert event_id is not None
     assert process_webhook_event(event_id=event_id, max_attempts=3) == "processed"
     row = _row(g, nid)
     assert row.delivered_at is not None and row.email_status == "delivered"

@@ -12,7 +12,7 @@ from portal.db import tenant_session
 from portal.models import Asset, JobRun, Notification, User, WebhookEvent
 from portal.services.operations import webhook_processing
 from portal.services.operations.webhook_processing import process_webhook_event, requeue_due_events
-from portal.services.operations.webhooks import record_webhook_event, replay_webhook_event
+from portal.services.operations.webhooks import ingest_webhook_event, replay_webhook_event
 from tests.factories import ctx, make_graph
 from tests.jobs.support import drain_webhook_queue, waiting_jobs
 from tests.webhook_support import mux_event, resend_event
@@ -21,14 +21,9 @@ pytestmark = pytest.mark.usefixtures("database")
 
 
 def store(source: str, payload: dict, event_id: str | None = None) -> uuid.UUID:
-    with tenant_session(None) as session:
-        row_id = record_webhook_event(
-            session=session,
-            source=source,
-            event_id=event_id or payload.get("id") or str(uuid.uuid4()),
-            payload=payload,
-            enqueue=True,
-        )
+    row_id = ingest_webhook_event(
+        source=source, event_id=event_id or payload.get("id") or str(uuid.uuid4()), payload=payload
+    )
     assert row_id is not None
     return row_id
 
