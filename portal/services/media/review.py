@@ -15,6 +15,7 @@ from sqlmodel import Session
 from portal.models import Asset
 from portal.services.core.errors import Conflict, InvalidInput
 from portal.services.core.rows import insert_row
+from portal.services.core.versions import deliverable_version
 from portal.services.media.assets import get_asset
 from portal.services.notifications.events import on_review_decision
 
@@ -50,19 +51,6 @@ def latest_version(session: Session, asset: Asset) -> Asset:
     ).one()
 
 
-def version_number(session: Session, asset: Asset) -> int:
-    """The asset's number within its deliverable (v1, v2, … in upload order)."""
-    return len(
-        session.scalars(
-            select(Asset.id).where(
-                Asset.project_id == asset.project_id,
-                Asset.deliverable_key == asset.deliverable_key,
-                Asset.version <= asset.version,
-            )
-        ).all()
-    )
-
-
 def decide(
     *,
     session: Session,
@@ -86,7 +74,7 @@ def decide(
     latest = latest_version(session, asset)
     if decision == "approved" and latest.id != asset.id and not confirm_old:
         raise OldVersion(
-            f"This is not the latest version (v{version_number(session, latest)} is newer). "
+            f"This is not the latest version (v{deliverable_version(session, latest)} is newer). "
             "Confirm to approve this older version."
         )
     asset.review_status = decision

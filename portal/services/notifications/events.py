@@ -19,7 +19,18 @@ from sqlalchemy import String, cast, select, text
 from sqlmodel import Session
 
 from portal import routes
-from portal.models import Asset, AuthToken, Comment, Milestone, Notification, ShareLink, Task, User
+from portal.models import (
+    Asset,
+    AuthToken,
+    Comment,
+    Milestone,
+    Notification,
+    ShareLink,
+    Task,
+    Tenant,
+    User,
+)
+from portal.services.core.versions import deliverable_version
 from portal.services.notifications.fan_out import fan_out, link_for_project
 
 
@@ -132,9 +143,11 @@ def on_task_assigned(*, session: Session, task: Task, previous: UUID | None) -> 
 
 
 def on_asset_status(*, session: Session, asset: Asset, status: str) -> None:
-    """The uploader hears when processing ends (ready or errored)."""
+    """Processing ended: the uploader hears (ready or errored); a ready version also reaches the
+    agency members of the project, who review it (on_version_ready)."""
     if status not in ("ready", "errored"):
         return
+    number = deliverable_version(session, asset)
     word = "is ready to review" if status == "ready" else "could not be processed"
     fan_out(
         session=session,
@@ -143,10 +156,42 @@ def on_asset_status(*, session: Session, asset: Asset, status: str) -> None:
         actor_id=None,
         recipients=[asset.uploader_id],
         payload={
-            "title": f"“{asset.title}” v{asset.version} {word}",
-            "link": link_for_project(asset.project_id),
+            "title": f"“{asset.title}” v{number} {word}",
+            "link": routes.asset_url(str(asset.id)),
             "asset_id": str(asset.id),
         },
+    )
+    if status == "ready":
+        on_version_ready(session=session, asset=asset, number=number)
+
+
+def on_version_ready(*, session: Session, asset: Asset, number: int) -> None:
+    """A new cut waits for review: every active member of the agency that owns the project
+    hears of it (per their preferences), never whoever uploaded it. A studio's own project
+    has no agency to tell."""
+    reviewers = session.scalars(
+        select(User.id)
+        .join(Tenant, Tenant.id == User.tenant_id)
+        .where(
+            User.tenant_id == asset.tenant_id,
+            Tenant.type == "agency",
+            User.role != "guest",
+            User.status == "active",
+        )
+    ).all()
+    what = f"“{asset.title}” v{number}"
+    words = (
+        _by(asset.uploader_id, f"uploaded {what}: ready to review")
+        if asset.uploader_id
+        else {"title": f"{what} is ready to review"}
+    )
+    fan_out(
+        session=session,
+        type_="version_ready",
+        tenant_id=asset.tenant_id,
+        actor_id=asset.uploader_id,
+        recipients=reviewers,
+        payload={**words, "link": routes.asset_url(str(asset.id)), "asset_id": str(asset.id)},
     )
 
 

@@ -31,6 +31,7 @@ TYPES: dict[str, tuple[str, str]] = {
     "task_due": ("My tasks due tomorrow", "immediately"),
     "asset_ready": ("My uploads ready", "digest"),
     "asset_errored": ("My uploads failed", "immediately"),
+    "version_ready": ("New versions ready to review", "immediately"),
     "approval_requested": ("Approval requested", "immediately"),
     "approval_given": ("Approvals given", "digest"),
     "changes_requested": ("Changes requested", "immediately"),

@@ -22,8 +22,8 @@ from portal.services.core.errors import InvalidInput, NotFound
 from portal.services.core.locale import format_datetime, viewer_zone
 from portal.services.core.rows import insert_row
 from portal.services.core.validation import clean_text, parse_uuid
+from portal.services.core.versions import deliverable_version
 from portal.services.media.assets import get_asset
-from portal.services.media.views import version_stack
 from portal.services.sharing.view_types import ShareLinkSummary
 from portal.settings import get_settings
 
@@ -290,7 +290,7 @@ def links_for_project(*, session: Session, project_id: UUID | str) -> list[Share
 
 def version_label(session: Session, asset: Asset) -> str:
     """v1, v2, … of the version within its deliverable."""
-    return next((v.label for v in version_stack(session, asset) if v.id == str(asset.id)), "")
+    return f"v{deliverable_version(session, asset)}"
 
 
 def link_comments(session: Session, link_id: UUID) -> int:

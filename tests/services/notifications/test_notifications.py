@@ -169,7 +169,11 @@ def test_asset_share_and_approval_events(superuser_conn) -> None:  # type: ignor
         "asset_ready",
         "share_viewed",
     ]
-    assert [t for t, _, _ in _inbox(superuser_conn, reviewer)] == ["approval_requested"]
+    # A reviewer in the project's agency hears of the new version, then of the request.
+    assert [t for t, _, _ in _inbox(superuser_conn, reviewer)] == [
+        "version_ready",
+        "approval_requested",
+    ]
 
 
 def test_bell_count_list_and_mark_read(studio: Studio, task) -> None:  # type: ignore[no-untyped-def]
