@@ -7,10 +7,7 @@ session and reads the asset through the viewer's tenant scope first.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import re
-from collections.abc import AsyncIterator
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
@@ -32,7 +29,7 @@ from portal.services.core.errors import (
 )
 from portal.services.core.permissions import Action, require
 from portal.services.media.assets import accept_upload, get_asset
-from portal.services.media.storage import WRITEV_MAX, UploadWriter, asset_dir
+from portal.services.media.storage import asset_dir, store_stream
 from portal.settings import get_settings
 
 # The only names served: poster, master playlist, rendition playlists and segments.
@@ -44,10 +41,6 @@ MEDIA_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
     ".ts": "video/mp2t",
 }
-# Chunks are gathered up to this size before hashing and writing off the event loop. Small on
-# purpose: a batch is hashed and written while still in the CPU cache (measured: 256 KB uploads
-# about 1.3x faster than 8 MB, and than the 1 MB of one-thread hash-then-write; BENCHMARKS.md).
-WRITE_BATCH = 256 * 1024
 STATUS = {InvalidInput: 400, PermissionDenied: 403, NotFound: 404, Conflict: 409}
 
 
@@ -107,35 +100,6 @@ def _error(exc: PortalError) -> JSONResponse:
     return JSONResponse({"error": exc.user_message}, status_code=status)
 
 
-async def write_stream(writer: UploadWriter, chunks: AsyncIterator[bytes]) -> None:
-    """Feed an async byte stream to `writer` in batches, hashing and writing off the loop while
-    the next batch is received (one batch in flight: memory stays at two batches). A batch is
-    the received chunks themselves (written with writev), never joined into one buffer."""
-    batch: list[bytes] = []
-    size = 0
-    pending: asyncio.Future[None] | None = None
-    try:
-        async for chunk in chunks:
-            if not chunk:
-                continue
-            batch.append(chunk)
-            size += len(chunk)
-            if size >= WRITE_BATCH or len(batch) >= WRITEV_MAX:
-                if pending is not None:
-                    await pending
-                pending = asyncio.ensure_future(run_in_threadpool(writer.write, batch))
-                batch, size = [], 0
-        if pending is not None:
-            await pending
-            pending = None
-        if batch:
-            await run_in_threadpool(writer.write, batch)
-    finally:
-        if pending is not None:  # an error while receiving: let the write end before cleanup
-            with contextlib.suppress(Exception):
-                await pending
-
-
 async def upload(request: Request) -> Response:
     """PUT the raw file body: ?project_id=&title=&filename=[&milestone_id=]."""
     if not same_origin(request):
@@ -149,9 +113,7 @@ async def upload(request: Request) -> Response:
         declared = int(request.headers.get("content-length") or 0)
         if declared > get_settings().upload_max_bytes:
             return JSONResponse({"error": "The file is larger than the limit."}, status_code=413)
-        with UploadWriter(q.get("filename")) as writer:
-            await write_stream(writer, request.stream())
-            stored = await run_in_threadpool(writer.finish)
+        stored = await store_stream(q.get("filename"), request.stream())
         asset = await run_in_threadpool(
             lambda: accept_upload(
                 ctx=user.context,

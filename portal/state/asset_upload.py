@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from contextlib import aclosing
 
 import reflex as rx
@@ -27,7 +28,7 @@ from portal.services.core.permissions import Action, can, require
 from portal.services.core.rows import get_project
 from portal.services.media.assets import accept_upload
 from portal.services.media.mux_uploads import discard_mux_upload, start_mux_upload
-from portal.services.media.storage import UploadWriter
+from portal.services.media.storage import StoredUpload, store_stream
 from portal.services.media.views import DeliverableView, project_deliverables
 from portal.settings import get_settings
 from portal.state import live
@@ -35,8 +36,6 @@ from portal.state.actions import ROLES
 from portal.state.session import SessionState
 
 UPLOAD_ID = "asset-upload"
-# Chunks are gathered up to this size before hashing and writing off the event loop.
-WRITE_BATCH = 1024 * 1024
 # The deliverables table follows busy versions (uploading, processing) this often, this long.
 POLL_SECONDS = 1.0
 POLL_LIMIT = 3600
@@ -225,27 +224,18 @@ def _number(value: str) -> bool:
     return True
 
 
-async def _store(chunks: rx.UploadChunkIterator):  # type: ignore[no-untyped-def]
-    """Write one file's chunks through UploadWriter; anything else (a second file, a cancel,
-    a limit) removes what was written."""
-    writer: UploadWriter | None = None
-    batch = bytearray()
-    try:
+async def _store(chunks: rx.UploadChunkIterator) -> StoredUpload:
+    """One file's chunks (each names its file) through store_stream: a second file, a cancel or
+    a limit leaves nothing written."""
+    first = await anext(chunks, None)
+    if first is None:
+        raise InvalidInput("Choose a video file to upload.")
+
+    async def data() -> AsyncIterator[bytes]:
+        yield first.data
         async for chunk in chunks:
-            if writer is None:
-                writer = UploadWriter(chunk.filename)
-            elif chunk.filename != writer.filename:
+            if chunk.filename != first.filename:
                 raise InvalidInput("Upload one file at a time.")
-            batch += chunk.data
-            if len(batch) >= WRITE_BATCH:
-                full, batch = batch, bytearray()
-                await asyncio.to_thread(writer.write, full)
-        if writer is None:
-            raise InvalidInput("Choose a video file to upload.")
-        if batch:
-            await asyncio.to_thread(writer.write, batch)
-        return writer.finish()
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
+            yield chunk.data
+
+    return await store_stream(first.filename, data())

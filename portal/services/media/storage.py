@@ -3,6 +3,8 @@ enforce the size and type limits on the server, and remove every partial file on
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
@@ -10,7 +12,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,6 +186,49 @@ class UploadWriter:
     def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
         if exc_type is not None:
             self.abort()
+
+
+# Chunks are gathered up to this size before hashing and writing off the event loop. Small on
+# purpose: a batch is hashed and written while still in the CPU cache (measured: 256 KB uploads
+# about 1.3x faster than 8 MB, and than the 1 MB of one-thread hash-then-write; BENCHMARKS.md).
+WRITE_BATCH = 256 * 1024
+
+
+async def store_stream(filename: str | None, chunks: AsyncIterable[bytes]) -> StoredUpload:
+    """One upload from an async byte stream (an HTTP body, a browser's chunks) to the incoming
+    folder, checked and hashed; any failure (a limit, a cancel, a lost client) leaves no file."""
+    with UploadWriter(filename) as writer:
+        await write_stream(writer, chunks)
+        return await asyncio.to_thread(writer.finish)
+
+
+async def write_stream(writer: UploadWriter, chunks: AsyncIterable[bytes]) -> None:
+    """Feed an async byte stream to `writer` in batches, hashing and writing off the loop while
+    the next batch is received (one batch in flight: memory stays at two batches). A batch is
+    the received chunks themselves (written with writev), never joined into one buffer."""
+    batch: list[bytes] = []
+    size = 0
+    pending: asyncio.Future[None] | None = None
+    try:
+        async for chunk in chunks:
+            if not chunk:
+                continue
+            batch.append(chunk)
+            size += len(chunk)
+            if size >= WRITE_BATCH or len(batch) >= WRITEV_MAX:
+                if pending is not None:
+                    await pending
+                pending = asyncio.ensure_future(asyncio.to_thread(writer.write, batch))
+                batch, size = [], 0
+        if pending is not None:
+            await pending
+            pending = None
+        if batch:
+            await asyncio.to_thread(writer.write, batch)
+    finally:
+        if pending is not None:  # an error while receiving: let the write end before cleanup
+            with contextlib.suppress(Exception):
+                await pending
 
 
 def place_upload(stored: StoredUpload, *, tenant_id: UUID, asset_id: UUID) -> Path:

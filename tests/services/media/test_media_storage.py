@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from portal.api.media import write_stream
 from portal.services.core.errors import InvalidInput
 from portal.services.media.assets import accept_upload
-from portal.services.media.storage import UploadWriter
+from portal.services.media.storage import UploadWriter, write_stream
 from tests.aio import run
 from tests.media_support import clips, files_under, media_dir, store  # noqa: F401
 
