@@ -1,13 +1,11 @@
 """Reflex configuration, read from the portal's settings (one port for front and back end)."""
 
-import os
-
 import reflex as rx
 
 from portal.settings import get_settings
 
 settings = get_settings()
-PORT = int(os.environ.get("PORTAL_PORT", "3000"))
+PORT = settings.portal_port
 ORIGINS = sorted(
     {settings.portal_url.rstrip("/"), f"http://localhost:{PORT}", f"http://127.0.0.1:{PORT}"}
 )

@@ -88,16 +88,22 @@ def serve_command(port: int, host: str) -> list[str]:
     ]
 
 
-def _serve(port: int, host: str) -> None:
-    """Serve the production build of the Reflex app (front end and back end on one port)."""
-    env = dict(os.environ)
+def serve_env(port: int, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment `portal serve` starts Reflex with: Reflex offline, this venv on PATH, and
+    PORTAL_PORT = the port served, so links follow it unless PORTAL_URL is set."""
+    env = dict(os.environ if environ is None else environ)
     env.setdefault("REFLEX_USE_NPM", "1")
     env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
     env.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
     env["PORTAL_PORT"] = str(port)
     bin_dir = Path(sys.executable).parent
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
-    raise SystemExit(subprocess.call(serve_command(port, host), cwd=ROOT, env=env))
+    return env
+
+
+def _serve(port: int, host: str) -> None:
+    """Serve the production build of the Reflex app (front end and back end on one port)."""
+    raise SystemExit(subprocess.call(serve_command(port, host), cwd=ROOT, env=serve_env(port)))
 
 
 def _check_settings() -> None:
@@ -119,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply migrations")
     sub.add_parser("seed", help="load demo data (idempotent)")
     serve = sub.add_parser("serve", help="serve the app (production build)")
-    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--port", type=int, help="port to serve on (default: PORTAL_PORT, 3000)")
     serve.add_argument(
         "--host",
         default=os.environ.get("HOST") or DEFAULT_HOST,
@@ -152,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
 
         load_demo_data()
     elif args.command == "serve":
-        _serve(args.port, args.host)
+        _serve(args.port or get_settings().portal_port, args.host)
     elif args.command == "pg-ready":
         raise SystemExit(0 if pg_ready(args.url) else 1)
     elif args.command == "db-url":

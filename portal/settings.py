@@ -58,6 +58,11 @@ def _default_secret(data: dict) -> SecretStr:
     return SecretStr(first_run_secret(data.get("portal_data_dir") or ROOT / ".portal"))
 
 
+def _served_url(data: dict) -> str:
+    """Development's public URL: this machine at the port being served."""
+    return f"http://localhost:{data.get('portal_port', 3000)}"
+
+
 class Settings(BaseSettings):
     """Everything configurable, validated at boot; secrets stay `SecretStr`."""
 
@@ -66,7 +71,11 @@ class Settings(BaseSettings):
 
     # "prod" refuses to start without PORTAL_SECRET_KEY and PORTAL_URL set explicitly.
     portal_env: Literal["dev", "prod"] = "dev"
-    portal_url: str = "http://localhost:3000"
+    # The port the app is served on (`portal serve --port` sets it for the server it starts).
+    portal_port: int = Field(default=3000, ge=1, le=65535)
+    # The public URL every link in an email or a share is built from; unset (development):
+    # the address being served, http://localhost:<PORTAL_PORT>.
+    portal_url: str = Field(default_factory=_served_url)
     portal_data_dir: Path = ROOT / ".portal"
     # Signing key; unset in development: a random one made on first run in portal_data_dir.
     portal_secret_key: SecretStr = Field(default_factory=_default_secret)
