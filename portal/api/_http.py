@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
+from portal.integrations.proxy import client_address
 from portal.services.accounts.auth import SESSION_COOKIE, NewSession
 from portal.settings import get_settings
 
@@ -33,11 +34,8 @@ def redirect(url: str) -> RedirectResponse:
 
 def client_ip(request: Request) -> str | None:
     """The client address (the first X-Forwarded-For hop only behind a trusted proxy)."""
-    if get_settings().trust_proxy_headers:
-        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded[:64]
-    return request.client.host if request.client else None
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.get("x-forwarded-for"))
 
 
 async def read_form(request: Request) -> FormData | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import routes
+from portal.integrations.proxy import client_address
 from portal.services.core.errors import PortalError
 from portal.services.core.validation import CONTROL
 from portal.services.media.annotations import drawing_marks_json
@@ -92,10 +93,8 @@ class ShareViewState(rx.State):
 
     def _client(self) -> tuple[str | None, str]:
         """The viewer's address and browser, for throttling and the unique-viewer hash."""
-        ip = self.router.session.client_ip or None
-        if get_settings().trust_proxy_headers:
-            forwarded = (self.router.headers.raw_headers or {}).get("x-forwarded-for", "")
-            ip = forwarded.split(",")[0].strip()[:64] or ip
+        forwarded = (self.router.headers.raw_headers or {}).get("x-forwarded-for")
+        ip = client_address(self.router.session.client_ip or None, forwarded)
         return ip, self.router.headers.user_agent or ""
 
     def _reset(self) -> None:
