@@ -71,14 +71,23 @@ def page_url(path: str, **params: str) -> str:
     return path + ("?" + query if query else "")
 
 
+# The longest return path kept (a page address with its query; longer ones are not ours).
+MAX_NEXT = 2000
+
+
 def login_url(*, error: str = "", notice: str = "", next_path: str = "") -> str:
     """The sign-in page with an optional error/notice code and a return path."""
     return page_url(LOGIN, error=error, notice=notice, next=next_path)
 
 
 def safe_next(path: str | None) -> str:
-    """A same-site path to return to after sign-in; anything else goes to the dashboard."""
+    """A same-site path to return to after sign-in; anything else goes to the dashboard.
+
+    Browsers drop tabs and newlines inside a URL ("/<tab>/evil.example" becomes
+    "//evil.example", another site), so whitespace and control characters are refused too."""
     if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return DASHBOARD
+    if len(path) > MAX_NEXT or any(ch.isspace() or not ch.isprintable() for ch in path):
         return DASHBOARD
     if path.startswith(LOGIN) or path.startswith("/api/"):
         return DASHBOARD

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from portal.integrations.proxy import client_address
+from portal import routes
 from portal.services.accounts.auth import SESSION_COOKIE, NewSession
 from portal.settings import get_settings
 
@@ -58,6 +59,12 @@ async def read_form(request: Request) -> FormData | None:
 def field(form: FormData | None, name: str) -> str:
     value = form.get(name) if form is not None else None
     return value if isinstance(value, str) else ""
+
+
+def next_field(form: FormData | None) -> str:
+    """The form's same-site page to return to after signing in ('' when none or not safe)."""
+    path = routes.safe_next(field(form, "next"))
+    return "" if path == routes.DASHBOARD else path
 
 
 def set_session_cookie(response: RedirectResponse, new: NewSession) -> RedirectResponse:

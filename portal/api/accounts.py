@@ -11,6 +11,7 @@ from portal import routes
 from portal.api._http import (
     client_ip,
     field,
+    next_field,
     read_form,
     redirect,
     same_origin,
@@ -60,7 +61,7 @@ async def accept_invite(request: Request) -> Response:
     if not same_origin(request):
         return redirect(routes.login_url(error="origin"))
     form = await read_form(request)
-    token = field(form, "token")
+    token, next_path = field(form, "token"), next_field(form)
     try:
         new = await run_in_threadpool(
             self_service.accept_invite,
@@ -71,10 +72,10 @@ async def accept_invite(request: Request) -> Response:
             user_agent=request.headers.get("user-agent", ""),
         )
     except InvalidLink:
-        return redirect(routes.login_url(error="link"))
+        return redirect(routes.login_url(error="link", next_path=next_path))
     except PortalError as exc:
-        return redirect(routes.page_url(routes.INVITE, token=token, error=exc.code))
-    return set_session_cookie(redirect(routes.DASHBOARD), new)
+        return redirect(routes.page_url(routes.INVITE, token=token, error=exc.code, next=next_path))
+    return set_session_cookie(redirect(next_path or routes.DASHBOARD), new)
 
 
 ROUTES = [

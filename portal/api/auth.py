@@ -13,6 +13,7 @@ from portal import routes
 from portal.api._http import (
     client_ip,
     field,
+    next_field,
     read_form,
     redirect,
     same_origin,
@@ -53,13 +54,17 @@ async def request_magic_link(request: Request) -> Response:
     if not same_origin(request):
         return redirect(routes.login_url(error="origin"))
     form = await read_form(request)
+    next_path = next_field(form)
     try:
         await run_in_threadpool(
-            self_service.request_magic_link, email=field(form, "email"), ip=client_ip(request)
+            self_service.request_magic_link,
+            email=field(form, "email"),
+            ip=client_ip(request),
+            next_path=next_path,
         )
     except PortalError as exc:
-        return redirect(routes.login_url(error=exc.code))
-    return redirect(routes.login_url(notice="magic_sent"))
+        return redirect(routes.login_url(error=exc.code, next_path=next_path))
+    return redirect(routes.login_url(notice="magic_sent", next_path=next_path))
 
 
 async def magic_sign_in(request: Request) -> Response:
@@ -67,6 +72,7 @@ async def magic_sign_in(request: Request) -> Response:
     if not same_origin(request):
         return redirect(routes.login_url(error="origin"))
     form = await read_form(request)
+    next_path = next_field(form)
     try:
         new = await run_in_threadpool(
             self_service.sign_in_with_magic_link,
@@ -74,8 +80,8 @@ async def magic_sign_in(request: Request) -> Response:
             user_agent=request.headers.get("user-agent", ""),
         )
     except PortalError as exc:
-        return redirect(routes.login_url(error=exc.code))
-    return set_session_cookie(redirect(routes.DASHBOARD), new)
+        return redirect(routes.login_url(error=exc.code, next_path=next_path))
+    return set_session_cookie(redirect(next_path or routes.DASHBOARD), new)
 
 
 async def logout(request: Request) -> Response:

@@ -42,6 +42,7 @@ def login() -> rx.Component:
                 autocomplete="username",
                 element_id="magic-email",
             ),
+            hidden("next", LoginState.next_path),
             rx.button(
                 "Email me a link",
                 type="submit",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal import routes
 from portal.services.accounts import self_service, tokens
 from portal.services.core.errors import PortalError
 
@@ -20,10 +21,14 @@ class LinkState(rx.State):
     error: str = ""
     email: str = ""
     tenant_name: str = ""
+    # The page to open once signed in (a same-site path from ?next=, "" for the dashboard).
+    next_path: str = ""
 
     def _read(self, purpose: str) -> None:
         params = dict(self.router.url.query_parameters)
         self.token = str(params.get("token", ""))[: tokens.MAX_TOKEN]
+        back = routes.safe_next(params.get("next"))
+        self.next_path = "" if back == routes.DASHBOARD else back
         self.error = self_service.form_message(str(params.get("error", "")))
         try:
             info = (

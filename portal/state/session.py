@@ -67,9 +67,22 @@ class SessionState(rx.State):
     def _failure(self, exc: PortalError):  # type: ignore[no-untyped-def]
         """What a handler returns after a domain error: sign-in page if the session ended."""
         if isinstance(exc, NotSignedIn):
-            self._clear()
-            return rx.redirect(routes.login_url(error="session"))
+            return self._to_sign_in()
         return None
+
+    def _here(self) -> str:
+        """The page being shown, with its query (`/asset?id=…`), to come back to."""
+        url = self.router.url
+        return (url.path or routes.DASHBOARD) + (f"?{url.query}" if url.query else "")
+
+    def _to_sign_in(self):  # type: ignore[no-untyped-def]
+        """The sign-in page, coming back here afterwards. "Your session has ended" only when
+        the browser sent a session cookie that no longer works (not to a first-time visitor);
+        every on_load handler of a page answers with this same address."""
+        self._clear()
+        error = "session" if self._session_token() is not None else ""
+        next_path = routes.safe_next(self._here())
+        return rx.redirect(routes.login_url(error=error, next_path=next_path))
 
     def _clear(self) -> None:
         self.user_name = self.user_email = self.tenant_name = self.role = ""
@@ -78,12 +91,10 @@ class SessionState(rx.State):
     @rx.event
     def load_session(self):  # type: ignore[no-untyped-def]
         """on_load of every protected page: sign-in and role check, header and nav data."""
-        path = self.router.url.path or routes.DASHBOARD
         user = self._current_user()
         if user is None:
-            self._clear()
-            return rx.redirect(routes.login_url(next_path=path))
-        spec = page_for(path)
+            return self._to_sign_in()
+        spec = page_for(self.router.url.path or routes.DASHBOARD)
         if spec is None or not allowed(spec, user):
             return rx.redirect(routes.DASHBOARD)
         self.user_name = user.name or user.email

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from portal.api import build_api
+from portal.db import tenant_session
+from portal.models import OutboxEmail
 from portal.services.accounts import users
 from portal.services.accounts.auth import SESSION_COOKIE, resolve_session, sign_in
 from tests.factories import PASSWORD, make_tenant, make_user
@@ -43,6 +47,38 @@ def test_magic_link_sign_in_sets_cookie_once(client: TestClient) -> None:
     again = client.post("/api/auth/magic", data={"token": token})
     assert query(again) == {"error": "link"}
     assert "set-cookie" not in again.headers
+
+
+def email_body(email: str) -> str:
+    with tenant_session(None) as session:
+        return session.scalar(
+            select(OutboxEmail.text_body)
+            .where(OutboxEmail.to_address == email)
+            .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
+        )
+
+
+def test_magic_link_returns_to_the_page_asked_for(client: TestClient) -> None:
+    user = make_user(tenant=make_tenant())
+    asked = "/asset?id=0193&compare=0194"
+    sent = client.post("/api/auth/magic-link", data={"email": user.email, "next": asked})
+    assert query(sent) == {"notice": "magic_sent", "next": asked}
+    link = re.search(r"\S*/login/magic\?\S+", email_body(user.email)).group(0)
+    assert parse_qs(urlsplit(link).query)["next"] == [asked]
+    token = last_link(user.email, "/login/magic")
+    used = client.post("/api/auth/magic", data={"token": token, "next": asked})
+    assert used.headers["location"] == asked
+    assert resolve_session(used.cookies[SESSION_COOKIE]).user_id == user.id
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\t/evil.example"])
+def test_magic_link_next_cannot_leave_the_site(client: TestClient, target: str) -> None:
+    user = make_user(tenant=make_tenant())
+    client.post("/api/auth/magic-link", data={"email": user.email, "next": target})
+    assert "next=" not in email_body(user.email)
+    token = last_link(user.email, "/login/magic")
+    used = client.post("/api/auth/magic", data={"token": token, "next": target})
+    assert used.headers["location"] == "/"
 
 
 @pytest.mark.parametrize("token", ["", "x" * 5000, "../../../etc/passwd", "%00"])
@@ -94,6 +130,7 @@ def test_invite_acceptance_signs_in(client: TestClient) -> None:
         data={"token": token, "name": "In Vitee", "password": NEW_PASSWORD, "confirm": "x"},
     )
     assert query(mismatch)["error"] == "mismatch"
+    assert "next" not in query(mismatch)
     accepted = client.post(
         "/api/auth/invite",
         data={
@@ -101,9 +138,10 @@ def test_invite_acceptance_signs_in(client: TestClient) -> None:
             "name": "In Vitee",
             "password": NEW_PASSWORD,
             "confirm": NEW_PASSWORD,
+            "next": "/projects?status=active",
         },
     )
-    assert accepted.headers["location"] == "/"
+    assert accepted.headers["location"] == "/projects?status=active"
     who = resolve_session(accepted.cookies[SESSION_COOKIE])
     assert who.tenant_id == agency.id and who.name == "In Vitee"
 

@@ -85,13 +85,37 @@ def test_cross_site_login_is_refused(client: TestClient) -> None:
     assert "set-cookie" not in response.headers
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/api/auth/logout"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example",
+        "/api/auth/logout",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/login?next=//evil.example",
+    ],
+)
 def test_next_cannot_leave_the_site(client: TestClient, target: str) -> None:
     user = make_user(tenant=make_tenant())
     response = client.post(
         "/api/auth/login", data={"email": user.email, "password": PASSWORD, "next": target}
     )
     assert response.headers["location"] == "/"
+
+
+def test_next_keeps_the_query_of_the_page_asked_for(client: TestClient) -> None:
+    user = make_user(tenant=make_tenant())
+    asked = "/asset?id=0193&compare=0194"
+    wrong = client.post(
+        "/api/auth/login", data={"email": user.email, "password": "no", "next": asked}
+    )
+    assert parse_qs(urlsplit(wrong.headers["location"]).query)["next"] == [asked]
+    right = client.post(
+        "/api/auth/login", data={"email": user.email, "password": PASSWORD, "next": asked}
+    )
+    assert right.headers["location"] == asked
 
 
 def test_logout_revokes_and_clears_the_cookie(client: TestClient) -> None:

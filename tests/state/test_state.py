@@ -6,7 +6,9 @@ import pytest
 import reflex as rx
 from reflex.istate.data import HeaderData, ReflexURL, RouterData
 
-from portal.services.accounts.auth import SESSION_COOKIE, sign_in
+from portal.services.accounts.auth import SESSION_COOKIE, sign_in, sign_out
+from portal.state.asset import AssetState
+from portal.state.bell import BellState
 from portal.state.dashboard import DashboardState
 from portal.state.login import LoginState
 from portal.state.session import SessionState
@@ -53,6 +55,38 @@ def test_load_session_redirects_to_sign_in_with_return_path() -> None:
     state = make_state(SessionState, url="http://localhost:3000/")
     assert redirect_target(state.load_session()) == "/login?next=/"
     assert state.role == ""
+
+
+ASKED = "http://localhost:3000/asset?id=0193&compare=0194"
+BACK_TO_ASKED = "/login?next=/asset%3Fid%3D0193%26compare%3D0194"
+
+
+def test_first_visit_to_a_deep_link_signs_in_and_returns_without_session_message() -> None:
+    state = make_state(SessionState, url=ASKED)
+    assert redirect_target(state.load_session()) == BACK_TO_ASKED
+
+
+def test_ended_session_says_so_and_returns_to_the_page() -> None:
+    g = make_graph()
+    token = sign_in(email=g.user.email, password=PASSWORD).token
+    sign_out(token=token)
+    state = make_state(SessionState, cookie=f"{SESSION_COOKIE}={token}", url=ASKED)
+    assert redirect_target(state.load_session()) == "/login?error=session&" + BACK_TO_ASKED[7:]
+
+
+def test_every_on_load_handler_sends_a_visitor_to_the_same_sign_in_address() -> None:
+    """The page's other handlers fail without a session too: their answer must not replace
+    the return path (the last redirect wins in the browser)."""
+    bare, ended = "", f"{SESSION_COOKIE}=gone"
+    for cookie in (bare, ended):
+        expected = redirect_target(
+            make_state(SessionState, cookie=cookie, url=ASKED).load_session()
+        )
+        assert ("error=session" in expected) == bool(cookie) and expected.endswith("0194")
+        asset = make_state(AssetState, cookie=cookie, url=ASKED)
+        assert redirect_target(asset.review("approved")) == expected
+        bell = make_state(BellState, cookie=cookie, url=ASKED)
+        assert redirect_target(bell.start()) == expected
 
 
 def test_load_session_fills_header_and_nav() -> None:

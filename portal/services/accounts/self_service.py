@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 from uuid import UUID
 
 from sqlalchemy import select, text, update
 
+from portal import routes
 from portal.db import TenantContext, tenant_session
 from portal.models import Tenant, User, UserSession
 from portal.services.accounts import throttle, tokens
@@ -58,8 +60,12 @@ def _accent(tenant_id: UUID) -> str | None:
     return (tenant.branding or {}).get("accent_color") if tenant else None
 
 
-def _link(path: str, token: str) -> str:
-    return f"{get_settings().portal_url.rstrip('/')}{path}?token={token}"
+def _link(path: str, token: str, next_path: str = "") -> str:
+    """The emailed address; with `next_path` when it is a same-site page to open after signing
+    in (routes.safe_next decides; the dashboard is the default and needs no parameter)."""
+    back = routes.safe_next(next_path)
+    back = f"&next={quote(back)}" if back != routes.DASHBOARD else ""
+    return f"{get_settings().portal_url.rstrip('/')}{path}?token={token}{back}"
 
 
 def _login_row(email: str):  # type: ignore[no-untyped-def]
@@ -71,7 +77,7 @@ def _login_row(email: str):  # type: ignore[no-untyped-def]
         )
 
 
-def _request_link(*, kind: str, email: str, ip: str | None) -> None:
+def _request_link(*, kind: str, email: str, ip: str | None, next_path: str = "") -> None:
     """Shared by magic link and reset requests: throttle, issue, email; same answer always."""
     email = (email or "").strip()
     if not email or "@" not in email or len(email) > 320 or CONTROL.search(email):
@@ -97,7 +103,7 @@ def _request_link(*, kind: str, email: str, ip: str | None) -> None:
         tenant = session.get(Tenant, ctx.tenant_id)
         message = render(
             to=email,
-            url=_link(path, raw),
+            url=_link(path, raw, next_path),
             minutes=int(ttl.total_seconds() // 60),
             tenant_name=tenant.name if tenant else "Motion Mavericks",
             accent=accent,
@@ -106,9 +112,10 @@ def _request_link(*, kind: str, email: str, ip: str | None) -> None:
         outbox.queue(session, message)
 
 
-def request_magic_link(*, email: str, ip: str | None = None) -> None:
-    """Email a one-time sign-in link (15 minutes) if the account exists and is active."""
-    _request_link(kind="magic_link", email=email, ip=ip)
+def request_magic_link(*, email: str, ip: str | None = None, next_path: str = "") -> None:
+    """Email a one-time sign-in link (15 minutes) if the account exists and is active; the link
+    carries `next_path`, the page to open after signing in."""
+    _request_link(kind="magic_link", email=email, ip=ip, next_path=next_path)
 
 
 def request_password_reset(*, email: str, ip: str | None = None) -> None:
