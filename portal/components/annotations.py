@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.services.media.annotations import MAX_LABEL, PALETTE
+from portal.services.media.view_types import MAX_LABEL, PALETTE
 
 TOOLS = (("pen", "✎ Pen"), ("arrow", "↗ Arrow"), ("rect", "▭ Box"), ("ellipse", "◯ Ellipse"))
 

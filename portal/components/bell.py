@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import routes
-from portal.services.notifications.inbox import NotificationView
+from portal.services.notifications.view_types import NotificationView
 from portal.state.bell import BellState
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.services.projects.task_comments import CommentView
+from portal.services.projects.view_types import CommentView
 
 
 def comment_item(c: CommentView, on_reply, on_edit, on_delete) -> rx.Component:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.review import review_badge
-from portal.services.media.views import DeliverableView
+from portal.services.media.view_types import DeliverableView
 from portal.settings import get_settings
 from portal.state.asset_upload import UPLOAD_ID, UploadState
 from portal.state.project_tasks import TaskState

@@ -5,8 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.annotations import annotation_field
-from portal.services.media.comments import AssetCommentView
-from portal.services.media.views import VersionView
+from portal.services.media.view_types import AssetCommentView, VersionView
 
 REVIEW_COLORS = {"approved": "green", "changes_requested": "orange", "in_review": "gray"}
 PII_NOTE = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.charts import share_views_chart
-from portal.services.sharing.links import ShareLinkSummary
+from portal.services.sharing.view_types import ShareLinkSummary
 from portal.settings import get_settings
 from portal.state.share_links import ShareLinksState as S
 

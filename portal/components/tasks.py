@@ -8,7 +8,7 @@ import reflex as rx
 
 from portal import routes
 from portal.components.badges import overdue_badge, status_badge
-from portal.services.projects.task_lists import TaskView
+from portal.services.projects.view_types import TaskView
 
 
 def next_buttons(task: TaskView, on_status: Callable, enabled: rx.Var) -> rx.Component:

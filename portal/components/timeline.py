@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.badges import status_badge, status_colour
-from portal.services.projects.milestones import MilestoneView
+from portal.services.projects.view_types import MilestoneView
 
 
 def _bar(milestone: MilestoneView) -> rx.Component:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.services.sharing.watermark import NOTICE
+from portal.services.sharing.view_types import NOTICE
 
 TILES = 12
 

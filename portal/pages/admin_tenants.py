@@ -5,7 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.components.forms import error_callout, labeled_input, notice_callout
 from portal.pages.registry import page
-from portal.services.accounts.tenants import RESIDENCY_POLICIES, TenantView
+from portal.services.accounts.view_types import RESIDENCY_POLICIES, TenantView
 from portal.services.core.permissions import Action
 from portal.state.admin import TenantsState
 

@@ -6,7 +6,7 @@ import reflex as rx
 from portal import routes
 from portal.components.forms import error_callout, labeled_input, notice_callout
 from portal.pages.registry import page
-from portal.services.accounts.users import GuestView, UserView
+from portal.services.accounts.view_types import GuestView, UserView
 from portal.services.core.permissions import Action
 from portal.state.admin import UsersState
 from portal.state.admin_users_guests import GuestsState

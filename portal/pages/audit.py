@@ -4,9 +4,8 @@ import reflex as rx
 
 from portal import routes
 from portal.components.forms import field, native_select
-from portal.components.links import endpoint_button
 from portal.pages.registry import page
-from portal.services.compliance.audit_log import ACTIONS, ENTITY_TYPES, AuditRow, DiffRow
+from portal.services.compliance.view_types import ACTIONS, ENTITY_TYPES, AuditRow, DiffRow
 from portal.services.core.permissions import Action
 from portal.state.audit import ROLES
 from portal.state.audit import AuditState as S
@@ -60,8 +59,11 @@ def filters() -> rx.Component:
                 ),
             ),
             rx.button("Apply", type="submit", id="audit-apply"),
-            endpoint_button(
-                "Export CSV", href=S.export_url, element_id="audit-export", variant="soft"
+            rx.link(
+                rx.button("Export CSV", type="button", variant="soft"),
+                href=S.export_url,
+                id="audit-export",
+                is_external=False,
             ),
             align="end",
             wrap="wrap",

@@ -3,10 +3,8 @@
 import reflex as rx
 
 from portal import routes
-from portal.components.links import endpoint_link
 from portal.pages.registry import page
-from portal.services.compliance.residency import EvidenceRow
-from portal.services.compliance.status import RetentionRow
+from portal.services.compliance.view_types import EvidenceRow, RetentionRow
 from portal.services.core.permissions import Action
 from portal.state.compliance import ROLES
 from portal.state.compliance import ComplianceState as S
@@ -29,8 +27,8 @@ def evidence_row(e: EvidenceRow) -> rx.Component:
         rx.table.cell(rx.code(e.checksum[:16] + "…", title=e.checksum)),
         rx.table.cell(
             rx.hstack(
-                endpoint_link("Open", href=e.url, new_tab=True),
-                endpoint_link("JSON", href=e.json_url, new_tab=True),
+                rx.link("Open", href=e.url, is_external=True),
+                rx.link("JSON", href=e.json_url, is_external=True),
                 rx.button("Verify", size="1", variant="soft", on_click=S.verify(e.id)),
                 rx.cond(
                     S.verified_id == e.id,

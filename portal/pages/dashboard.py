@@ -6,9 +6,12 @@ from portal import routes
 from portal.components.badges import status_badge
 from portal.components.charts import milestone_progress_chart, tasks_by_project_chart
 from portal.pages.registry import page
-from portal.services.projects.dashboard import DueMilestone
-from portal.services.projects.projects import PROJECT_STATUSES, ProjectSummary
-from portal.services.projects.task_lists import TaskView
+from portal.services.projects.view_types import (
+    PROJECT_STATUSES,
+    DueMilestone,
+    ProjectSummary,
+    TaskView,
+)
 from portal.state.dashboard import ROLES, DashboardState, StatCard
 
 

@@ -5,7 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.components.tasks import next_buttons, task_cells
 from portal.pages.registry import page
-from portal.services.projects.task_lists import TaskView
+from portal.services.projects.view_types import TaskView
 from portal.state.actions import ROLES
 from portal.state.my_tasks import MyTasksState as S
 

@@ -5,7 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.components.forms import error_callout, notice_callout
 from portal.pages.registry import page
-from portal.services.notifications.prefs import PreferenceView
+from portal.services.notifications.view_types import PreferenceView
 from portal.state.notification_settings import NotificationSettingsState as State
 
 MODE_LABELS = {"immediately": "Immediately", "digest": "Daily digest", "off": "Off"}

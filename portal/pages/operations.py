@@ -5,7 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.pages.registry import page
 from portal.services.core.permissions import Action
-from portal.services.operations.views import JobRunRow, WebhookEventRow
+from portal.services.operations.view_types import JobRunRow, WebhookEventRow
 from portal.state.operations import ALL, ROLES, OperationsState
 
 RESULT_COLOURS = {"succeeded": "green", "failed": "red", "running": "blue", "skipped": "gray"}

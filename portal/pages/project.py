@@ -18,8 +18,7 @@ from portal.components.share import project_share_links
 from portal.components.tasks import next_buttons, task_cells
 from portal.components.timeline import timeline
 from portal.pages.registry import page
-from portal.services.projects.milestones import MILESTONE_STATUSES, MilestoneView
-from portal.services.projects.task_lists import TaskView
+from portal.services.projects.view_types import MILESTONE_STATUSES, MilestoneView, TaskView
 from portal.state.actions import ROLES
 from portal.state.project_tasks import TaskState as S
 from portal.state.share_links import ShareLinksState

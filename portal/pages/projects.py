@@ -6,7 +6,7 @@ from portal import routes
 from portal.components.badges import status_badge
 from portal.components.forms import date_input, dialog, field, form_error, native_select, text_input
 from portal.pages.registry import page
-from portal.services.projects.projects import PROJECT_STATUSES, ProjectSummary
+from portal.services.projects.view_types import PROJECT_STATUSES, ProjectSummary
 from portal.state.actions import ROLES
 from portal.state.projects import ProjectsState as S
 

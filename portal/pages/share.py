@@ -13,12 +13,11 @@ from portal.components.annotations import (
     annotation_layer,
     drawing_tools,
 )
-from portal.components.links import endpoint_button
 from portal.components.player import player
 from portal.components.review import PII_NOTE
 from portal.components.watermark import watermark_layer, watermark_notice
 from portal.pages.registry import page
-from portal.services.sharing.guests import GuestCommentView
+from portal.services.sharing.view_types import GuestCommentView
 from portal.state.share_view import ShareViewState as S
 
 
@@ -175,12 +174,12 @@ def watch() -> rx.Component:
             rx.heading(S.title, " ", S.label, size="6", id="share-title"),
             rx.cond(
                 S.download_url != "",
-                endpoint_button(
-                    "Download",
+                rx.link(
+                    rx.button("Download", variant="soft"),
                     href=S.download_url,
-                    download=True,
-                    element_id="share-download",
-                    variant="soft",
+                    is_external=False,
+                    id="share-download",
+                    custom_attrs={"download": ""},
                 ),
             ),
             rx.cond(
