@@ -9,8 +9,8 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from portal.integrations.proxy import client_address
 from portal import routes
+from portal.integrations.proxy import client_address
 from portal.services.accounts.auth import SESSION_COOKIE, NewSession
 from portal.settings import get_settings
 

@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal import routes
 from portal.components.forms import field, native_select
+from portal.components.links import endpoint_button
 from portal.pages.registry import page
 from portal.services.compliance.view_types import ACTIONS, ENTITY_TYPES, AuditRow, DiffRow
 from portal.services.core.permissions import Action
@@ -59,11 +60,8 @@ def filters() -> rx.Component:
                 ),
             ),
             rx.button("Apply", type="submit", id="audit-apply"),
-            rx.link(
-                rx.button("Export CSV", type="button", variant="soft"),
-                href=S.export_url,
-                id="audit-export",
-                is_external=False,
+            endpoint_button(
+                "Export CSV", href=S.export_url, element_id="audit-export", variant="soft"
             ),
             align="end",
             wrap="wrap",

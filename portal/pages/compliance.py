@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal import routes
+from portal.components.links import endpoint_link
 from portal.pages.registry import page
 from portal.services.compliance.view_types import EvidenceRow, RetentionRow
 from portal.services.core.permissions import Action
@@ -27,8 +28,8 @@ def evidence_row(e: EvidenceRow) -> rx.Component:
         rx.table.cell(rx.code(e.checksum[:16] + "…", title=e.checksum)),
         rx.table.cell(
             rx.hstack(
-                rx.link("Open", href=e.url, is_external=True),
-                rx.link("JSON", href=e.json_url, is_external=True),
+                endpoint_link("Open", href=e.url, new_tab=True),
+                endpoint_link("JSON", href=e.json_url, new_tab=True),
                 rx.button("Verify", size="1", variant="soft", on_click=S.verify(e.id)),
                 rx.cond(
                     S.verified_id == e.id,

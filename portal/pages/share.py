@@ -13,6 +13,7 @@ from portal.components.annotations import (
     annotation_layer,
     drawing_tools,
 )
+from portal.components.links import endpoint_button
 from portal.components.player import player
 from portal.components.review import PII_NOTE
 from portal.components.watermark import watermark_layer, watermark_notice
@@ -174,12 +175,12 @@ def watch() -> rx.Component:
             rx.heading(S.title, " ", S.label, size="6", id="share-title"),
             rx.cond(
                 S.download_url != "",
-                rx.link(
-                    rx.button("Download", variant="soft"),
+                endpoint_button(
+                    "Download",
                     href=S.download_url,
-                    is_external=False,
-                    id="share-download",
-                    custom_attrs={"download": ""},
+                    download=True,
+                    element_id="share-download",
+                    variant="soft",
                 ),
             ),
             rx.cond(
