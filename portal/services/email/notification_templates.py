@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from portal.services.email import shell
 from portal.services.email.outbox import Email
-from portal.services.email.templates import DEFAULT_ACCENT
 from portal.services.notifications.fan_out import TYPES
 
 
@@ -62,19 +62,16 @@ def _item_html(entry: Item, accent: str) -> str:
 
 
 def _page(brand: Branding, heading: str, body: str, unsubscribe: list[tuple[str, str]]) -> str:
-    accent = brand.accent or DEFAULT_ACCENT
     links = " · ".join(
         f'<a href="{escape(url)}" style="color:#60646c">{escape(label)}</a>'
         for label, url in unsubscribe
     )
-    return (
-        '<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1c2024;'
-        'background:#f8f9fa;padding:24px"><div style="max-width:520px;margin:auto;'
-        f'background:#fff;border-top:4px solid {escape(accent)};border-radius:8px;padding:24px">'
-        f'<p style="margin:0 0 8px;color:#60646c">{escape(brand.tenant_name)}</p>'
-        f'<h1 style="font-size:20px;margin:0 0 16px">{escape(heading)}</h1>{body}'
-        f'<p style="font-size:12px;color:#60646c">Stop these emails: {links}</p>'
-        "</div></body></html>"
+    return shell.page(
+        accent=brand.accent,
+        above=brand.tenant_name,
+        heading=heading,
+        body=body,
+        footer=f"Stop these emails: {links}",
     )
 
 
@@ -85,16 +82,12 @@ def _text_footer(unsubscribe: list[tuple[str, str]]) -> str:
 def single(*, to: str, entry: Item, brand: Branding, unsubscribe_url: str, tenant_id) -> Email:
     """The email for one notification."""
     stop = [(TYPES[entry.type][0], unsubscribe_url)]
-    body = (
-        (
-            f'<p style="margin:0 0 12px;color:#60646c">“{escape(entry.excerpt)}”</p>'
-            if entry.excerpt
-            else ""
-        )
-        + f'<p style="margin:20px 0"><a href="{escape(entry.url)}" style="background:'
-        f"{escape(brand.accent)};color:#fff;padding:10px 18px;border-radius:6px;"
-        'text-decoration:none;display:inline-block">Open in the portal</a></p>'
+    quote = (
+        f'<p style="margin:0 0 12px;color:#60646c">“{escape(entry.excerpt)}”</p>'
+        if entry.excerpt
+        else ""
     )
+    body = quote + shell.button("Open in the portal", entry.url, brand.accent)
     text = "\n\n".join(
         [
             entry.title,

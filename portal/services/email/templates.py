@@ -4,26 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+from portal.services.email import shell
 from portal.services.email.outbox import Email
-
-DEFAULT_ACCENT = "#e4572e"
-
-
-def _html(
-    *, heading: str, lines: list[str], button: str, url: str, accent: str, footer: str
-) -> str:
-    paragraphs = "".join(f'<p style="margin:0 0 12px">{escape(line)}</p>' for line in lines)
-    return (
-        '<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1c2024;'
-        'background:#f8f9fa;padding:24px"><div style="max-width:520px;margin:auto;'
-        f'background:#fff;border-top:4px solid {escape(accent)};border-radius:8px;padding:24px">'
-        f'<h1 style="font-size:20px;margin:0 0 16px">{escape(heading)}</h1>{paragraphs}'
-        f'<p style="margin:20px 0"><a href="{escape(url)}" style="background:{escape(accent)};'
-        "color:#fff;padding:10px 18px;border-radius:6px;text-decoration:none;"
-        'display:inline-block">'
-        f'{escape(button)}</a></p><p style="font-size:12px;color:#60646c">{escape(footer)}</p>'
-        "</div></body></html>"
-    )
 
 
 def _email(
@@ -39,13 +21,12 @@ def _email(
     tenant_id=None,
 ) -> Email:
     text = "\n\n".join([heading, *lines, f"{button}: {url}", footer])
-    html = _html(
+    paragraphs = "".join(f'<p style="margin:0 0 12px">{escape(line)}</p>' for line in lines)
+    html = shell.page(
+        accent=accent,
         heading=heading,
-        lines=lines,
-        button=button,
-        url=url,
-        accent=accent or DEFAULT_ACCENT,
-        footer=footer,
+        body=paragraphs + shell.button(button, url, accent),
+        footer=escape(footer),
     )
     return Email(to=to, subject=subject, text=text, html=html, tenant_id=tenant_id)
 
