@@ -1,37 +1,23 @@
 """Which backend worker answered: an `X-Portal-Worker` header, for operators only.
 
 With several workers (GRANIAN_WORKERS, several hosts) an operator or a test needs to know which
-process served a request or holds a tab's websocket; the id is opaque (a hash of host and
-process id, logged once at start so it can be matched to a process). It maps the deployment, so
-it is added only to responses whose request carries the operator token (`Authorization: Bearer
-<HEALTHZ_TOKEN>`); anyone else gets no header.
+process served a request or holds a tab's websocket; the id is opaque
+(portal.integrations.worker_status.worker_id). It maps the deployment, so it is added only to
+responses whose request carries the operator token (`Authorization: Bearer <HEALTHZ_TOKEN>`);
+anyone else gets no header.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import logging
-import os
-import socket
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from portal.integrations.worker_status import worker_id
 from portal.settings import get_settings
 
 HEADER = b"x-portal-worker"
-log = logging.getLogger(__name__)
-_ids: dict[int, str] = {}
-
-
-def worker_id() -> str:
-    """This process's id (computed per process: workers are forked after the app is imported)."""
-    pid = os.getpid()
-    if pid not in _ids:
-        _ids[pid] = hashlib.sha256(f"{socket.gethostname()}:{pid}".encode()).hexdigest()[:12]
-        log.info("backend worker %s is pid %s on %s", _ids[pid], pid, socket.gethostname())
-    return _ids[pid]
 
 
 def operator_token_ok(authorization: str | None) -> bool:

@@ -15,9 +15,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from portal import routes
-from portal.api._worker import operator_token_ok, worker_id
+from portal.api._worker import operator_token_ok
 from portal.db import tenant_session
-from portal.jobs import worker as job_worker
+from portal.integrations import worker_status
+from portal.integrations.worker_status import worker_id
 from portal.services.accounts.auth import SESSION_COOKIE, resolve_session
 from portal.settings import get_settings
 
@@ -53,20 +54,20 @@ def _redis_status() -> str:
 def _job_worker_status() -> str:
     """ok / stale for this process's in-process worker; `not in this process` when none runs
     here (PORTAL_INPROCESS_WORKER=false: `portal worker` processes do the work)."""
-    supervisor = job_worker.current
+    supervisor = worker_status.current_job_worker
     if supervisor is None:
         return "not in this process"
     return "ok" if supervisor.alive() else "stale"
 
 
 def _job_worker_detail() -> dict[str, Any]:
-    supervisor = job_worker.current
+    supervisor = worker_status.current_job_worker
     if supervisor is None:
         return {}
     age = supervisor.heartbeat_age()
     return {
         "last_heartbeat_seconds_ago": None if age is None else round(age, 1),
-        "stale_after_seconds": job_worker.STALE_SECONDS,
+        "stale_after_seconds": worker_status.STALE_SECONDS,
         "restarts": supervisor.restarts,
         "last_error": supervisor.last_error,
     }

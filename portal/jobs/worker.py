@@ -14,6 +14,8 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+from portal.integrations import worker_status
+from portal.integrations.worker_status import STALE_SECONDS
 from portal.jobs.app import job_app
 
 log = logging.getLogger(__name__)
@@ -21,9 +23,8 @@ CONCURRENCY = 4
 # Jobs scheduled a moment ahead (a webhook batch job waiting for the running one) become due
 # without a NOTIFY; the worker looks for them this often (procrastinate's default is 5 s).
 FETCH_POLLING_SECONDS = 0.5
-# How often a running in-process worker stamps its heartbeat, and when /healthz calls it stale.
+# How often a running in-process worker stamps its heartbeat (/healthz: worker_status).
 HEARTBEAT_SECONDS = 5.0
-STALE_SECONDS = 30.0
 # Pauses before each restart after consecutive crashes (the last one repeats).
 BACKOFF_SECONDS = (1.0, 2.0, 5.0, 15.0, 30.0, 60.0)
 # A worker that ran this long before crashing starts the backoff over.
@@ -120,10 +121,6 @@ class Supervisor:
             self.restarts += 1
 
 
-# The supervisor of this process's in-process worker (None when it is not enabled).
-current: Supervisor | None = None
-
-
 @contextlib.asynccontextmanager
 async def inprocess_worker(
     *,
@@ -131,8 +128,8 @@ async def inprocess_worker(
     clock: Callable[[], float] = time.monotonic,
 ) -> AsyncIterator[None]:
     """Lifespan task: a supervised worker beside the web app, stopped with it
-    (PORTAL_INPROCESS_WORKER); `sleep` and `clock` let tests control the backoff."""
-    global current
+    (PORTAL_INPROCESS_WORKER), registered in worker_status while it runs (for /healthz);
+    `sleep` and `clock` let tests control the backoff."""
     from portal.settings import get_settings
 
     if not get_settings().portal_inprocess_worker:
@@ -141,7 +138,7 @@ async def inprocess_worker(
     supervisor = Supervisor(
         run=lambda: run_worker(name="portal-app-worker", signals=False), sleep=sleep, clock=clock
     )
-    current = supervisor
+    worker_status.current_job_worker = supervisor
     task = asyncio.create_task(supervisor.supervise())
     log.info("in-process job worker started")
     try:
@@ -150,5 +147,5 @@ async def inprocess_worker(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        if current is supervisor:
-            current = None
+        if worker_status.current_job_worker is supervisor:
+            worker_status.current_job_worker = None

@@ -7,9 +7,9 @@ from uuid import UUID
 
 import reflex as rx
 
-from portal.api._worker import worker_id
 from portal.db import TenantContext, tenant_session
 from portal.integrations.pg_listen import LISTENER
+from portal.integrations.worker_status import worker_id
 from portal.services.accounts.auth import SessionUser, resolve_session
 from portal.services.core.errors import PortalError
 from portal.services.notifications.inbox import (

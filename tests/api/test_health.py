@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from portal.api import build_api, health
 from portal.api._worker import with_worker_header, worker_id
 from portal.db import TenantContext
+from portal.integrations import worker_status
 from portal.jobs import worker
 from portal.jobs.worker import STALE_SECONDS, Supervisor, inprocess_worker
 from portal.services.accounts.auth import SESSION_COOKIE, open_session
@@ -103,7 +104,7 @@ def test_a_signed_in_studio_admin_sees_details_an_agency_member_does_not(
 def test_a_stale_heartbeat_makes_healthz_503(operator_token, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     clock = Clock()
     supervisor = Supervisor(run=lambda: asyncio.sleep(0), clock=clock)
-    monkeypatch.setattr(worker, "current", supervisor)
+    monkeypatch.setattr(worker_status, "current_job_worker", supervisor)
     supervisor.beat()
     assert client().get("/healthz").json()["job_worker"] == "ok"
     clock.now += STALE_SECONDS + 1

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from portal.db import tenant_session
+from portal.integrations import worker_status
 from portal.jobs import worker
 from portal.jobs.worker import Supervisor, inprocess_worker
 from portal.models import WebhookEvent
@@ -78,7 +79,7 @@ def test_disabled_worker_never_starts(inprocess, start_hooks) -> None:  # type: 
 
     async def main() -> tuple[object, int]:
         async with inprocess_worker():
-            return worker.current, len(asyncio.all_tasks())
+            return worker_status.current_job_worker, len(asyncio.all_tasks())
 
     current, tasks = run_async(main)
     assert current is None and tasks == 1  # no supervisor, no task beside this one
@@ -91,7 +92,7 @@ def test_enabled_worker_processes_queued_events(inprocess, start_hooks) -> None:
 
     async def main() -> str:
         async with inprocess_worker():
-            assert worker.current is not None
+            assert worker_status.current_job_worker is not None
             loop = asyncio.get_running_loop()
             deadline = loop.time() + PATIENCE
             while status_of(row_id) == "received" and loop.time() < deadline:
@@ -99,7 +100,7 @@ def test_enabled_worker_processes_queued_events(inprocess, start_hooks) -> None:
             return status_of(row_id)
 
     assert run_async(main) == "ignored"
-    assert worker.current is None  # cleared when the app stops
+    assert worker_status.current_job_worker is None  # cleared when the app stops
 
 
 def test_a_crashed_worker_is_logged_and_restarted(  # type: ignore[no-untyped-def]
@@ -124,7 +125,7 @@ def test_a_crashed_worker_is_logged_and_restarted(  # type: ignore[no-untyped-de
         start_hooks.append(fault)
         async with inprocess_worker(sleep=no_wait, clock=Clock()):
             await asyncio.wait_for(restarted.wait(), PATIENCE)
-            return worker.current.restarts
+            return worker_status.current_job_worker.restarts
 
     with caplog.at_level(logging.ERROR, logger="portal.jobs.worker"):
         restarts = run_async(main)
