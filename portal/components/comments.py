@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.actions import confirm_button, text_action
 from portal.services.projects.view_types import CommentView
 
 
@@ -24,10 +25,23 @@ def comment_item(c: CommentView, on_reply, on_edit, on_delete) -> rx.Component: 
             c.mentions != "", rx.text("Mentions: " + c.mentions, size="1", color_scheme="blue")
         ),
         rx.hstack(
-            rx.cond(~c.is_reply & ~c.deleted, rx.link("Reply", size="1", on_click=on_reply(c.id))),
+            rx.cond(
+                ~c.is_reply & ~c.deleted,
+                text_action("Reply", on_reply(c.id), class_name="comment-reply"),
+            ),
             rx.cond(
                 c.can_edit,
-                rx.link("Delete", size="1", color_scheme="red", on_click=on_delete(c.id)),
+                confirm_button(
+                    "Delete",
+                    title="Delete this comment?",
+                    description="Everyone will see “This comment was deleted.” instead.",
+                    confirm_label="Delete comment",
+                    on_confirm=on_delete(c.id),
+                    class_name="comment-delete",
+                    size="1",
+                    variant="ghost",
+                    color_scheme="red",
+                ),
             ),
         ),
         margin_left=rx.cond(c.is_reply, "2rem", "0"),
@@ -51,7 +65,7 @@ def comment_box(reply_to: rx.Var, on_submit, on_cancel_reply, error: rx.Var) -> 
                 reply_to != "",
                 rx.hstack(
                     rx.text("Replying in thread", size="1"),
-                    rx.link("cancel", size="1", on_click=on_cancel_reply),
+                    text_action("cancel", on_cancel_reply),
                 ),
             ),
             rx.text_area(

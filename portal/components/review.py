@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.actions import text_action
 from portal.components.annotations import annotation_field
 from portal.services.media.view_types import AssetCommentView, VersionView
 
@@ -72,11 +73,11 @@ def comment_row(c: AssetCommentView, on_reply, on_resolve, can_comment: rx.Var) 
         rx.cond(
             can_comment & ~c.is_reply,
             rx.hstack(
-                rx.link("Reply", size="1", on_click=on_reply(c.id)),
-                rx.link(
+                text_action("Reply", on_reply(c.id), class_name="comment-reply"),
+                text_action(
                     rx.cond(c.resolved, "Reopen", "Resolve"),
-                    size="1",
-                    on_click=on_resolve(c.id, ~c.resolved),
+                    on_resolve(c.id, ~c.resolved),
+                    class_name="comment-resolve",
                 ),
             ),
         ),
@@ -108,8 +109,8 @@ def comment_form(on_submit, reply_to: rx.Var, on_cancel, error: rx.Var) -> rx.Co
             rx.cond(
                 reply_to != "",
                 rx.hstack(
-                    rx.text("Replying in thread", size="1"),
-                    rx.link("cancel", size="1", on_click=on_cancel),
+                    rx.text("Replying in thread", size="1", id="replying"),
+                    text_action("cancel", on_cancel),
                 ),
                 rx.text("Comment at the current frame", size="1", color_scheme="gray"),
             ),

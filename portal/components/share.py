@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.actions import confirm_button
 from portal.components.charts import share_views_chart
 from portal.services.sharing.view_types import ShareLinkSummary
 from portal.settings import get_settings
@@ -83,12 +84,16 @@ def link_row(link: ShareLinkSummary, *, show_asset: bool) -> rx.Component:
                 S.set_passcode,
             ),
             options_form(link),
-            rx.button(
+            confirm_button(
                 "Revoke",
+                title="Revoke this link?",
+                description="Anyone with the link loses access at once, also mid-playback. "
+                "This cannot be undone: to share again, create a new link.",
+                confirm_label="Revoke link",
+                on_confirm=S.revoke(link.id),
                 size="1",
                 color_scheme="red",
                 variant="soft",
-                on_click=S.revoke(link.id),
                 class_name="share-revoke",
             ),
             wrap="wrap",

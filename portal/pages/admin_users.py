@@ -4,6 +4,7 @@ remove guest identities (people who commented on share links)."""
 import reflex as rx
 
 from portal import routes
+from portal.components.actions import confirm_button
 from portal.components.forms import error_callout, labeled_input, notice_callout
 from portal.pages.registry import page
 from portal.services.accounts.view_types import GuestView, UserView
@@ -26,12 +27,16 @@ def actions(user: UserView) -> rx.Component:
                     rx.button(
                         "Re-send", size="1", variant="soft", on_click=UsersState.resend(user.id)
                     ),
-                    rx.button(
+                    confirm_button(
                         "Revoke",
+                        title="Revoke this invitation?",
+                        description=user.email + " will no longer be able to join with the link.",
+                        confirm_label="Revoke invitation",
+                        on_confirm=UsersState.revoke(user.id),
                         size="1",
                         variant="soft",
                         color_scheme="red",
-                        on_click=UsersState.revoke(user.id),
+                        class_name="revoke-invite",
                     ),
                 ),
             ),
@@ -46,12 +51,16 @@ def actions(user: UserView) -> rx.Component:
                             user.id, rx.cond(user.role == "admin", "agency", "admin")
                         ),
                     ),
-                    rx.button(
+                    confirm_button(
                         "Deactivate",
+                        title="Deactivate " + user.name + "?",
+                        description="They are signed out everywhere and cannot sign in until"
+                        " reactivated. Their comments and history stay.",
+                        confirm_label="Deactivate",
+                        on_confirm=UsersState.set_active(user.id, False),
                         size="1",
                         variant="soft",
                         color_scheme="red",
-                        on_click=UsersState.set_active(user.id, False),
                         class_name="deactivate",
                     ),
                 ),
@@ -100,12 +109,16 @@ def guest_row(guest: GuestView) -> rx.Component:
         rx.table.cell(guest.tenant_name),
         rx.table.cell(guest.comments),
         rx.table.cell(
-            rx.button(
+            confirm_button(
                 "Remove",
+                title="Remove " + guest.name + "?",
+                description="Their email is free again; their comments stay, shown as Guest.",
+                confirm_label="Remove guest",
+                on_confirm=GuestsState.remove(guest.id),
                 size="1",
                 variant="soft",
                 color_scheme="red",
-                on_click=GuestsState.remove(guest.id),
+                class_name="remove-guest",
             )
         ),
         class_name="guest-row",

@@ -21,7 +21,7 @@ from portal.state.share_links import ShareLinksState
 
 def header() -> rx.Component:
     return rx.vstack(
-        rx.link("← Project", href=routes.project_url(S.asset.project_id), size="2"),
+        rx.link("← Project", href=routes.PROJECT + "?id=" + S.asset.project_id, size="2"),
         rx.hstack(
             rx.heading(S.asset.title, " ", S.asset.label, size="6", id="asset-title"),
             rx.badge(S.asset.status_label, id="asset-status", data_status=S.asset.status),
@@ -40,19 +40,26 @@ def header() -> rx.Component:
     )
 
 
+def decision_button(label: str, decision: str, **props) -> rx.Component:  # type: ignore[no-untyped-def]
+    """Offered only when the version's review state allows this decision next."""
+    return rx.cond(
+        S.decisions.contains(decision),
+        rx.button(
+            label, on_click=S.review(decision, False), class_name="review-" + decision, **props
+        ),
+    )
+
+
 def approval_bar() -> rx.Component:
     return rx.cond(
         S.can_approve & S.asset.playable,
         rx.vstack(
             rx.hstack(
-                rx.button("Approve", color_scheme="green", on_click=S.review("approved", False)),
-                rx.button(
-                    "Request changes",
-                    color_scheme="orange",
-                    on_click=S.review("changes_requested", False),
-                ),
-                rx.button("Back to review", variant="soft", on_click=S.review("in_review", False)),
+                decision_button("Approve", "approved", color_scheme="green"),
+                decision_button("Request changes", "changes_requested", color_scheme="orange"),
+                decision_button("Back to review", "in_review", variant="soft"),
                 rx.cond(~S.asset.is_latest, rx.badge("Older version", color_scheme="orange")),
+                id="review-actions",
             ),
             rx.cond(
                 S.confirm_old != "",

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal import routes
+from portal.components.actions import confirm_button
 from portal.components.badges import status_badge
 from portal.components.comments import comment_box, comment_item
 from portal.components.deliverables import deliverables_section
@@ -61,12 +62,16 @@ def milestone_row(m: MilestoneView) -> rx.Component:
             on_click=S.open_task("", m.id),
             class_name="add-task",
         ),
-        rx.button(
+        confirm_button(
             "Delete",
+            title="Delete the milestone “" + m.title + "”?",
+            description="Its tasks and their comments are deleted with it. This cannot be undone.",
+            confirm_label="Delete milestone",
+            on_confirm=S.remove_milestone(m.id),
             size="1",
             variant="soft",
             color_scheme="red",
-            on_click=S.remove_milestone(m.id),
+            class_name="delete-milestone",
         ),
         class_name="milestone-admin",
     )

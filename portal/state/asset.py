@@ -19,7 +19,7 @@ from portal.services.media.comments import (
     asset_thread,
     set_resolved,
 )
-from portal.services.media.review import OldVersion, decide
+from portal.services.media.review import OldVersion, decide, next_decisions
 from portal.services.media.views import AssetView, VersionView, asset_view
 from portal.state import live
 from portal.state.actions import ROLES, run_checked
@@ -55,6 +55,8 @@ class AssetState(SessionState):
     confirm_old: str = ""
     can_approve: bool = False
     can_comment: bool = False
+    # The review decisions this version's state allows next (the only buttons offered).
+    decisions: list[str] = []
 
     @rx.var
     def src(self) -> str:
@@ -97,12 +99,14 @@ class AssetState(SessionState):
                 marks = asset_drawings(session=session, asset_id=self.asset_id)
         except PortalError as exc:
             self.asset, self.versions, self.comments, self.drawings = BLANK, [], [], "[]"
+            self.decisions = []
             self.error = exc.user_message
             return
         if self.compare_id not in {v.id for v in self.versions} or self.compare_id == self.asset_id:
             self.compare_id = ""
         self.drawings = drawing_marks_json(marks)
         self.can_approve = can(user, Action.APPROVE_ASSET)
+        self.decisions = sorted(next_decisions(self.asset.review_status))
         self.can_comment = can(user, Action.COMMENT)
         self.error = ""
 

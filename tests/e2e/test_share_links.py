@@ -100,6 +100,7 @@ def test_client_watches_comments_then_owner_revokes(page, browser, app_url: str,
             "document.querySelector('.share-link-row')?.innerText.includes('Views 1')"
         )
         page.click(".share-link-row .share-revoke")
+        page.get_by_role("alertdialog").get_by_role("button", name="Revoke link").click()
         page.wait_for_selector(".share-link-row .share-status[data-status=revoked]")
 
         media = client.evaluate(f"fetch({src!r}).then(r => r.status)")

@@ -70,6 +70,17 @@ def test_member_reviews_comments_and_compares() -> None:
     assert state.asset.review_status == "approved" and state.asset.reviewed.startswith("Approved")
 
 
+def test_only_the_decisions_the_review_state_allows_are_offered() -> None:
+    s = make_studio()
+    state = asset_state(s.member.email, str(ready(s).id))
+    assert state.decisions == ["approved", "changes_requested"]
+    state.review("approved", False)
+    assert state.asset.review_status == "approved" and state.decisions == ["in_review"]
+    state.review("in_review", False)
+    state.review("changes_requested", False)
+    assert state.error == "" and state.decisions == ["approved", "in_review"]
+
+
 def test_range_comment_round_trip_and_refusals() -> None:
     s = make_studio()
     asset = ready(s)  # 20 s at 25 fps

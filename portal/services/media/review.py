@@ -33,6 +33,11 @@ LABELS = {
 }
 
 
+def next_decisions(review_status: str) -> set[str]:
+    """The decisions that may follow `review_status` (what the review page offers)."""
+    return set(ALLOWED.get(review_status, ()))
+
+
 class OldVersion(Conflict):
     """Approving a version that is not the latest: the page asks for confirmation."""
 
