@@ -10,14 +10,11 @@ snapshot, so nothing loaded under another session is sent again.
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 
 import reflex as rx
-from reflex.middleware import Middleware
-from reflex_base.event import Event
-from reflex_base.utils.format import format_event_handler
 
+from portal.integrations.reflex_runtime import hydrate_event_names, root_state
 from portal.services.accounts.auth import resolve_session
 from portal.state.session import session_token
 
@@ -26,13 +23,6 @@ class IdentityState(rx.State):
     """Which session the tab's state was loaded under (backend-only, a hash of the token)."""
 
     _session_hash: str = ""
-
-
-@functools.cache
-def _hydrate_events() -> frozenset[str]:
-    """The events that send the tab the whole state (a socket's first event)."""
-    handlers = rx.State.event_handlers
-    return frozenset(format_event_handler(handlers[n]) for n in ("hydrate", "hydrate_and_load"))
 
 
 async def current_identity(root: rx.State, *, known: str, full_check: bool) -> str:
@@ -55,13 +45,13 @@ async def reset_tab(root: rx.State) -> None:
             (await root.get_state(cls)).reset()
 
 
-class IdentityMiddleware(Middleware):
+class IdentityMiddleware(rx.Middleware):
     """Resets the tab's states when its session differs from the one they were loaded under."""
 
-    async def preprocess(self, app, state, event: Event):  # type: ignore[no-untyped-def]
-        root = state._get_root_state()
+    async def preprocess(self, app, state, event):  # type: ignore[no-untyped-def]
+        root = root_state(state)
         marker = await root.get_state(IdentityState)
-        full_check = event.name in _hydrate_events()
+        full_check = event.name in hydrate_event_names()
         now = await current_identity(root, known=marker._session_hash, full_check=full_check)
         if now != marker._session_hash:
             await reset_tab(root)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+from portal.integrations.reflex_runtime import socket_here
+
 _running: set[tuple[str, str]] = set()
 
 
@@ -31,18 +33,6 @@ def claim(kind: str, client_token: str) -> bool:
 
 def release(kind: str, client_token: str) -> None:
     _running.discard((kind, client_token))
-
-
-def socket_here(client_token: str) -> bool:
-    """Whether the tab's websocket is connected to this worker process (unknown → assume so)."""
-    try:
-        from portal.portal import app
-
-        manager = app.event_namespace._token_manager
-        record = manager.token_to_socket.get(client_token)
-        return record is not None and record.instance_id == manager.instance_id
-    except Exception:
-        return True
 
 
 async def ticks(kind: str, client_token: str, seconds: float, limit: int) -> AsyncIterator[int]:
