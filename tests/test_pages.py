@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.registry import RegistrationContext
 
+from portal.navigation import nav_entries, page_for
 from portal.pages import PAGES, add_pages, discover, page
-from portal.pages.registry import nav_entries, page_for
 from portal.services.core.permissions import Action
 
 

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 
 import reflex as rx
 
+from portal import navigation
 from portal.pages.registry import PAGES, PageSpec, page
 
 __all__ = ["PAGES", "PageSpec", "add_pages", "discover", "page"]
 
 
+@functools.cache
 def discover() -> dict[str, PageSpec]:
-    """Import every module in this package so its @page decorators run."""
+    """Import every module in this package so its @page decorators run (once per process), and
+    serve the registry to the navigation (portal.navigation), which the session state reads."""
     for module in pkgutil.iter_modules(__path__):
         if module.name != "registry":
             importlib.import_module(f"{__name__}.{module.name}")
+    navigation.install(PAGES)
     return PAGES
 
 

@@ -3,7 +3,9 @@
     @page(route="/reports", title="Reports", nav="Reports", roles=("admin",))
     def reports() -> rx.Component: ...
 
-A decorated function in any module under `portal/pages/` is discovered and added to the app.
+A decorated function in any module under `portal/pages/` is discovered and added to the app;
+its navigation entry (who may open it, where it sits in the nav) is what portal.navigation
+serves to the session state.
 """
 
 from __future__ import annotations
@@ -14,31 +16,16 @@ from typing import Any
 
 import reflex as rx
 
-from portal.services.core.permissions import Action, Actor, can
+from portal.navigation import ALL_ROLES, PageEntry
+from portal.services.core.permissions import Action
 
-ALL_ROLES: tuple[str, ...] = ("admin", "agency")
 
+@dataclass(frozen=True, kw_only=True)
+class PageSpec(PageEntry):
+    """One registered page: its navigation entry, and what the app renders and loads."""
 
-@dataclass(frozen=True)
-class PageSpec:
-    """One registered page."""
-
-    route: str
-    title: str
     component: Callable[[], rx.Component]
-    # Label in the navigation; None keeps the page out of the nav.
-    nav: str | None = None
-    # Roles that may open the page; empty means public (no sign-in).
-    roles: tuple[str, ...] = ALL_ROLES
     on_load: Sequence[Any] = field(default_factory=tuple)
-    # Position in the navigation (lower first).
-    order: int = 100
-    # An action the viewer must be allowed (docs/permissions.md), on top of the roles.
-    action: Action | None = None
-
-    @property
-    def public(self) -> bool:
-        return not self.roles
 
 
 # route -> spec; keyed by route so a module imported twice registers once.
@@ -72,29 +59,3 @@ def page(
         return component
 
     return register
-
-
-def _all_pages() -> dict[str, PageSpec]:
-    """The registry with every page module imported (state code may ask before the app does)."""
-    from portal.pages import discover
-
-    return discover()
-
-
-def allowed(spec: PageSpec, actor: Actor) -> bool:
-    """May `actor` open this page (role listed, and the page's action permitted)?"""
-    return actor.role in spec.roles and (spec.action is None or can(actor, spec.action))
-
-
-def nav_entries(actor: Actor) -> list[tuple[str, str]]:
-    """(label, route) pairs of the nav pages `actor` may open, in order."""
-    specs = sorted(
-        (s for s in _all_pages().values() if s.nav and allowed(s, actor)), key=lambda s: s.order
-    )
-    return [(spec.nav, spec.route) for spec in specs if spec.nav]
-
-
-def page_for(route: str) -> PageSpec | None:
-    """The registered page for `route` (trailing slash ignored)."""
-    pages = _all_pages()
-    return pages.get(route) or pages.get(route.rstrip("/") or "/")

@@ -9,7 +9,7 @@ from http.cookies import CookieError, SimpleCookie
 import reflex as rx
 
 from portal import routes
-from portal.pages.registry import ALL_ROLES, allowed, nav_entries, page_for
+from portal.navigation import ALL_ROLES, allowed, nav_entries, page_for
 from portal.services.accounts.auth import SESSION_COOKIE, SessionUser, resolve_session
 from portal.services.accounts.branding import logo_url
 from portal.services.accounts.tenants import accent_of
