@@ -241,13 +241,26 @@ def messages() -> rx.Component:
     )
 
 
-def share_panel() -> rx.Component:
-    """The asset page's Share panel: create, the new URL once, links with actions, analytics."""
+def share_panel(ready: rx.Var[bool] | bool = True) -> rx.Component:
+    """The asset page's Share panel: create (only once the version is `ready`: nothing to
+    play before), the new URL once, links with actions, analytics."""
     return rx.vstack(
         rx.heading("Share", size="4"),
         messages(),
         new_link_notice(),
-        rx.cond(S.can_share, rx.card(create_form(), width="100%")),
+        rx.cond(
+            S.can_share,
+            rx.cond(
+                ready,
+                rx.card(create_form(), width="100%"),
+                rx.text(
+                    "Links can be made once this version is ready.",
+                    size="2",
+                    color_scheme="gray",
+                    id="share-not-ready",
+                ),
+            ),
+        ),
         rx.foreach(S.links, lambda link: link_row(link, show_asset=False)),
         analytics(),
         width="100%",

@@ -150,7 +150,7 @@ def asset() -> rx.Component:
             ),
             id="versions",
         ),
-        share_panel(),
+        share_panel(ready=S.asset.playable),
         width="100%",
         spacing="4",
         align="start",
