@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from portal.demo import DEMO_PROJECTS, DELIVERABLE, VERSIONS
+from portal.demo import DELIVERABLE, DEMO_PROJECTS, VERSIONS
 from portal.integrations.media_local import probe
 from tests.conftest import ScratchDatabase
 
