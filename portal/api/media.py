@@ -28,6 +28,7 @@ from portal.services.core.errors import (
     PortalError,
 )
 from portal.services.core.permissions import Action, require
+from portal.services.core.versions import deliverable_version
 from portal.services.media.assets import accept_upload, get_asset
 from portal.services.media.storage import asset_dir, store_stream
 from portal.settings import get_settings
@@ -114,20 +115,25 @@ async def upload(request: Request) -> Response:
         if declared > get_settings().upload_max_bytes:
             return JSONResponse({"error": "The file is larger than the limit."}, status_code=413)
         stored = await store_stream(q.get("filename"), request.stream())
-        asset = await run_in_threadpool(
-            lambda: accept_upload(
+
+        def accept() -> tuple[Asset, int]:
+            asset = accept_upload(
                 ctx=user.context,
                 project_id=q.get("project_id", ""),
                 title=q.get("title", ""),
                 milestone_id=q.get("milestone_id") or None,
                 stored=stored,
             )
-        )
+            with tenant_session(user.context) as session:
+                return asset, deliverable_version(session, asset)
+
+        asset, number = await run_in_threadpool(accept)
     except PortalError as exc:
         return _error(exc)
     except ClientDisconnect:
         return Response(status_code=400)
-    body = {"asset_id": str(asset.id), "version": asset.version, "status": asset.status}
+    # `version`: the deliverable's own number (v1 of a new deliverable), as every page shows it.
+    body = {"asset_id": str(asset.id), "version": number, "status": asset.status}
     return JSONResponse(body, status_code=201)
 
 

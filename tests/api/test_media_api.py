@@ -91,3 +91,19 @@ def test_declared_oversize_is_refused_before_reading(
         monkeypatch.undo()
         get_settings.cache_clear()
     assert files_under(media_dir) == []
+
+
+def test_upload_answer_gives_the_deliverable_version(studio: Studio, clips, media_dir) -> None:  # type: ignore[no-untyped-def]
+    admin = client_for(studio.admin.email)
+    params = {"project_id": str(studio.project.id), "filename": "cut.mp4"}
+    first = admin.put(
+        "/api/media/uploads",
+        params={**params, "title": "Teaser"},
+        content=clips["with_audio.mp4"].read_bytes(),
+    )
+    hero = admin.put(
+        "/api/media/uploads",
+        params={**params, "title": "Hero film"},
+        content=clips["rotated_phone.mp4"].read_bytes(),
+    )
+    assert (first.json()["version"], hero.json()["version"]) == (1, 1)  # hero: upload 2, its v1
