@@ -1,6 +1,7 @@
 """Asset review page: player, version stack and compare, live status, comments, approval."""
 
 import reflex as rx
+from reflex.vars import ArrayVar
 
 from portal import routes
 from portal.components.annotations import annotation_bar, annotation_layer, drawing_tools
@@ -40,10 +41,10 @@ def header() -> rx.Component:
     )
 
 
-def decision_button(label: str, decision: str, **props) -> rx.Component:  # type: ignore[no-untyped-def]
-    """Offered only when the version's review state allows this decision next."""
+def decision_button(offered: ArrayVar, label: str, decision: str, **props) -> rx.Component:  # type: ignore[no-untyped-def]
+    """Offered only when the version's review state allows this decision next (`offered`)."""
     return rx.cond(
-        S.decisions.contains(decision),
+        offered.contains(decision),
         rx.button(
             label, on_click=S.review(decision, False), class_name="review-" + decision, **props
         ),
@@ -55,9 +56,11 @@ def approval_bar() -> rx.Component:
         S.can_approve & S.asset.playable,
         rx.vstack(
             rx.hstack(
-                decision_button("Approve", "approved", color_scheme="green"),
-                decision_button("Request changes", "changes_requested", color_scheme="orange"),
-                decision_button("Back to review", "in_review", variant="soft"),
+                decision_button(S.decisions, "Approve", "approved", color_scheme="green"),
+                decision_button(
+                    S.decisions, "Request changes", "changes_requested", color_scheme="orange"
+                ),
+                decision_button(S.decisions, "Back to review", "in_review", variant="soft"),
                 rx.cond(~S.asset.is_latest, rx.badge("Older version", color_scheme="orange")),
                 id="review-actions",
             ),
