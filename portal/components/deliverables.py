@@ -8,6 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.review import review_badge
+from portal.services.core.validation import MAX_TITLE
 from portal.services.media.view_types import DeliverableView
 from portal.settings import get_settings
 from portal.state.asset_upload import UPLOAD_ID, UploadState
@@ -37,7 +38,7 @@ def upload_form() -> rx.Component:
                     placeholder="Deliverable title",
                     value=UploadState.title,
                     on_change=UploadState.set_title,
-                    max_length=300,
+                    max_length=MAX_TITLE,
                     id="upload-title",
                 ),
                 rx.el.select(

@@ -152,7 +152,7 @@ def task_form() -> rx.Component:
                 ),
             ),
         ),
-        field("Title", text_input("title", default=S.task_form.title, max_length=300)),
+        field("Title", text_input("title", default=S.task_form.title)),
         field(
             "Description",
             rx.text_area(

@@ -25,13 +25,13 @@ from portal.services.accounts.passwords import (
 from portal.services.accounts.view_types import SessionView
 from portal.services.core.errors import InvalidInput, NotFound
 from portal.services.core.locale import format_datetime
-from portal.services.core.validation import CONTROL, reject_control
+from portal.services.core.validation import CONTROL, MAX_TITLE, reject_control
 from portal.services.email import outbox, templates
 from portal.services.notifications.events import on_invite_accepted
 from portal.settings import get_settings
 
 log = logging.getLogger(__name__)
-MAX_NAME = 200
+MAX_NAME = MAX_TITLE
 
 
 def form_message(code: str) -> str:
@@ -45,7 +45,7 @@ def form_message(code: str) -> str:
         "long": "That password is too long.",
         "common": "That password is too common. Choose another.",
         "contains_email": "Don't use your email address in your password.",
-        "name": "Enter your name (at most 200 characters).",
+        "name": f"Enter your name (at most {MAX_NAME} characters).",
         "bad_email": "Enter a valid email address.",
         "throttled": throttle.Throttled.user_message,
         "link": tokens.InvalidLink.user_message,

@@ -15,7 +15,7 @@ from portal.services.accounts.view_types import RESIDENCY_POLICIES, TenantView
 from portal.services.core.errors import InvalidInput, NotFound
 from portal.services.core.permissions import Action, require
 from portal.services.core.rows import insert_row
-from portal.services.core.validation import reject_control
+from portal.services.core.validation import MAX_TITLE, reject_control
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_ACCENT = "#3a86ff"
@@ -73,8 +73,8 @@ def tenant_in_scope(session: Session, tenant_id: str | UUID) -> Tenant:
 
 def _validate(name: str, residency_policy: str, accent_color: str) -> tuple[str, str, str]:
     name = reject_control((name or "").strip(), label="The tenant name")
-    if not name or len(name) > 200:
-        raise InvalidInput("A tenant needs a name of at most 200 characters.")
+    if not name or len(name) > MAX_TITLE:
+        raise InvalidInput(f"A tenant needs a name of at most {MAX_TITLE} characters.")
     if residency_policy not in RESIDENCY_POLICIES:
         raise InvalidInput("Choose a residency policy from the list.")
     accent_color = (accent_color or DEFAULT_ACCENT).strip()

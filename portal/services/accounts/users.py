@@ -24,7 +24,7 @@ from portal.services.core.errors import InvalidInput, NotFound, PermissionDenied
 from portal.services.core.locale import format_date
 from portal.services.core.permissions import Action, require
 from portal.services.core.rows import insert_row, save_row
-from portal.services.core.validation import CONTROL, reject_control
+from portal.services.core.validation import CONTROL, MAX_TITLE, reject_control
 from portal.services.email import outbox, templates
 from portal.settings import get_settings
 
@@ -69,8 +69,8 @@ def invite_user(*, user: SessionUser, tenant_id: str, email: str, name: str, rol
         raise InvalidInput("Enter a valid email address.")
     if CONTROL.search(email) or email.count("@") != 1:
         raise InvalidInput("Enter a valid email address.")
-    if len(name) > 200:
-        raise InvalidInput("Names are at most 200 characters.")
+    if len(name) > MAX_TITLE:
+        raise InvalidInput(f"Names are at most {MAX_TITLE} characters.")
     reject_control(name, label="The name")
     target = _tenant_in_scope(user, tenant_id)
     _check_role(user, target, role)

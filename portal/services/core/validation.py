@@ -12,6 +12,11 @@ from portal.services.core.errors import InvalidInput, NotFound
 # C0 control characters other than tab and line breaks (NUL among them: PostgreSQL text cannot
 # hold it, and none of the others belongs in anything a person types).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The longest title or name a person may give (projects, clients, milestones, tasks,
+# deliverables, tenants, share links, people): ample for a real title, short enough that lists
+# truncate it cleanly. The database's CHECKs (0002, 0014) are the backstop: 200 there too, but
+# 300 for task and deliverable titles, which this limit was once (older rows may be longer).
+MAX_TITLE = 200
 
 
 def reject_control(value: str, *, label: str) -> str:

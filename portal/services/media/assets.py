@@ -12,7 +12,7 @@ from portal.integrations.job_queue import defer_job
 from portal.models import Asset, Project
 from portal.services.core.errors import Conflict, InvalidInput, NotFound
 from portal.services.core.rows import get_milestone, insert_row
-from portal.services.core.validation import clean_text, parse_uuid
+from portal.services.core.validation import MAX_TITLE, clean_text, parse_uuid
 from portal.services.media.storage import StoredUpload, place_upload, remove_asset_files
 
 MEDIA_QUEUE = "media"
@@ -35,7 +35,7 @@ def create_asset_version(
     number is the project's upload number. (project_id, version) is unique in the database,
     so two simultaneous uploads can never share a number: the loser gets a clear Conflict.
     """
-    title = clean_text(title, label="The deliverable title", max_length=300)
+    title = clean_text(title, label="The deliverable title", max_length=MAX_TITLE)
     if version is not None and version < 1:
         raise InvalidInput("Versions start at 1.")
     project = session.get(Project, parse_uuid(project_id))

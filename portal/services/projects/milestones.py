@@ -13,10 +13,14 @@ from portal.models import Milestone, Project, Task
 from portal.services.core.errors import InvalidInput
 from portal.services.core.locale import format_date, iso, today
 from portal.services.core.rows import get_milestone, get_project, insert_row
-from portal.services.core.validation import check_within, clean_text, parse_date, parse_uuid
+from portal.services.core.validation import (
+    MAX_TITLE,
+    check_within,
+    clean_text,
+    parse_date,
+    parse_uuid,
+)
 from portal.services.projects.view_types import MILESTONE_STATUSES, MilestoneView
-
-MAX_TITLE = 200
 
 
 def create_milestone(

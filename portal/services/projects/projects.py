@@ -13,7 +13,13 @@ from portal.models import Milestone, Project, Task, Tenant
 from portal.services.core.errors import InvalidInput, NotFound
 from portal.services.core.locale import format_date, iso
 from portal.services.core.rows import get_project, insert_row
-from portal.services.core.validation import clean_text, parse_date, parse_uuid, reject_control
+from portal.services.core.validation import (
+    MAX_TITLE,
+    clean_text,
+    parse_date,
+    parse_uuid,
+    reject_control,
+)
 from portal.services.projects.milestones import create_milestone
 from portal.services.projects.view_types import PROJECT_STATUSES, ProjectSummary
 
@@ -24,7 +30,6 @@ SORTS = {
     "end_date": (Project.end_date.asc().nulls_last(), Project.id),
 }
 MAX_PAGE_SIZE = 100
-MAX_TITLE = 200
 # Kept importable from here for existing callers (demo data, tests).
 __all__ = ["create_milestone", "create_project", "get_project", "list_projects"]
 

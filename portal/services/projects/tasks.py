@@ -13,6 +13,7 @@ from portal.models import Milestone, Project, Task, Tenant, User
 from portal.services.core.errors import InvalidInput, NotFound
 from portal.services.core.rows import get_milestone, get_project, get_task, insert_row
 from portal.services.core.validation import (
+    MAX_TITLE,
     check_within,
     clean_text,
     parse_date,
@@ -35,7 +36,7 @@ STATUS_LABELS = {
     "in_review": "In review",
     "completed": "Completed",
 }
-MAX_TITLE, MAX_DESCRIPTION, MAX_BULK = 300, 20000, 200
+MAX_DESCRIPTION, MAX_BULK = 20000, 200
 
 
 def create_task(

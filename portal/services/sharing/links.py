@@ -21,13 +21,13 @@ from portal.services.accounts.passwords import hash_password, new_token, token_h
 from portal.services.core.errors import InvalidInput, NotFound
 from portal.services.core.locale import format_datetime, viewer_zone
 from portal.services.core.rows import insert_row
-from portal.services.core.validation import clean_text, parse_uuid
+from portal.services.core.validation import MAX_TITLE, clean_text, parse_uuid
 from portal.services.core.versions import deliverable_version
 from portal.services.media.assets import get_asset
 from portal.services.sharing.view_types import ShareLinkSummary
 from portal.settings import get_settings
 
-MAX_NAME = 200
+MAX_NAME = MAX_TITLE
 MIN_PASSCODE, MAX_PASSCODE = 4, 128
 MAX_VIEW_LIMIT = 1_000_000
 STATUS_LABELS = {
