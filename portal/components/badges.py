@@ -17,6 +17,16 @@ STATUS_COLOURS = {
 }
 
 
+# A version's processing state: each its own colour, so "Ready" never looks like "Uploading".
+MEDIA_STATUS_COLOURS = {
+    "uploading": "blue",
+    "processing": "amber",
+    "ready": "green",
+    "errored": "red",
+    "deleted": "gray",
+}
+
+
 def status_colour(status: rx.Var | str) -> rx.Var:
     """The Radix colour scheme for a status."""
     return rx.match(status, *STATUS_COLOURS.items(), "gray")
@@ -28,6 +38,13 @@ def status_badge(status: rx.Var | str, **props) -> rx.Component:  # type: ignore
         status.replace("_", " ") if isinstance(status, str) else status.to(str).replace("_", " ")
     )
     return rx.badge(label, color_scheme=status_colour(status), **props)
+
+
+def media_status_badge(status: rx.Var, label: rx.Var, **props) -> rx.Component:  # type: ignore[no-untyped-def]
+    """A version's processing state ("Uploading", "Ready", "Failed"…) in its own colour."""
+    return rx.badge(
+        label, color_scheme=rx.match(status, *MEDIA_STATUS_COLOURS.items(), "gray"), **props
+    )
 
 
 def overdue_badge(overdue: rx.Var) -> rx.Component:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import routes
+from portal.components.text import clipped
 from portal.services.notifications.view_types import NotificationView
 from portal.state.bell import BellState
 
@@ -18,11 +19,21 @@ def _item(item: NotificationView) -> rx.Component:
                 rx.box(width="0.5rem"),
             ),
             rx.vstack(
-                rx.text(item.title, size="2", weight=rx.cond(item.unread, "bold", "regular")),
-                rx.cond(item.excerpt != "", rx.text(item.excerpt, size="1", color_scheme="gray")),
+                clipped(
+                    item.title,
+                    max_width="19rem",
+                    size="2",
+                    weight=rx.cond(item.unread, "bold", "regular"),
+                    class_name="bell-title",
+                ),
+                rx.cond(
+                    item.excerpt != "",
+                    clipped(item.excerpt, max_width="19rem", size="1", color_scheme="gray"),
+                ),
                 rx.text(item.created_at, size="1", color_scheme="gray"),
                 spacing="1",
                 align="start",
+                min_width="0",
             ),
             align="start",
         ),

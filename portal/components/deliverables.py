@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal.components.badges import media_status_badge
 from portal.components.review import review_badge
+from portal.components.text import clipped_link
 from portal.services.core.validation import MAX_TITLE
 from portal.services.media.view_types import DeliverableView
 from portal.settings import get_settings
@@ -17,10 +19,10 @@ from portal.state.project_tasks import TaskState
 
 def deliverable_row(d: DeliverableView) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(d.title, href=d.href, class_name="deliverable-link")),
+        rx.table.cell(clipped_link(d.title, d.href, class_name="deliverable-link")),
         rx.table.cell(d.latest_label),
         rx.table.cell(
-            rx.badge(d.status_label, variant="soft", class_name="deliverable-status"),
+            media_status_badge(d.status, d.status_label, class_name="deliverable-status"),
             custom_attrs={"data-status": d.status},
         ),
         rx.table.cell(review_badge(d.review_status, d.review_label)),

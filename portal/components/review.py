@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal.components.actions import text_action
 from portal.components.annotations import annotation_field
+from portal.components.badges import media_status_badge
 from portal.services.media.view_types import AssetCommentView, VersionView
 
 REVIEW_COLORS = {"approved": "green", "changes_requested": "orange", "in_review": "gray"}
@@ -29,7 +30,7 @@ def version_row(v: VersionView, current_id: rx.Var, compare_id: rx.Var, on_compa
             rx.text(v.label, weight=rx.cond(v.id == current_id, "bold", "regular")),
             href=v.href,
         ),
-        rx.badge(v.status_label, variant="soft"),
+        media_status_badge(v.status, v.status_label),
         review_badge(v.review_status, v.review_label),
         rx.text(v.created_at, size="1", color_scheme="gray"),
         rx.cond(

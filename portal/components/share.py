@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal.components.actions import confirm_button
 from portal.components.charts import share_views_chart
+from portal.components.text import clipped, clipped_link
 from portal.services.sharing.view_types import ShareLinkSummary
 from portal.settings import get_settings
 from portal.state.share_links import ShareLinksState as S
@@ -107,8 +108,16 @@ def link_row(link: ShareLinkSummary, *, show_asset: bool) -> rx.Component:
                 class_name="share-status",
                 data_status=link.status,
             ),
-            rx.text(rx.cond(link.name != "", link.name, "Untitled link"), weight="bold", size="2"),
-            rx.cond(show_asset, rx.link(link.asset_title, href=link.asset_href, size="2")),
+            clipped(
+                rx.cond(link.name != "", link.name, "Untitled link"),
+                max_width="16rem",
+                weight="bold",
+                size="2",
+            ),
+            rx.cond(
+                show_asset,
+                clipped_link(link.asset_title, link.asset_href, max_width="16rem", size="2"),
+            ),
             rx.cond(link.passcode, rx.badge("passcode", variant="outline")),
             rx.cond(link.allow_comments, rx.badge("comments", variant="outline")),
             rx.cond(link.allow_download, rx.badge("download", variant="outline")),

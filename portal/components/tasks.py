@@ -8,6 +8,7 @@ import reflex as rx
 
 from portal import routes
 from portal.components.badges import overdue_badge, status_badge
+from portal.components.text import clipped, clipped_link
 from portal.services.projects.view_types import TaskView
 
 
@@ -34,15 +35,15 @@ def next_buttons(task: TaskView, on_status: Callable, enabled: rx.Var) -> rx.Com
 def task_cells(task: TaskView, *, show_project: bool = False) -> list[rx.Component]:
     """Title (+ project), assignee, due date with overdue badge, effort, status."""
     title = rx.vstack(
-        rx.text(task.title, weight="medium", class_name="task-title"),
+        clipped(task.title, weight="medium", class_name="task-title"),
         rx.cond(
             show_project,
-            rx.link(
+            clipped_link(
                 task.project_title + " · " + task.milestone_title,
-                href=routes.PROJECT + "?id=" + task.project_id,
+                routes.PROJECT + "?id=" + task.project_id,
                 size="1",
             ),
-            rx.text(task.milestone_title, size="1", color_scheme="gray"),
+            clipped(task.milestone_title, size="1", color_scheme="gray"),
         ),
         spacing="0",
     )

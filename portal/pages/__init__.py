@@ -47,7 +47,8 @@ def add_pages(app: rx.App) -> None:
 
 def _in_layout(spec: PageSpec, layout):  # type: ignore[no-untyped-def]
     def render() -> rx.Component:
-        return layout(spec.component(), title=spec.title)
+        heading = spec.title if spec.heading is None else spec.heading
+        return layout(spec.component(), title=heading)
 
     render.__name__ = spec.component.__name__
     return render

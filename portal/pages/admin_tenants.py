@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal import routes
 from portal.components.forms import error_callout, labeled_input, notice_callout
+from portal.components.text import clipped
 from portal.pages.registry import page
 from portal.services.accounts.view_types import RESIDENCY_POLICIES, TenantView
 from portal.services.core.permissions import Action
@@ -22,7 +23,9 @@ def swatch(colour: rx.Var) -> rx.Component:
 
 def tenant_row(tenant: TenantView) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.hstack(swatch(tenant.accent_color), rx.text(tenant.name))),
+        rx.table.cell(
+            rx.hstack(swatch(tenant.accent_color), clipped(tenant.name, max_width="16rem"))
+        ),
         rx.table.cell(tenant.type),
         rx.table.cell(tenant.residency_policy),
         rx.table.cell(tenant.users),

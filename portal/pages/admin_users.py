@@ -6,6 +6,7 @@ import reflex as rx
 from portal import routes
 from portal.components.actions import confirm_button
 from portal.components.forms import error_callout, labeled_input, notice_callout
+from portal.components.text import clipped
 from portal.pages.registry import page
 from portal.services.accounts.view_types import GuestView, UserView
 from portal.services.core.permissions import Action
@@ -79,12 +80,12 @@ def user_row(user: UserView) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(user.name, weight="medium"),
-                rx.text(user.email, size="1", color_scheme="gray"),
+                clipped(user.name, max_width="14rem", weight="medium"),
+                clipped(user.email, max_width="14rem", size="1", color_scheme="gray"),
                 spacing="0",
             )
         ),
-        rx.table.cell(user.tenant_name),
+        rx.table.cell(clipped(user.tenant_name, max_width="12rem")),
         rx.table.cell(user.role),
         rx.table.cell(
             rx.badge(
@@ -101,12 +102,12 @@ def guest_row(guest: GuestView) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(guest.name, weight="medium"),
-                rx.text(guest.email, size="1", color_scheme="gray"),
+                clipped(guest.name, max_width="14rem", weight="medium"),
+                clipped(guest.email, max_width="14rem", size="1", color_scheme="gray"),
                 spacing="0",
             )
         ),
-        rx.table.cell(guest.tenant_name),
+        rx.table.cell(clipped(guest.tenant_name, max_width="12rem")),
         rx.table.cell(guest.comments),
         rx.table.cell(
             confirm_button(

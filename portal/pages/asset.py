@@ -5,6 +5,7 @@ from reflex.vars import ArrayVar
 
 from portal import routes
 from portal.components.annotations import annotation_bar, annotation_layer, drawing_tools
+from portal.components.badges import media_status_badge
 from portal.components.player import player
 from portal.components.review import (
     comment_filters,
@@ -24,8 +25,9 @@ def header() -> rx.Component:
     return rx.vstack(
         rx.link("← Project", href=routes.PROJECT + "?id=" + S.asset.project_id, size="2"),
         rx.hstack(
-            rx.heading(S.asset.title, " ", S.asset.label, size="6", id="asset-title"),
-            rx.badge(S.asset.status_label, id="asset-status", data_status=S.asset.status),
+            media_status_badge(
+                S.asset.status, S.asset.status_label, id="asset-status", data_status=S.asset.status
+            ),
             review_badge(S.asset.review_status, S.asset.review_label),
             align="center",
         ),
@@ -134,7 +136,14 @@ def comments_panel() -> rx.Component:
     )
 
 
-@page(route=routes.ASSET, title="Asset", roles=ROLES, on_load=[S.load, ShareLinksState.load_asset])
+@page(
+    route=routes.ASSET,
+    title="Deliverable",
+    roles=ROLES,
+    on_load=[S.load, ShareLinksState.load_asset],
+    # The deliverable's title and version ("Hero film v2") names the page.
+    heading=rx.cond(S.asset.title != "", S.asset.title + " " + S.asset.label, "Deliverable"),
+)
 def asset() -> rx.Component:
     return rx.vstack(
         header(),

@@ -5,6 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.components.badges import status_badge
 from portal.components.charts import milestone_progress_chart, tasks_by_project_chart
+from portal.components.text import clipped, clipped_link
 from portal.pages.registry import page
 from portal.services.projects.view_types import (
     PROJECT_STATUSES,
@@ -65,8 +66,8 @@ def filters() -> rx.Component:
 
 def overdue_row(task: TaskView) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(task.title, href=routes.PROJECT + "?id=" + task.project_id)),
-        rx.table.cell(task.project_title),
+        rx.table.cell(clipped_link(task.title, routes.PROJECT + "?id=" + task.project_id)),
+        rx.table.cell(clipped(task.project_title, max_width="14rem")),
         rx.table.cell(task.assignee_name),
         rx.table.cell(rx.text(task.due_date, color_scheme="red")),
         class_name="overdue-row",
@@ -75,8 +76,8 @@ def overdue_row(task: TaskView) -> rx.Component:
 
 def due_row(m: DueMilestone) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(m.title, href=routes.PROJECT + "?id=" + m.project_id)),
-        rx.table.cell(m.project_title),
+        rx.table.cell(clipped_link(m.title, routes.PROJECT + "?id=" + m.project_id)),
+        rx.table.cell(clipped(m.project_title, max_width="14rem")),
         rx.table.cell(m.due_date),
         rx.table.cell(status_badge(m.status)),
         class_name="due-row",
@@ -100,10 +101,18 @@ def small_table(headers: list[str], rows: rx.Var, render, empty: str, id: str) -
 def project_row(project: ProjectSummary) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.link(project.title, href=routes.PROJECT + "?id=" + project.id, weight="medium")
+            clipped_link(
+                project.title,
+                routes.PROJECT + "?id=" + project.id,
+                max_width="22rem",
+                weight="medium",
+            )
         ),
-        rx.table.cell(project.client_name),
-        rx.cond(DashboardState.show_tenant, rx.table.cell(project.tenant_name)),
+        rx.table.cell(clipped(project.client_name, max_width="12rem")),
+        rx.cond(
+            DashboardState.show_tenant,
+            rx.table.cell(clipped(project.tenant_name, max_width="12rem")),
+        ),
         rx.table.cell(status_badge(project.status)),
         rx.table.cell(project.end_date),
         rx.table.cell(project.open_tasks),

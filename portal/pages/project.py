@@ -17,6 +17,7 @@ from portal.components.forms import (
 )
 from portal.components.share import project_share_links
 from portal.components.tasks import next_buttons, task_cells
+from portal.components.text import clipped
 from portal.components.timeline import timeline
 from portal.pages.registry import page
 from portal.services.projects.view_types import MILESTONE_STATUSES, MilestoneView, TaskView
@@ -30,17 +31,17 @@ BULK = [("in_progress", "In progress"), ("in_review", "In review"), ("completed"
 def header() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.heading(S.project.title, size="6", id="project-title"),
             status_badge(S.project.status),
+            rx.text(
+                S.project.client_name,
+                " · ",
+                S.project.start_date,
+                " – ",
+                S.project.end_date,
+                color_scheme="gray",
+            ),
             align="center",
-        ),
-        rx.text(
-            S.project.client_name,
-            " · ",
-            S.project.start_date,
-            " – ",
-            S.project.end_date,
-            color_scheme="gray",
+            wrap="wrap",
         ),
         rx.cond(
             S.notice != "", rx.callout(S.notice, icon="check", color_scheme="green", id="notice")
@@ -51,7 +52,7 @@ def header() -> rx.Component:
 
 def milestone_row(m: MilestoneView) -> rx.Component:
     return rx.hstack(
-        rx.text(m.title, weight="medium", width="12rem"),
+        clipped(m.title, max_width="12rem", width="12rem", weight="medium"),
         rx.button("↑", size="1", variant="soft", on_click=S.move(m.id, -1)),
         rx.button("↓", size="1", variant="soft", on_click=S.move(m.id, 1)),
         rx.button("Edit", size="1", variant="soft", on_click=S.open_milestone(m.id)),
@@ -207,6 +208,8 @@ def comments_panel() -> rx.Component:
     title="Project",
     roles=ROLES,
     on_load=[S.load, ShareLinksState.load_project],
+    # The project's own title names the page.
+    heading=rx.cond(S.project.title != "", S.project.title, "Project"),
 )
 def project() -> rx.Component:
     return rx.vstack(

@@ -5,6 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.components.badges import status_badge
 from portal.components.forms import date_input, dialog, field, form_error, native_select, text_input
+from portal.components.text import clipped, clipped_link
 from portal.pages.registry import page
 from portal.services.projects.view_types import PROJECT_STATUSES, ProjectSummary
 from portal.state.actions import ROLES
@@ -73,9 +74,17 @@ def toolbar() -> rx.Component:
 
 def row(p: ProjectSummary) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(p.title, href=routes.PROJECT + "?id=" + p.id, weight="medium")),
-        rx.table.cell(p.client_name),
-        rx.cond(S.show_tenant, rx.table.cell(p.tenant_name)),
+        rx.table.cell(
+            clipped_link(
+                p.title,
+                routes.PROJECT + "?id=" + p.id,
+                max_width="22rem",
+                weight="medium",
+                class_name="project-title",
+            )
+        ),
+        rx.table.cell(clipped(p.client_name, max_width="12rem")),
+        rx.cond(S.show_tenant, rx.table.cell(clipped(p.tenant_name, max_width="12rem"))),
         rx.table.cell(status_badge(p.status)),
         rx.table.cell(p.start_date),
         rx.table.cell(p.end_date),

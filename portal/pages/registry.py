@@ -26,6 +26,9 @@ class PageSpec(PageEntry):
 
     component: Callable[[], rx.Component]
     on_load: Sequence[Any] = field(default_factory=tuple)
+    # What the layout's heading says when it is not the title: a state var naming the thing
+    # the page shows (the project's title on a project's page).
+    heading: Any = None
 
 
 # route -> spec; keyed by route so a module imported twice registers once.
@@ -41,8 +44,11 @@ def page(
     on_load: Any = None,
     order: int = 100,
     action: Action | None = None,
+    heading: Any = None,
 ) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
-    """Register a page function; protected pages get the app layout and a session check."""
+    """Register a page function; protected pages get the app layout and a session check.
+    `heading` gives the layout's heading when the page names its subject there (a project's
+    title rather than "Project"); `title` stays the browser tab's and the fallback."""
 
     def register(component: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
         handlers = on_load if isinstance(on_load, list | tuple) else ([on_load] if on_load else [])
@@ -55,6 +61,7 @@ def page(
             on_load=tuple(handlers),
             order=order,
             action=action,
+            heading=heading,
         )
         return component
 

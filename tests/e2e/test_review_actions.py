@@ -24,7 +24,7 @@ def asset_page(page, app_url: str, studio: Studio, asset_id: str) -> None:  # ty
     sign_in(page, studio.member.email, PASSWORD)
     page.wait_for_url(f"{app_url}/")
     page.goto(app_url + routes.asset_url(asset_id))
-    page.wait_for_selector("#asset-title")
+    page.wait_for_selector("#asset-status")
     page.wait_for_load_state("networkidle")
 
 

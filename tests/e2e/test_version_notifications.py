@@ -71,7 +71,7 @@ def test_bells_name_the_deliverables_own_version(browser, app_url: str, clips) -
         assert "Ada Admin uploaded “Hero film” v1: ready to review" in _first_in_bell(producer)
 
         _upload(studio, app_url, project, "Hero film", clips["no_audio_odd.mov"])
-        assert studio.inner_text("#asset-title") == "Hero film v2"
+        assert studio.inner_text("#page-heading") == "Hero film v2"
         _count_is(studio, 2)
         assert "“Hero film” v2 is ready to review" in _first_in_bell(studio)
         # The agency producer, on a phone, hears of the new cut live and opens it from the bell.
@@ -82,7 +82,7 @@ def test_bells_name_the_deliverables_own_version(browser, app_url: str, clips) -
         newest.click()
         producer.wait_for_url("**/asset?id=*")
         producer.wait_for_function(
-            "document.getElementById('asset-title')?.innerText === 'Hero film v2'"
+            "document.getElementById('page-heading')?.innerText === 'Hero film v2'"
         )
         producer.wait_for_selector("#asset-status[data-status=ready]")
     finally:
