@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.db import tenant_session
 from portal.models import OutboxEmail
 from portal.services.core.errors import PortalError
+from portal.services.core.locale import format_datetime
 from portal.services.core.permissions import Action, require
 from portal.settings import get_settings
 from portal.state.session import SessionState
@@ -37,7 +38,7 @@ def recent_outbox(limit: int = 50) -> list[MailView]:
             id=str(r.id),
             recipient=r.to_address,
             subject=r.subject,
-            sent=f"{r.created_at:%d %b %Y %H:%M} UTC",
+            sent=format_datetime(r.created_at),
             body=r.text_body,
         )
         for r in rows

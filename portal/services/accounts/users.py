@@ -21,7 +21,7 @@ from portal.services.accounts.auth import SessionUser
 from portal.services.accounts.tenants import tenant_in_scope
 from portal.services.accounts.view_types import GuestView, UserView
 from portal.services.core.errors import InvalidInput, NotFound, PermissionDenied
-from portal.services.core.locale import format_date
+from portal.services.core.locale import format_datetime
 from portal.services.core.permissions import Action, require
 from portal.services.core.rows import insert_row, save_row
 from portal.services.core.validation import CONTROL, MAX_TITLE, reject_control
@@ -54,7 +54,7 @@ def list_users(*, user: SessionUser, tenant_id: str = "") -> list[UserView]:
             status=u.status,
             tenant_id=str(u.tenant_id),
             tenant_name=tenant_name,
-            last_login=format_date(u.last_login_at.date()) if u.last_login_at else "never",
+            last_login=format_datetime(u.last_login_at) or "never",
             is_me=u.id == user.user_id,
         )
         for u, tenant_name in rows

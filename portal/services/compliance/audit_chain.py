@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from portal.db import TenantContext, tenant_session
 from portal.models import Tenant
+from portal.services.core.locale import format_utc
 
 GENESIS = "0" * 64
 REASONS = {
@@ -85,7 +86,7 @@ class ChainBreak:
     reason: str
 
     def describe(self) -> str:
-        when = f"{self.created_at:%Y-%m-%d %H:%M:%S} UTC" if self.created_at else ""
+        when = format_utc(self.created_at)
         if self.reason == "early":
             where = f"the retention anchor ({when or 'time unknown'})"
         elif self.audit_id is not None:

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from portal.models import JobRun
 from portal.services.compliance import retention as m
 from portal.services.compliance.view_types import RetentionRow
-from portal.services.core.locale import format_date, format_datetime
+from portal.services.core.locale import format_datetime, format_local_date
 from portal.services.operations.views import redact
 
 BACKUP_MAX_AGE = timedelta(hours=24)
@@ -53,7 +53,7 @@ def _next(cron: str, now: datetime) -> str:
 
 
 def _due(oldest: datetime | None, days: int) -> str:
-    return format_date((oldest + timedelta(days=days)).date()) if oldest else "nothing to purge"
+    return format_local_date(oldest + timedelta(days=days)) if oldest else "nothing to purge"
 
 
 def _oldest_partition_end(session: Session) -> datetime | None:

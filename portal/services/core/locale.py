@@ -23,6 +23,16 @@ def format_date(value: date | None) -> str:
     return babel_format_date(value, "d MMM y", locale=LOCALE) if value else ""
 
 
+def format_month(value: date | None) -> str:
+    """en-AU month and year, e.g. "Nov 2026" (empty when unset)."""
+    return babel_format_date(value, "MMM y", locale=LOCALE) if value else ""
+
+
+def format_day_month(value: date | None) -> str:
+    """en-AU day and month, e.g. "25 Nov" (empty when unset): chart labels within a year."""
+    return babel_format_date(value, "d MMM", locale=LOCALE) if value else ""
+
+
 def format_short_date(value: date | None) -> str:
     """en-AU numeric date, e.g. "25/11/2026" (empty when unset)."""
     return babel_format_date(value, "dd/MM/y", locale=LOCALE) if value else ""
@@ -39,6 +49,24 @@ def format_datetime(value: datetime | None, tz_name: str | None = None) -> str:
         .replace("AM", "am")
         .replace("PM", "pm")
     )
+
+
+def local_date(value: datetime, tz_name: str | None = None) -> date:
+    """The calendar day a UTC timestamp falls on in the viewer's zone."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(viewer_zone(tz_name)).date()
+
+
+def format_local_date(value: datetime | None, tz_name: str | None = None) -> str:
+    """A UTC timestamp's day in the viewer's zone, e.g. "25 Nov 2026" (empty when unset)."""
+    return format_date(local_date(value, tz_name)) if value else ""
+
+
+def format_utc(value: datetime | None) -> str:
+    """A timestamp in UTC, labelled so, e.g. "25 Nov 2026, 9:30 pm UTC": only for times that
+    must be read in UTC (machine logs); everything else shows the viewer's zone."""
+    return f"{format_datetime(value, 'UTC')} UTC" if value else ""
 
 
 def iso(value: date | None) -> str:

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from portal.models import WebhookEvent
 from portal.services.compliance.redaction import mask_emails
+from portal.services.core.locale import format_datetime
 from portal.services.operations.job_runs import list_job_runs
 from portal.services.operations.view_types import JobRunRow, WebhookEventRow
 from portal.services.operations.webhooks import REPLAYABLE
@@ -22,7 +23,7 @@ PAYLOAD_PREVIEW_CHARS = 4000
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+    return format_datetime(value)
 
 
 def redact(value: Any) -> Any:

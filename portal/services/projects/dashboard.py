@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from portal.models import Task
 from portal.services.core.errors import InvalidInput
-from portal.services.core.locale import format_date, today
+from portal.services.core.locale import format_date, format_month, today
 from portal.services.core.validation import parse_uuid, reject_control
 from portal.services.projects.projects import PROJECT_STATUSES
 from portal.services.projects.task_lists import TaskView, task_view
@@ -150,7 +150,7 @@ def load_dashboard(*, session: Session, filters: DashboardFilters) -> Dashboard:
         ],
         milestone_progress=[
             {
-                "month": datetime.fromisoformat(item["month"]).strftime("%b %Y"),
+                "month": format_month(date.fromisoformat(item["month"][:10])),
                 "completed": item["completed"],
                 "open": item["open"],
             }

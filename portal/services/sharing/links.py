@@ -19,7 +19,7 @@ from portal import routes
 from portal.models import Asset, Comment, ShareLink, ShareLinkView
 from portal.services.accounts.passwords import hash_password, new_token, token_hash
 from portal.services.core.errors import InvalidInput, NotFound
-from portal.services.core.locale import format_datetime, viewer_zone
+from portal.services.core.locale import format_datetime, format_day_month, viewer_zone
 from portal.services.core.rows import insert_row
 from portal.services.core.validation import MAX_TITLE, clean_text, parse_uuid
 from portal.services.core.versions import deliverable_version
@@ -324,7 +324,7 @@ def share_analytics(*, session: Session, link_id: UUID | str) -> ShareAnalytics:
         .all()
     )
     by_day = [
-        {"day": f"{d.day} {d.strftime('%b')}", "views": per_day.get(d, 0)}
+        {"day": format_day_month(d), "views": per_day.get(d, 0)}
         for d in (first + timedelta(days=i) for i in range(CHART_DAYS))
     ]
     return ShareAnalytics(

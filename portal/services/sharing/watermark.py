@@ -26,6 +26,7 @@ from portal.integrations import media_local
 from portal.integrations.job_queue import defer_job
 from portal.models import Asset, ShareLink, Tenant
 from portal.services.core.errors import Conflict
+from portal.services.core.locale import format_date, format_local_date, local_date
 from portal.services.media.storage import asset_dir, source_path
 from portal.services.sharing.links import burnable, effective_status
 from portal.settings import get_settings
@@ -51,13 +52,13 @@ class NoWatermarkedDownload(Conflict):
 def overlay_text(*, viewer: str | None, link_name: str, today: date | None = None) -> str:
     """The client page's overlay: viewer · link · date (rendered as text, never as HTML)."""
     who = " ".join((viewer or "").split())[:MAX_VIEWER] or GUEST
-    day = (today or datetime.now(UTC).date()).isoformat()
+    day = format_date(today or local_date(datetime.now(UTC)))
     return f"{who} · {link_name or 'Shared link'} · {day}"
 
 
 def burn_text(link: ShareLink, owner: str) -> str:
     """The text burned into a link's download: the link, its owner and the day it was made."""
-    made = link.created_at.astimezone(UTC).date().isoformat() if link.created_at else ""
+    made = format_local_date(link.created_at)
     return f"{link.name or 'Shared link'} · {owner} · shared {made}"
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from portal.services.core.locale import format_date, format_datetime, format_short_date
+from portal.services.core.locale import (
+    format_date,
+    format_datetime,
+    format_day_month,
+    format_local_date,
+    format_month,
+    format_short_date,
+    format_utc,
+    local_date,
+)
 
 
 def test_dates_display_in_en_au_format() -> None:
@@ -23,3 +32,22 @@ def test_utc_times_show_in_sydney_time_by_default() -> None:
         "2 Mar 2026, 8:00 am"
     )
     assert format_datetime(None) == ""
+
+
+def test_a_timestamp_falls_on_the_viewer_s_day() -> None:
+    # Issue 20.10: 6:55 pm UTC on 3 Dec is 5:55 am on 4 Dec in Sydney; the day shown with the
+    # time and the day shown alone (a list's "Last sign-in", the watermark) must agree.
+    signed_in = datetime(2026, 12, 3, 18, 55, tzinfo=UTC)
+    assert format_datetime(signed_in) == "4 Dec 2026, 5:55 am"
+    assert local_date(signed_in) == date(2026, 12, 4)
+    assert format_local_date(signed_in) == "4 Dec 2026"
+    assert format_local_date(signed_in, "UTC") == "3 Dec 2026"
+    assert format_local_date(None) == ""
+
+
+def test_month_and_day_labels_and_labelled_utc() -> None:
+    assert format_month(date(2026, 11, 1)) == "Nov 2026"
+    assert format_day_month(date(2026, 11, 25)) == "25 Nov"
+    # UTC is shown only when the text says so.
+    assert format_utc(datetime(2026, 12, 3, 18, 55, tzinfo=UTC)) == "3 Dec 2026, 6:55 pm UTC"
+    assert format_month(None) == format_day_month(None) == format_utc(None) == ""

@@ -98,9 +98,9 @@ def test_overlay_text_names_the_viewer_or_guest() -> None:
     from datetime import date
 
     day = date(2026, 11, 25)
-    assert overlay_text(viewer="", link_name="Legal", today=day) == "Guest · Legal · 2026-11-25"
+    assert overlay_text(viewer="", link_name="Legal", today=day) == "Guest · Legal · 25 Nov 2026"
     text = overlay_text(viewer="  <b>Ann</b>\n x ", link_name="", today=day)
-    assert text == "<b>Ann</b> x · Shared link · 2026-11-25"
+    assert text == "<b>Ann</b> x · Shared link · 25 Nov 2026"
 
 
 def test_renewal_keeps_playback_after_expiry_for_the_same_link_only(studio: Studio) -> None:
