@@ -117,7 +117,17 @@ def text_input(name: str, *, default: rx.Var | str = "", max_length: int = 200, 
 
 
 def date_input(name: str, *, default: rx.Var | str = "") -> rx.Component:
-    return rx.input(type="date", name=name, id=f"field-{name}", default_value=default)
+    """A date typed dd/mm/yyyy: the en-AU form whatever the browser's language (a native date
+    picker shows mm/dd/yyyy in a US-English browser). The service reads it (and ISO)."""
+    return rx.input(
+        name=name,
+        id=f"field-{name}",
+        default_value=default,
+        placeholder="dd/mm/yyyy",
+        input_mode="numeric",
+        max_length=10,
+        width="9rem",
+    )
 
 
 def native_select(

@@ -31,8 +31,10 @@ def filter_input(name: str, label: str, value: rx.Var, kind: str = "text", **pro
 def filters() -> rx.Component:
     return rx.form(
         rx.hstack(
-            filter_input("from", "From", S.date_from, "date"),
-            filter_input("to", "To", S.date_to, "date"),
+            filter_input(
+                "from", "From", S.date_from, placeholder="dd/mm/yyyy", input_mode="numeric"
+            ),
+            filter_input("to", "To", S.date_to, placeholder="dd/mm/yyyy", input_mode="numeric"),
             field(
                 "Entity type",
                 native_select(

@@ -135,7 +135,7 @@ def milestone_form() -> rx.Component:
     return rx.vstack(
         form_error(S.milestone_error),
         field("Title", text_input("title", default=S.milestone_form.title)),
-        field("Due date", date_input("due_date", default=S.milestone_form.due_iso)),
+        field("Due date", date_input("due_date", default=S.milestone_form.due_input)),
         field("Status", native_select("status", statuses, default=S.milestone_form.status)),
         width="100%",
     )
@@ -174,7 +174,7 @@ def task_form() -> rx.Component:
             ),
         ),
         rx.hstack(
-            field("Due date", date_input("due_date", default=S.task_form.due_iso)),
+            field("Due date", date_input("due_date", default=S.task_form.due_input)),
             field(
                 "Effort (hours)", text_input("effort", default=S.task_form.effort, max_length=12)
             ),

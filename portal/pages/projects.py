@@ -146,8 +146,8 @@ def project_form() -> rx.Component:
             ),
         ),
         rx.hstack(
-            field("Start date", date_input("start_date", default=S.form.start_iso)),
-            field("End date", date_input("end_date", default=S.form.end_iso)),
+            field("Start date", date_input("start_date", default=S.form.start_input)),
+            field("End date", date_input("end_date", default=S.form.end_input)),
             width="100%",
         ),
         width="100%",

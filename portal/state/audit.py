@@ -19,7 +19,7 @@ from portal.services.compliance.audit_log import (
     scoped_tenants,
 )
 from portal.services.core.errors import PortalError
-from portal.services.core.locale import today
+from portal.services.core.locale import format_short_date, today
 from portal.services.core.permissions import Action, require
 from portal.state.actions import Option, options
 from portal.state.session import SessionState
@@ -99,7 +99,8 @@ class AuditState(SessionState):
     def load(self):  # type: ignore[no-untyped-def]
         """on_load: the last 30 days, first page."""
         end = today()
-        self._set_filters({"from": str(end - timedelta(DEFAULT_RANGE_DAYS - 1)), "to": str(end)})
+        start = end - timedelta(DEFAULT_RANGE_DAYS - 1)
+        self._set_filters({"from": format_short_date(start), "to": format_short_date(end)})
         self.rows, self._starts, self.page = [], [""], 1
         if not self._query(""):
             self.rows = []

@@ -23,7 +23,7 @@ from portal.models import AuditLog, Tenant, User
 from portal.services.compliance.view_types import ACTIONS, ENTITY_TYPES, AuditRow, DiffRow
 from portal.services.core.errors import InvalidInput
 from portal.services.core.locale import format_datetime, today, viewer_zone
-from portal.services.core.validation import reject_control
+from portal.services.core.validation import read_date, reject_control
 
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 30
@@ -67,9 +67,9 @@ def _day(value: str, label: str, default: date) -> date:
     if not value:
         return default
     try:
-        return date.fromisoformat(value)
+        return read_date(value)
     except ValueError:
-        raise InvalidInput(f"{label} must be a date (YYYY-MM-DD).") from None
+        raise InvalidInput(f"{label} must be a date written dd/mm/yyyy.") from None
 
 
 def _actor(session: Session, value: str) -> tuple[UUID | None, bool]:

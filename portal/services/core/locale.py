@@ -70,7 +70,7 @@ def format_utc(value: datetime | None) -> str:
 
 
 def iso(value: date | None) -> str:
-    """ISO date for form inputs (empty when unset)."""
+    """ISO date for links, keys and stored data (empty when unset)."""
     return value.isoformat() if value else ""
 
 

@@ -37,17 +37,32 @@ def clean_text(value: str | None, *, label: str, max_length: int, required: bool
     return text
 
 
+# The en-AU way a person writes a date: day/month/year ("5/11/2026", "05/11/2026").
+DAY_MONTH_YEAR = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def read_date(text: str) -> date:
+    """A date written dd/mm/yyyy (what the forms show) or ISO yyyy-mm-dd (links, the API).
+    Raises ValueError for anything else, e.g. the US order 11/25/2026."""
+    text = text.strip()
+    written = DAY_MONTH_YEAR.fullmatch(text)
+    if written:
+        day, month, year = (int(part) for part in written.groups())
+        return date(year, month, day)
+    return date.fromisoformat(text)
+
+
 def parse_date(value: date | str | None, *, label: str) -> date | None:
-    """A date from a form (ISO yyyy-mm-dd) or None when blank."""
+    """A date from a form (dd/mm/yyyy, or ISO yyyy-mm-dd) or None when blank."""
     if value is None or isinstance(value, date):
         return value
     text = value.strip()
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        return read_date(text)
     except ValueError:
-        raise InvalidInput(f"{label} is not a valid date.") from None
+        raise InvalidInput(f"{label} is not a valid date: write it as dd/mm/yyyy.") from None
 
 
 def parse_uuid(value: UUID | str | None, *, required: bool = True) -> UUID | None:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from portal.models import Milestone, Project, Task
 from portal.services.core.errors import InvalidInput
-from portal.services.core.locale import format_date, iso, today
+from portal.services.core.locale import format_date, format_short_date, today
 from portal.services.core.rows import get_milestone, get_project, insert_row
 from portal.services.core.validation import (
     MAX_TITLE,
@@ -163,7 +163,7 @@ def _view(m: Milestone, counts, span: TimelineSpan, begin: date, end: date) -> M
         title=m.title,
         status=m.status,
         due_date=format_date(m.due_date),
-        due_iso=iso(m.due_date),
+        due_input=format_short_date(m.due_date),
         sequence=m.sequence,
         overdue=bool(m.due_date and m.due_date < today() and m.status != "completed"),
         tasks_done=counts[0],

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from portal.models import Milestone, Project, Task, Tenant
 from portal.services.core.errors import InvalidInput, NotFound
-from portal.services.core.locale import format_date, iso
+from portal.services.core.locale import format_date, format_short_date
 from portal.services.core.rows import get_project, insert_row
 from portal.services.core.validation import (
     MAX_TITLE,
@@ -138,8 +138,8 @@ def _summary(project: Project, tenant_name: str, counts: tuple[int, int]) -> Pro
         open_tasks=counts[0] or 0,
         overdue_tasks=counts[1] or 0,
         tenant_id=str(project.tenant_id),
-        start_iso=iso(project.start_date),
-        end_iso=iso(project.end_date),
+        start_input=format_short_date(project.start_date),
+        end_input=format_short_date(project.end_date),
     )
 
 

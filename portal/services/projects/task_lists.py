@@ -8,7 +8,7 @@ from sqlalchemy import case, select
 from sqlmodel import Session
 
 from portal.models import Milestone, Project, Task, User
-from portal.services.core.locale import format_date, format_datetime, iso
+from portal.services.core.locale import format_date, format_datetime, format_short_date
 from portal.services.core.rows import get_project
 from portal.services.projects.tasks import STATUS_LABELS, TASK_STATUSES, TRANSITIONS
 from portal.services.projects.view_types import StatusOption, TaskView
@@ -46,7 +46,7 @@ def task_view(row) -> TaskView:  # type: ignore[no-untyped-def]
         assignee_id=str(task.assignee_id or ""),
         assignee_name=assignee,
         due_date=format_date(task.due_date),
-        due_iso=iso(task.due_date),
+        due_input=format_short_date(task.due_date),
         overdue=bool(overdue),
         effort="" if task.effort_estimate is None else f"{task.effort_estimate.normalize():f}",
         completed_at=format_datetime(task.completed_at),

@@ -22,8 +22,9 @@ class ProjectSummary:
     open_tasks: int
     overdue_tasks: int
     tenant_id: str = ""
-    start_iso: str = ""
-    end_iso: str = ""
+    # The dates as the form's inputs show them (dd/mm/yyyy).
+    start_input: str = ""
+    end_input: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class TaskView:
     assignee_id: str
     assignee_name: str
     due_date: str
-    due_iso: str
+    due_input: str  # dd/mm/yyyy, for the edit form
     overdue: bool
     effort: str
     completed_at: str
@@ -82,7 +83,7 @@ class MilestoneView:
     title: str
     status: str
     due_date: str
-    due_iso: str
+    due_input: str  # dd/mm/yyyy, for the edit form
     sequence: int
     overdue: bool
     tasks_done: int

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
+from portal.services.core.errors import InvalidInput
 from portal.services.core.locale import (
     format_date,
     format_datetime,
@@ -14,6 +17,7 @@ from portal.services.core.locale import (
     format_utc,
     local_date,
 )
+from portal.services.core.validation import parse_date, read_date
 
 
 def test_dates_display_in_en_au_format() -> None:
@@ -51,3 +55,18 @@ def test_month_and_day_labels_and_labelled_utc() -> None:
     # UTC is shown only when the text says so.
     assert format_utc(datetime(2026, 12, 3, 18, 55, tzinfo=UTC)) == "3 Dec 2026, 6:55 pm UTC"
     assert format_month(None) == format_day_month(None) == format_utc(None) == ""
+
+
+def test_forms_show_and_read_dates_day_first() -> None:
+    """Date fields are typed dd/mm/yyyy whatever the browser's language; ISO still reads
+    (links, the API); the US order and impossible dates are refused with the format to use."""
+    day = date(2026, 11, 5)
+    assert format_short_date(day) == "05/11/2026"
+    assert read_date(format_short_date(day)) == day
+    assert read_date("5/11/2026") == read_date(" 2026-11-05 ") == day
+    assert parse_date("", label="Due date") is None
+    for wrong in ("11/25/2026", "31/02/2026", "5 Nov 2026", "2026/11/05"):
+        with pytest.raises(
+            InvalidInput, match="^Due date is not a valid date: write it as dd/mm/yyyy.$"
+        ):
+            parse_date(wrong, label="Due date")

@@ -92,7 +92,8 @@ def test_search_filter_sort_and_pages(studio: Studio) -> None:
         ({"title": "t", "client_name": ""}, "Client name is required"),
         ({"title": "t" * 201, "client_name": "c"}, "at most 200 characters"),
         ({"title": "t", "client_name": "c", "status": "bogus"}, "Unknown project status"),
-        ({"title": "t", "client_name": "c", "start_date": "31/01/2026"}, "not a valid date"),
+        # The US order is refused (en-AU is day/month/year).
+        ({"title": "t", "client_name": "c", "start_date": "01/31/2026"}, "not a valid date"),
         (
             {
                 "title": "t",
