@@ -191,3 +191,33 @@ def dialog(
         # Opening goes through state; this fires when Escape or the overlay closes it.
         on_open_change=lambda _open: on_close,
     )
+
+
+# A plain <select>'s look beside Radix inputs.
+SELECT_STYLE = {"padding": "0.35rem", "borderRadius": "0.4rem", "minHeight": "2rem"}
+
+
+def filter_select(
+    label: str,
+    element_id: str,
+    choices: list[tuple[str, str]],
+    *,
+    value: rx.Var,
+    on_change,  # type: ignore[no-untyped-def]
+    more: rx.Var | None = None,
+) -> rx.Component:
+    """A list filter: its label above a plain <select> whose choices say what they show
+    ("All statuses", never a bare "all"); `more` adds Option vars after `choices`."""
+    items = [rx.el.option(text, value=choice) for choice, text in choices]
+    if more is not None:
+        items.append(rx.foreach(more, lambda o: rx.el.option(o.label, value=o.value)))
+    return rx.vstack(
+        rx.el.label(label, html_for=element_id, font_size="0.8rem", font_weight="500"),
+        rx.el.select(*items, value=value, on_change=on_change, id=element_id, style=SELECT_STYLE),
+        spacing="1",
+    )
+
+
+def filter_bar(*children: rx.Component, **props) -> rx.Component:  # type: ignore[no-untyped-def]
+    """Filters side by side, their controls lined up along the bottom, wrapping on a phone."""
+    return rx.hstack(*children, align="end", wrap="wrap", spacing="3", width="100%", **props)

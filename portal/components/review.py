@@ -7,6 +7,7 @@ import reflex as rx
 from portal.components.actions import text_action
 from portal.components.annotations import annotation_field
 from portal.components.badges import media_status_badge
+from portal.components.forms import filter_bar, filter_select
 from portal.services.media.view_types import AssetCommentView, VersionView
 
 REVIEW_COLORS = {"approved": "green", "changes_requested": "orange", "in_review": "gray"}
@@ -132,21 +133,25 @@ def comment_form(on_submit, reply_to: rx.Var, on_cancel, error: rx.Var) -> rx.Co
 
 
 def comment_filters(value: rx.Var, on_filter, on_search) -> rx.Component:  # type: ignore[no-untyped-def]
-    return rx.hstack(
-        rx.el.select(
-            rx.el.option("All", value="all"),
-            rx.el.option("Open", value="open"),
-            rx.el.option("Resolved", value="resolved"),
+    return filter_bar(
+        filter_select(
+            "Show",
+            "comment-filter",
+            [("all", "All comments"), ("open", "Open"), ("resolved", "Resolved")],
             value=value,
             on_change=on_filter,
-            id="comment-filter",
         ),
         rx.form(
-            rx.hstack(
-                rx.input(name="q", placeholder="Search comments", size="1", id="comment-search"),
-                rx.button("Search", size="1", type="submit", variant="soft"),
+            rx.vstack(
+                rx.el.label(
+                    "Search", html_for="comment-search", font_size="0.8rem", font_weight="500"
+                ),
+                rx.hstack(
+                    rx.input(name="q", placeholder="Words in a comment", id="comment-search"),
+                    rx.button("Search", type="submit", variant="soft"),
+                ),
+                spacing="1",
             ),
             on_submit=on_search,
         ),
-        align="center",
     )

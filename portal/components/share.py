@@ -251,27 +251,59 @@ def messages() -> rx.Component:
 
 
 def share_panel(ready: rx.Var[bool] | bool = True) -> rx.Component:
-    """The asset page's Share panel: create (only once the version is `ready`: nothing to
-    play before), the new URL once, links with actions, analytics."""
+    """The asset page's Share panel, closed behind its button until wanted (the page is for
+    reviewing): create (only once the version is `ready`: nothing to play before), the new URL
+    once, links with actions, analytics."""
+    count = S.links.length()
     return rx.vstack(
-        rx.heading("Share", size="4"),
-        messages(),
-        new_link_notice(),
-        rx.cond(
-            S.can_share,
+        rx.hstack(
+            rx.heading("Share", size="4"),
             rx.cond(
-                ready,
-                rx.card(create_form(), width="100%"),
-                rx.text(
-                    "Links can be made once this version is ready.",
-                    size="2",
-                    color_scheme="gray",
-                    id="share-not-ready",
+                (S.can_share & ready) | (count > 0),
+                rx.button(
+                    rx.cond(
+                        S.panel_open,
+                        "Hide sharing",
+                        rx.cond(
+                            count > 0,
+                            "Share links (" + count.to_string() + ")",
+                            "Share this version",
+                        ),
+                    ),
+                    rx.cond(
+                        S.panel_open,
+                        rx.icon("chevron-up", size=16),
+                        rx.icon("chevron-down", size=16),
+                    ),
+                    variant="soft",
+                    on_click=S.toggle_panel,
+                    aria_expanded=rx.cond(S.panel_open, "true", "false"),
+                    id="share-toggle",
                 ),
             ),
+            align="center",
         ),
-        rx.foreach(S.links, lambda link: link_row(link, show_asset=False)),
-        analytics(),
+        messages(),
+        rx.cond(
+            S.can_share & ~ready,
+            rx.text(
+                "Links can be made once this version is ready.",
+                size="2",
+                color_scheme="gray",
+                id="share-not-ready",
+            ),
+        ),
+        rx.cond(
+            S.panel_open,
+            rx.vstack(
+                new_link_notice(),
+                rx.cond(S.can_share & ready, rx.card(create_form(), width="100%")),
+                rx.foreach(S.links, lambda link: link_row(link, show_asset=False)),
+                analytics(),
+                width="100%",
+                id="share-panel-body",
+            ),
+        ),
         width="100%",
         id="share-panel",
     )

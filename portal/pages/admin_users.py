@@ -138,15 +138,28 @@ def guests_section() -> rx.Component:
         ),
         error_callout(GuestsState.error, "guests-error"),
         notice_callout(GuestsState.notice, "guests-notice"),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[rx.table.column_header_cell(h) for h in ("Guest", "Tenant", "Comments", "")]
-                )
+        rx.cond(
+            GuestsState.guests.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in ("Guest", "Tenant", "Comments", "")
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(GuestsState.guests, guest_row)),
+                width="100%",
+                variant="surface",
             ),
-            rx.table.body(rx.foreach(GuestsState.guests, guest_row)),
-            width="100%",
-            variant="surface",
+            rx.text(
+                "No guests yet. Someone who comments on a share link that allows comments "
+                "appears here.",
+                size="2",
+                color_scheme="gray",
+                id="no-guests",
+            ),
         ),
         spacing="2",
         width="100%",
@@ -207,7 +220,7 @@ def users() -> rx.Component:
         notice_callout(UsersState.notice, "users-notice"),
         invite_form(),
         rx.hstack(
-            rx.text("Show", size="2"),
+            rx.text("Tenant", size="2", weight="medium"),
             rx.select.root(
                 rx.select.trigger(),
                 rx.select.content(
@@ -221,18 +234,27 @@ def users() -> rx.Component:
             ),
             align="center",
         ),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(h)
-                        for h in ("Person", "Tenant", "Role", "Status", "Last sign-in", "")
-                    ]
-                )
+        rx.cond(
+            UsersState.users.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in ("Person", "Tenant", "Role", "Status", "Last sign-in", "")
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(UsersState.users, user_row)),
+                width="100%",
+                variant="surface",
             ),
-            rx.table.body(rx.foreach(UsersState.users, user_row)),
-            width="100%",
-            variant="surface",
+            rx.callout(
+                "No one in this tenant yet. Invite someone with the form above, or choose "
+                "“All tenants”.",
+                icon="info",
+                id="no-users",
+            ),
         ),
         guests_section(),
         spacing="4",

@@ -106,6 +106,12 @@ def viewer() -> rx.Component:
                     id="toggle-compare",
                 ),
             ),
+            # The comment box sits under the player, beside the moment it is about (the list
+            # is on the right, or below on a phone).
+            rx.cond(
+                S.can_comment,
+                comment_form(S.post_comment, S.reply_to, S.set_reply_to(""), S.comment_error),
+            ),
             width="100%",
         ),
         rx.card(
@@ -122,14 +128,35 @@ def viewer() -> rx.Component:
     )
 
 
+def no_comments() -> rx.Component:
+    """Why the list is empty, and what to do."""
+    return rx.text(
+        rx.cond(
+            (S.comment_filter != "all") | (S.comment_query != ""),
+            "No comments match. Choose “All comments” or search for something else.",
+            rx.cond(
+                S.can_comment & S.asset.playable,
+                "No comments yet. Pause on a frame and write under the player: the comment is "
+                "pinned to that moment.",
+                "No comments on this version yet.",
+            ),
+        ),
+        size="2",
+        color_scheme="gray",
+        id="no-comments",
+    )
+
+
 def comments_panel() -> rx.Component:
     return rx.vstack(
         rx.heading("Comments", size="4"),
         comment_filters(S.comment_filter, S.set_filter, S.search),
-        rx.foreach(S.comments, lambda c: comment_row(c, S.set_reply_to, S.resolve, S.can_comment)),
         rx.cond(
-            S.can_comment & S.asset.playable,
-            comment_form(S.post_comment, S.reply_to, S.set_reply_to(""), S.comment_error),
+            S.comments.length() > 0,
+            rx.foreach(
+                S.comments, lambda c: comment_row(c, S.set_reply_to, S.resolve, S.can_comment)
+            ),
+            no_comments(),
         ),
         width="100%",
         id="comments",

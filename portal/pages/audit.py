@@ -38,11 +38,12 @@ def filters() -> rx.Component:
             field(
                 "Entity type",
                 native_select(
-                    "entity_type", [("", "All")] + _pairs(ENTITY_TYPES), default=S.entity_type
+                    "entity_type", [("", "All types")] + _pairs(ENTITY_TYPES), default=S.entity_type
                 ),
             ),
             field(
-                "Action", native_select("action", [("", "All")] + _pairs(ACTIONS), default=S.action)
+                "Action",
+                native_select("action", [("", "All actions")] + _pairs(ACTIONS), default=S.action),
             ),
             filter_input("entity_id", "Entity id", S.entity_id, placeholder="uuid"),
             filter_input("actor", "Actor", S.actor, placeholder="email, user id or system"),
@@ -51,7 +52,7 @@ def filters() -> rx.Component:
                 field(
                     "Tenant",
                     rx.el.select(
-                        rx.el.option("All", value=""),
+                        rx.el.option("All tenants", value=""),
                         rx.foreach(
                             S.tenant_choices, lambda o: rx.el.option(o.label, value=o.value)
                         ),
@@ -160,7 +161,12 @@ def audit() -> rx.Component:
         rx.cond(
             S.rows.length() > 0,
             entries(),
-            rx.callout("No audit entries match these filters.", icon="info", id="audit-empty"),
+            rx.callout(
+                "No audit entries match these filters. Changes to projects, tasks, versions and "
+                "share links are recorded here: widen the dates or clear a filter to see more.",
+                icon="info",
+                id="audit-empty",
+            ),
         ),
         rx.hstack(
             rx.button("Newer", on_click=S.previous_page, disabled=S.page <= 1, variant="soft"),

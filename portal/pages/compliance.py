@@ -94,8 +94,20 @@ def compliance() -> rx.Component:
             rx.cond(S.verified_message != "", rx.text(S.verified_message, size="2")),
             align="center",
         ),
-        table(
-            ["Tenant", "Generated", "SHA-256", ""], rx.foreach(S.evidence, evidence_row), "evidence"
+        rx.cond(
+            S.evidence.length() > 0,
+            table(
+                ["Tenant", "Generated", "SHA-256", ""],
+                rx.foreach(S.evidence, evidence_row),
+                "evidence",
+            ),
+            rx.callout(
+                "No residency evidence yet: the daily job writes one report per tenant. Press "
+                "“Generate reports now” to have them at once.",
+                icon="info",
+                id="evidence-empty",
+                width="100%",
+            ),
         ),
         rx.heading("Data retention", size="5"),
         table(

@@ -5,6 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.components.badges import status_badge
 from portal.components.charts import milestone_progress_chart, tasks_by_project_chart
+from portal.components.forms import filter_bar, filter_select
 from portal.components.text import clipped, clipped_link
 from portal.pages.registry import page
 from portal.services.projects.view_types import (
@@ -35,31 +36,36 @@ def filters() -> rx.Component:
     """Tenant, status and client filters (admins only: agency users see one tenant)."""
     return rx.cond(
         DashboardState.show_tenant,
-        rx.hstack(
-            rx.select.root(
-                rx.select.trigger(placeholder="All tenants"),
-                rx.select.content(
-                    rx.select.item("All tenants", value="all"),
-                    rx.foreach(
-                        DashboardState.tenant_choices,
-                        lambda o: rx.select.item(o.label, value=o.value),
-                    ),
-                ),
+        filter_bar(
+            filter_select(
+                "Tenant",
+                "dashboard-tenant",
+                [("all", "All tenants")],
+                more=DashboardState.tenant_choices,
                 value=DashboardState.filter_tenant,
                 on_change=lambda v: DashboardState.set_filter("tenant", v),
             ),
-            rx.select(
-                ["all", *PROJECT_STATUSES],
+            filter_select(
+                "Project status",
+                "dashboard-status",
+                [("all", "All statuses")]
+                + [(s, s.replace("_", " ").capitalize()) for s in PROJECT_STATUSES],
                 value=DashboardState.filter_status,
                 on_change=lambda v: DashboardState.set_filter("status", v),
             ),
-            rx.input(
-                placeholder="Client",
-                default_value=DashboardState.filter_client,
-                on_blur=lambda v: DashboardState.set_filter("client", v),
-                max_length=200,
+            rx.vstack(
+                rx.el.label(
+                    "Client", html_for="dashboard-client", font_size="0.8rem", font_weight="500"
+                ),
+                rx.input(
+                    placeholder="Any client",
+                    default_value=DashboardState.filter_client,
+                    on_blur=lambda v: DashboardState.set_filter("client", v),
+                    max_length=200,
+                    id="dashboard-client",
+                ),
+                spacing="1",
             ),
-            spacing="3",
         ),
     )
 
@@ -141,12 +147,22 @@ def project_table() -> rx.Component:
 
 
 def empty_state() -> rx.Component:
+    filtered = (
+        (DashboardState.filter_tenant != "all")
+        | (DashboardState.filter_status != "all")
+        | (DashboardState.filter_client != "")
+    )
     return rx.callout(
         rx.cond(
-            DashboardState.role == "admin",
-            "No projects yet. Create the first one on the Projects page, then add milestones "
-            "and tasks.",
-            "No projects yet. Projects your studio sets up for this tenant will appear here.",
+            filtered,
+            "No projects match these filters. Choose “All tenants” and “All statuses” and "
+            "clear the client to see every project.",
+            rx.cond(
+                DashboardState.role == "admin",
+                "No projects yet. Create the first one on the Projects page, then add "
+                "milestones and tasks.",
+                "No projects yet. Projects your studio sets up for this tenant will appear here.",
+            ),
         ),
         icon="info",
         id="no-projects",

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal import routes
+from portal.components.forms import filter_bar, filter_select
 from portal.pages.registry import page
 from portal.services.core.permissions import Action
 from portal.services.operations.view_types import JobRunRow, WebhookEventRow
@@ -17,7 +18,6 @@ STATUS_COLOURS = {
     "ignored": "gray",
 }
 JOBS = [
-    ALL,
     "process_webhook_event",
     "webhook_retry_sweep",
     "expire_share_links",
@@ -29,9 +29,14 @@ JOBS = [
 ]
 
 
-def picker(name: str, value: rx.Var, options: list[str]) -> rx.Component:
-    return rx.select(
-        options, value=value, on_change=lambda v: OperationsState.set_filter(name, v), size="1"
+def picker(name: str, label: str, value: rx.Var, everything: str, options: list[str]):  # type: ignore[no-untyped-def]
+    """A labelled filter whose first choice says what "all" shows ("All sources")."""
+    return filter_select(
+        label,
+        f"ops-{name}",
+        [(ALL, everything), *[(o, o.replace("_", " ")) for o in options]],
+        value=value,
+        on_change=lambda v: OperationsState.set_filter(name, v),
     )
 
 
@@ -74,13 +79,21 @@ def event_row(event: WebhookEventRow) -> rx.Component:
     )
 
 
-def table(headers: list[str], rows: rx.Component, table_id: str) -> rx.Component:
-    return rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-        rx.table.body(rows),
-        variant="surface",
-        width="100%",
+def table(headers: list[str], rows: rx.Var, row, table_id: str, empty: str) -> rx.Component:  # type: ignore[no-untyped-def]
+    """The rows, or (none) why there are none and what to do."""
+    return rx.box(
+        rx.cond(
+            rows.length() > 0,
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+                rx.table.body(rx.foreach(rows, row)),
+                variant="surface",
+                width="100%",
+            ),
+            rx.callout(empty, icon="info", class_name="empty-table", width="100%"),
+        ),
         id=table_id,
+        width="100%",
     )
 
 
@@ -99,25 +112,31 @@ def operations() -> rx.Component:
         rx.cond(s.error != "", rx.callout(s.error, color_scheme="red")),
         rx.cond(s.message != "", rx.callout(s.message, icon="info")),
         rx.heading("Webhook events", size="5"),
-        rx.hstack(
-            picker("source", s.source_filter, [ALL, "mux", "resend"]),
-            picker("status", s.status_filter, [ALL, *STATUS_COLOURS]),
+        filter_bar(
+            picker("source", "Source", s.source_filter, "All sources", ["mux", "resend"]),
+            picker("status", "Status", s.status_filter, "All statuses", [*STATUS_COLOURS]),
         ),
         table(
             ["Source", "Type", "Status", "Retries", "Received", "Last error", ""],
-            rx.foreach(s.events, event_row),
+            s.events,
+            event_row,
             "webhook-events",
+            "No webhook events match these filters. Mux and Resend post here when a video or "
+            "an email changes state; choose “All sources” and “All statuses” to see every one.",
         ),
         rx.cond(s.payload != "", rx.code_block(s.payload, language="json", width="100%")),
         rx.heading("Job runs", size="5", margin_top="1rem"),
-        rx.hstack(
-            picker("job", s.job_filter, JOBS),
-            picker("result", s.result_filter, [ALL, *RESULT_COLOURS]),
+        filter_bar(
+            picker("job", "Job", s.job_filter, "All jobs", JOBS),
+            picker("result", "Result", s.result_filter, "All results", [*RESULT_COLOURS]),
         ),
         table(
             ["Job", "Started", "Seconds", "Result", "Details"],
-            rx.foreach(s.job_runs, run_row),
+            s.job_runs,
+            run_row,
             "job-runs",
+            "No job runs match these filters. Jobs run on their schedule once the app is up; "
+            "choose “All jobs” and “All results” to see every run.",
         ),
         spacing="3",
         width="100%",

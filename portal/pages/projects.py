@@ -4,7 +4,16 @@ import reflex as rx
 
 from portal import routes
 from portal.components.badges import status_badge
-from portal.components.forms import date_input, dialog, field, form_error, native_select, text_input
+from portal.components.forms import (
+    date_input,
+    dialog,
+    field,
+    filter_bar,
+    filter_select,
+    form_error,
+    native_select,
+    text_input,
+)
 from portal.components.text import clipped, clipped_link
 from portal.pages.registry import page
 from portal.services.projects.view_types import PROJECT_STATUSES, ProjectSummary
@@ -12,47 +21,54 @@ from portal.state.actions import ROLES
 from portal.state.projects import ProjectsState as S
 
 SORT_CHOICES = [
-    ("newest", "Newest"),
+    ("newest", "Newest first"),
     ("title", "Title"),
     ("client", "Client"),
     ("end_date", "End date"),
 ]
-STATUS_CHOICES = [("current", "All but archived"), ("all", "All")] + [
-    (s, s.replace("_", " ")) for s in PROJECT_STATUSES
+STATUS_CHOICES = [("current", "All but archived"), ("all", "All statuses")] + [
+    (s, s.replace("_", " ").capitalize()) for s in PROJECT_STATUSES
 ]
 
 
 def toolbar() -> rx.Component:
-    return rx.hstack(
-        rx.input(
-            placeholder="Search title or client",
-            default_value=S.search,
-            on_blur=lambda v: S.set_filter("search", v),
-            max_length=200,
-            id="project-search",
-            width="16rem",
+    return filter_bar(
+        rx.vstack(
+            rx.el.label("Search", html_for="project-search", font_size="0.8rem", font_weight="500"),
+            rx.input(
+                placeholder="Title or client",
+                default_value=S.search,
+                on_blur=lambda v: S.set_filter("search", v),
+                max_length=200,
+                id="project-search",
+                width="16rem",
+            ),
+            spacing="1",
         ),
-        rx.el.select(
-            *[rx.el.option(label, value=value) for value, label in STATUS_CHOICES],
+        filter_select(
+            "Status",
+            "status-filter",
+            STATUS_CHOICES,
             value=S.status,
             on_change=lambda v: S.set_filter("status", v),
-            id="status-filter",
         ),
         rx.cond(
             S.show_tenant,
-            rx.el.select(
-                rx.el.option("All tenants", value="all"),
-                rx.foreach(S.tenant_choices, lambda o: rx.el.option(o.label, value=o.value)),
+            filter_select(
+                "Tenant",
+                "tenant-filter",
+                [("all", "All tenants")],
+                more=S.tenant_choices,
                 value=S.tenant,
                 on_change=lambda v: S.set_filter("tenant", v),
-                id="tenant-filter",
             ),
         ),
-        rx.el.select(
-            *[rx.el.option("Sort: " + label, value=value) for value, label in SORT_CHOICES],
+        filter_select(
+            "Sort by",
+            "sort",
+            SORT_CHOICES,
             value=S.sort,
             on_change=lambda v: S.set_filter("sort", v),
-            id="sort",
         ),
         rx.cond(
             S.overdue,
@@ -66,9 +82,6 @@ def toolbar() -> rx.Component:
         ),
         rx.spacer(),
         rx.cond(S.can_manage, rx.button("New project", on_click=S.open_form(""), id="new-project")),
-        width="100%",
-        spacing="3",
-        wrap="wrap",
     )
 
 
@@ -167,8 +180,10 @@ def projects() -> rx.Component:
             rx.callout(
                 rx.cond(
                     S.can_manage,
-                    "No projects match. Create one with “New project”.",
-                    "No projects match these filters.",
+                    "No projects match the search and filters. Clear the search or choose "
+                    "“All statuses” to see more, or create one with “New project”.",
+                    "No projects match the search and filters. Clear the search or choose "
+                    "“All statuses” to see more; projects your studio sets up appear here.",
                 ),
                 icon="info",
                 id="no-projects",

@@ -40,6 +40,8 @@ class ShareLinksState(SessionState):
     can_share: bool = False
     # The URL of a link just created: shown once with a copy button, then forgotten.
     new_url: str = ""
+    # The asset page's Share panel is open (it starts closed: the page is for reviewing).
+    panel_open: bool = False
     error: str = ""
     notice: str = ""
     # Analytics of one link ("" when none is open).
@@ -67,7 +69,13 @@ class ShareLinksState(SessionState):
 
     def _start(self) -> None:
         self.new_url = self.error = self.notice = self.stats_link_id = ""
+        self.panel_open = False
         self._refresh()
+
+    @rx.event
+    def toggle_panel(self) -> None:
+        """Open or close the asset page's Share panel."""
+        self.panel_open = not self.panel_open
 
     def _refresh(self) -> None:
         try:
@@ -110,7 +118,8 @@ class ShareLinksState(SessionState):
             created.append(link.url)
 
         message = run_checked(self, Action.SHARE, work) if self.asset_id else "Open a version."
-        self._done(message, "Link created. Copy it now: it is shown only once.")
+        # The new link's box says all there is to say ("Copy this link now…"): no second notice.
+        self._done(message, "")
         self.new_url = created[0] if created and not message else ""
 
     @rx.event

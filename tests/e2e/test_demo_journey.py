@@ -69,6 +69,7 @@ def test_a_demo_producer_finds_a_ready_deliverable_and_plays_it(browser, app_url
         row.locator(".deliverable-link").click()
         page.wait_for_url("**/asset?id=*")
         _plays(page)
+        page.click("#share-toggle")  # the Share panel starts closed
         assert page.locator("#share-create").is_visible()
         # A version still processing: nothing to share yet, and the page says so.
         page.goto(app_url + routes.asset_url(waiting))

@@ -91,6 +91,7 @@ def test_revoking_a_link_asks_first_and_cancel_keeps_it(page, app_url: str) -> N
     asset = ready_version(s)
     link = make_link(s, asset, name="Client cut")
     asset_page(page, app_url, s, str(asset.id))
+    page.get_by_role("button", name="Share links (1)").click()
     row = page.locator(".share-link-row", has_text="Client cut")
     expect(row.locator(".share-status")).to_have_text("Active")
 

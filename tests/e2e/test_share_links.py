@@ -31,8 +31,9 @@ def ready_clip(studio, clip) -> str:  # type: ignore[no-untyped-def]
 
 def create_link(owner, app_url: str, asset_id: str) -> str:  # type: ignore[no-untyped-def]
     owner.goto(app_url + routes.asset_url(asset_id))
-    owner.wait_for_selector("#share-create")
+    owner.wait_for_selector("#share-toggle")
     owner.wait_for_load_state("networkidle")
+    owner.click("#share-toggle")  # the Share panel starts closed
     owner.fill("#share-name", "Client review")
     owner.fill("#share-new-passcode", "tangerine")
     owner.click("#share-allow-comments")
@@ -94,6 +95,8 @@ def test_client_watches_comments_then_owner_revokes(page, browser, app_url: str,
         assert "<b>Cleo</b>" in client.inner_text(".guest-comment")  # shown as text
 
         page.reload()
+        page.wait_for_selector("#share-toggle:has-text('Share links (1)')")
+        page.click("#share-toggle")
         page.wait_for_selector(".share-link-row .share-status[data-status=active]")
         # The tab's earlier state shows first after a reload; on_load then brings the count.
         page.wait_for_function(
