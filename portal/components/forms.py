@@ -203,7 +203,7 @@ def filter_select(
     choices: list[tuple[str, str]],
     *,
     value: rx.Var,
-    on_change,  # type: ignore[no-untyped-def]
+    on_change,
     more: rx.Var | None = None,
 ) -> rx.Component:
     """A list filter: its label above a plain <select> whose choices say what they show
@@ -218,6 +218,6 @@ def filter_select(
     )
 
 
-def filter_bar(*children: rx.Component, **props) -> rx.Component:  # type: ignore[no-untyped-def]
+def filter_bar(*children: rx.Component, **props) -> rx.Component:
     """Filters side by side, their controls lined up along the bottom, wrapping on a phone."""
     return rx.hstack(*children, align="end", wrap="wrap", spacing="3", width="100%", **props)

@@ -27,3 +27,9 @@ def clipped_link(
 ) -> rx.Component:
     """A link whose text keeps to one line, at most `max_width` wide; the whole of it on hover."""
     return rx.link(text, href=href, title=text, max_width=max_width, **ONE_LINE, **props)
+
+
+def not_empty(items: Any) -> rx.Var:
+    """Whether a state list holds anything, for rx.cond (a state class's list attribute reads
+    as a plain list to the type checker; at build time it is an array var)."""
+    return items.length() > 0

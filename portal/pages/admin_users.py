@@ -6,7 +6,7 @@ import reflex as rx
 from portal import routes
 from portal.components.actions import confirm_button
 from portal.components.forms import error_callout, labeled_input, notice_callout
-from portal.components.text import clipped
+from portal.components.text import clipped, not_empty
 from portal.pages.registry import page
 from portal.services.accounts.view_types import GuestView, UserView
 from portal.services.core.permissions import Action
@@ -139,7 +139,7 @@ def guests_section() -> rx.Component:
         error_callout(GuestsState.error, "guests-error"),
         notice_callout(GuestsState.notice, "guests-notice"),
         rx.cond(
-            GuestsState.guests.length() > 0,
+            not_empty(GuestsState.guests),
             rx.table.root(
                 rx.table.header(
                     rx.table.row(
@@ -235,7 +235,7 @@ def users() -> rx.Component:
             align="center",
         ),
         rx.cond(
-            UsersState.users.length() > 0,
+            not_empty(UsersState.users),
             rx.table.root(
                 rx.table.header(
                     rx.table.row(

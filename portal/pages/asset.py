@@ -15,6 +15,7 @@ from portal.components.review import (
     version_row,
 )
 from portal.components.share import share_panel
+from portal.components.text import not_empty
 from portal.pages.registry import page
 from portal.state.actions import ROLES
 from portal.state.asset import AssetState as S
@@ -152,7 +153,7 @@ def comments_panel() -> rx.Component:
         rx.heading("Comments", size="4"),
         comment_filters(S.comment_filter, S.set_filter, S.search),
         rx.cond(
-            S.comments.length() > 0,
+            not_empty(S.comments),
             rx.foreach(
                 S.comments, lambda c: comment_row(c, S.set_reply_to, S.resolve, S.can_comment)
             ),

@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal import routes
 from portal.components.links import endpoint_link
+from portal.components.text import not_empty
 from portal.pages.registry import page
 from portal.services.compliance.view_types import EvidenceRow, RetentionRow
 from portal.services.core.permissions import Action
@@ -95,7 +96,7 @@ def compliance() -> rx.Component:
             align="center",
         ),
         rx.cond(
-            S.evidence.length() > 0,
+            not_empty(S.evidence),
             table(
                 ["Tenant", "Generated", "SHA-256", ""],
                 rx.foreach(S.evidence, evidence_row),

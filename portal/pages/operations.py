@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal import routes
 from portal.components.forms import filter_bar, filter_select
+from portal.components.text import not_empty
 from portal.pages.registry import page
 from portal.services.core.permissions import Action
 from portal.services.operations.view_types import JobRunRow, WebhookEventRow
@@ -83,7 +84,7 @@ def table(headers: list[str], rows: rx.Var, row, table_id: str, empty: str) -> r
     """The rows, or (none) why there are none and what to do."""
     return rx.box(
         rx.cond(
-            rows.length() > 0,
+            not_empty(rows),
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
                 rx.table.body(rx.foreach(rows, row)),
