@@ -1,12 +1,14 @@
 """Dev mailbox: what the portal would have emailed, when no email provider is configured.
 
 The page exists in development only: with PORTAL_ENV=prod it is never registered, so its route
-does not exist (the outbox holds live sign-in links).
+does not exist (the outbox holds live sign-in links). It is a developer's tool, not part of the
+product: it stays out of the navigation, and the Operations page links to it.
 """
 
 import reflex as rx
 
 from portal import routes
+from portal.components.text import not_empty
 from portal.pages.registry import page
 from portal.services.core.permissions import Action
 from portal.settings import get_settings
@@ -34,6 +36,7 @@ def email_card(mail: MailView) -> rx.Component:
 
 def mailbox() -> rx.Component:
     return rx.vstack(
+        rx.link("← Operations", href=routes.OPERATIONS, size="2"),
         rx.cond(
             MailboxState.enabled,
             rx.callout(
@@ -44,6 +47,15 @@ def mailbox() -> rx.Component:
             rx.callout(
                 "Emails are sent by Resend (or this is production): nothing is kept here.",
                 icon="info",
+            ),
+        ),
+        rx.cond(
+            MailboxState.enabled & ~not_empty(MailboxState.emails),
+            rx.text(
+                "No emails yet. Invitations, sign-in links and notifications the portal sends "
+                "appear here.",
+                color_scheme="gray",
+                id="no-mail",
             ),
         ),
         rx.foreach(MailboxState.emails, email_card),
@@ -57,7 +69,6 @@ if get_settings().portal_env == "dev":
     page(
         route=routes.MAILBOX,
         title="Dev mailbox",
-        nav="Mailbox",
         roles=("admin",),
         action=Action.OPERATE,
         on_load=MailboxState.load,

@@ -8,6 +8,7 @@ from portal.components.text import not_empty
 from portal.pages.registry import page
 from portal.services.core.permissions import Action
 from portal.services.operations.view_types import JobRunRow, WebhookEventRow
+from portal.settings import get_settings
 from portal.state.operations import ALL, ROLES, OperationsState
 
 RESULT_COLOURS = {"succeeded": "green", "failed": "red", "running": "blue", "skipped": "gray"}
@@ -98,6 +99,19 @@ def table(headers: list[str], rows: rx.Var, row, table_id: str, empty: str) -> r
     )
 
 
+def dev_mailbox_link() -> rx.Component:
+    """In development only (where the page exists): the way to the dev mailbox."""
+    if get_settings().portal_env != "dev":
+        return rx.fragment()
+    return rx.text(
+        "Development: emails the portal sends without Resend are kept in the ",
+        rx.link("dev mailbox", href=routes.MAILBOX, id="dev-mailbox-link"),
+        ".",
+        size="2",
+        color_scheme="gray",
+    )
+
+
 @page(
     route=routes.OPERATIONS,
     title="Operations",
@@ -110,6 +124,7 @@ def table(headers: list[str], rows: rx.Var, row, table_id: str, empty: str) -> r
 def operations() -> rx.Component:
     s = OperationsState
     return rx.vstack(
+        dev_mailbox_link(),
         rx.cond(s.error != "", rx.callout(s.error, color_scheme="red")),
         rx.cond(s.message != "", rx.callout(s.message, icon="info")),
         rx.heading("Webhook events", size="5"),
