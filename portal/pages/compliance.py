@@ -60,7 +60,7 @@ def retention_row(r: RetentionRow) -> rx.Component:
 def backups() -> rx.Component:
     return rx.callout(
         rx.vstack(
-            rx.text("Last verified backup: ", rx.text.strong(S.backup.age), " old (RPO 24 hours)"),
+            rx.text(S.backup.summary, id="backup-summary"),
             rx.text(S.backup.details, size="1"),
             spacing="1",
         ),

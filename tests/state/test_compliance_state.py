@@ -10,7 +10,8 @@ from sqlmodel import select
 from portal.db import tenant_session
 from portal.models import JobRun, ResidencyEvidence
 from portal.services.compliance import residency
-from portal.services.compliance.status import backup_status
+from portal.services.compliance.status import backup_status, describe_backup
+from portal.services.core.locale import format_datetime
 from portal.settings import get_settings
 from portal.state.compliance import GENERATE_FAILED, ComplianceState
 from tests.aio import run
@@ -89,6 +90,21 @@ def test_backup_age_turns_stale_past_24_hours() -> None:
         stale = backup_status(session=session, now=taken + timedelta(hours=25))
     assert not fresh.stale and fresh.age == "23.0 hours"
     assert stale.stale and "x.dump" in stale.details
+    when = format_datetime(taken)
+    assert fresh.summary == (
+        f"Last verified backup: 23.0 hours old, taken {when} (within the 24-hour RPO)."
+    )
+    assert stale.summary == (
+        f"Last verified backup: 25.0 hours old, taken {when}: older than the 24-hour RPO."
+    )
+
+
+def test_no_verified_backup_says_so_in_a_sentence() -> None:
+    # Issue 20: the page read "no verified backup yet old (RPO 24 hours)".
+    age, stale, sentence = describe_backup(None, datetime.now(UTC))
+    assert stale and age == ""
+    assert sentence.startswith("No verified backup yet: the daily backup drill (RPO 24 hours)")
+    assert " old" not in sentence
 
 
 def test_a_failed_generation_clears_the_busy_flag_and_says_why(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -31,6 +31,26 @@ class BackupStatus:
     age: str
     stale: bool
     details: str
+    # The sentence the compliance page shows.
+    summary: str = ""
+
+
+NO_BACKUP = (
+    "No verified backup yet: the daily backup drill (RPO 24 hours) has not restored one. "
+    "Check the backup_verification job on the Operations page."
+)
+
+
+def describe_backup(taken: datetime | None, now: datetime) -> tuple[str, bool, str]:
+    """(age, stale, sentence) for the newest verified backup, taken at `taken` (None: none)."""
+    if taken is None:
+        return "", True, NO_BACKUP
+    hours = (now - taken).total_seconds() / 3600
+    age, stale = f"{hours:.1f} hours", now - taken > BACKUP_MAX_AGE
+    sentence = f"Last verified backup: {age} old, taken {format_datetime(taken)}"
+    if stale:
+        return age, stale, f"{sentence}: older than the 24-hour RPO."
+    return age, stale, f"{sentence} (within the 24-hour RPO)."
 
 
 def latest_run(session: Session, *names: str, result: str | None = None) -> JobRun | None:
@@ -128,15 +148,15 @@ def backup_status(*, session: Session, now: datetime | None = None) -> BackupSta
     """Age of the newest backup a drill verified; stale past 24 hours or when there is none."""
     now = now or datetime.now(UTC)
     run = latest_run(session, *BACKUP_JOBS, result="succeeded")
-    taken = run.meta.get("backup_created_at") if run else None
-    if not taken:
-        return BackupStatus("no verified backup yet", True, "")
-    age = now - datetime.fromisoformat(taken)
-    hours = age.total_seconds() / 3600
+    stamp = run.meta.get("backup_created_at") if run else None
+    if not stamp:
+        age, stale, summary = describe_backup(None, now)
+        return BackupStatus(age, stale, "", summary)
+    age, stale, summary = describe_backup(datetime.fromisoformat(stamp), now)
     details = f"{run.meta.get('archive', '')}: {run.meta.get('rows', '?')} rows in " + (
         f"{run.meta.get('tables', '?')} tables restored and matched in {run.meta.get('seconds')} s"
     )
-    return BackupStatus(f"{hours:.1f} hours", age > BACKUP_MAX_AGE, details)
+    return BackupStatus(age, stale, details, summary)
 
 
 def chain_status(*, session: Session) -> str:
