@@ -23,10 +23,30 @@ from portal.state.share_view import ShareViewState as S
 
 
 def brand_bar() -> rx.Component:
+    """The owner's logo and name once the link is known; the portal's own for a link that is
+    not available (whose owner the page does not reveal), never an empty logo box."""
     return rx.hstack(
-        rx.image(src=S.logo, width="32px", height="32px", alt="", object_fit="contain"),
-        rx.heading(S.brand_name, size="4", id="share-brand"),
+        rx.cond(
+            S.loaded,
+            rx.hstack(
+                rx.image(
+                    src=rx.cond(S.logo != "", S.logo, "/logo.svg"),
+                    width="32px",
+                    height="32px",
+                    alt="",
+                    object_fit="contain",
+                    id="share-logo",
+                ),
+                rx.heading(
+                    rx.cond(S.brand_name != "", S.brand_name, "Motion Mavericks"),
+                    size="4",
+                    id="share-brand",
+                ),
+                align="center",
+            ),
+        ),
         align="center",
+        min_height="4rem",
         padding="1rem 1.5rem",
         width="100%",
         border_top="4px solid",

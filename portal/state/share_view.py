@@ -253,7 +253,8 @@ class ShareViewState(rx.State):
                 asset_id=str(version)[:64] if version else None,
             )
         except PortalError as exc:
-            self.comment_error = exc.user_message
+            # The last comment's thanks go: only the problem with this one shows.
+            self.comment_error, self.notice = exc.user_message, ""
             return
         self.guest_name, self._guest_email = name.strip(), email.strip()
         self.comment_error, self.notice = "", "Thank you: your comment was sent."

@@ -122,6 +122,17 @@ def test_revoking_refuses_the_open_page(studio: Studio) -> None:
     assert not state.available and state.src == ""
 
 
+def test_a_refused_comment_takes_the_last_thanks_away(studio: Studio) -> None:
+    # Issue 20: "Comment is required." showed next to "Thank you: your comment was sent."
+    s = shared(studio, allow_comments=True)
+    state = client(s.token)
+    state.load()
+    state.post_comment({"name": "Cleo", "email": "cleo@client.test", "body": "Lovely"})
+    assert state.notice.startswith("Thank you") and state.comment_error == ""
+    state.post_comment({"body": "  "})
+    assert state.comment_error == "Comment is required." and state.notice == ""
+
+
 def test_guest_bad_input_gives_clear_messages(studio: Studio) -> None:
     s = shared(studio, allow_comments=True)
     state = client(s.token)
