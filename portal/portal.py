@@ -3,14 +3,15 @@
 import reflex as rx
 
 from portal.api import around
+from portal.components.layout import APP_STYLE
 from portal.db import async_pool_lifespan
 from portal.jobs.worker import inprocess_worker
 from portal.pages import add_pages
 from portal.state.identity import IdentityMiddleware
 
 # Our routes first, then Reflex's; the whole backend wrapped (upload guard, security headers,
-# worker header): see portal.api.around.
-app = rx.App(api_transformer=around)
+# worker header): see portal.api.around. APP_STYLE: tables on a phone (components/layout.py).
+app = rx.App(api_transformer=around, style=APP_STYLE)
 add_pages(app)
 # Before every event: a tab whose session changed gets its states reset (sign-out, new user).
 app.add_middleware(IdentityMiddleware(), index=0)

@@ -1,4 +1,10 @@
-"""The signed-in app layout: sidebar navigation, tenant and user, sign-out."""
+"""The signed-in app layout: navigation, tenant and user, sign-out.
+
+From 48em (768 px) up the navigation is a sidebar. Below, it is a top bar (menu button, logo,
+bell) whose menu button opens the same navigation as a sheet from the left, and the page gets
+the whole width. The bell exists once (the bar is the sidebar's head), so its live updates start
+once and its id stays unique.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,25 @@ from portal import routes
 from portal.components.bell import bell
 from portal.state.session import NavItem, SessionState
 
+# Responsive values are [phone, from 30em, from 48em]: the sidebar comes at 48em.
+ON_PHONE = ["flex", "flex", "none"]
+ON_DESKTOP = ["none", "none", "flex"]
 
-def nav_link(item: NavItem) -> rx.Component:
+# Styles for every instance of a component (rx.App(style=APP_STYLE)). On a phone a table keeps
+# each row to one line and scrolls sideways inside its own box, rather than squeezing its
+# columns until dates and names break word by word.
+_ONE_LINE_ON_PHONE = {"white_space": ["nowrap", "nowrap", "normal"]}
+APP_STYLE = {
+    rx.table.cell: _ONE_LINE_ON_PHONE,
+    rx.table.column_header_cell: _ONE_LINE_ON_PHONE,
+    rx.table.row_header_cell: _ONE_LINE_ON_PHONE,
+}
+
+
+def nav_link(item: NavItem, prefix: str = "nav") -> rx.Component:
     return rx.link(
         rx.text(item.label, size="3", weight="medium"),
-        id="nav-" + item.href.replace("/", "-"),
+        id=prefix + "-" + item.href.replace("/", "-"),
         href=item.href,
         underline="none",
         padding_x="0.75rem",
@@ -23,7 +43,7 @@ def nav_link(item: NavItem) -> rx.Component:
     )
 
 
-def sign_out_form() -> rx.Component:
+def sign_out_form(element_id: str = "sign-out") -> rx.Component:
     """A native POST form: the endpoint revokes the session and clears the HttpOnly cookie."""
     return rx.el.form(
         rx.button(
@@ -32,7 +52,7 @@ def sign_out_form() -> rx.Component:
             variant="soft",
             color_scheme="gray",
             width="100%",
-            id="sign-out",
+            id=element_id,
         ),
         action=routes.API_LOGOUT,
         method="post",
@@ -41,45 +61,167 @@ def sign_out_form() -> rx.Component:
     )
 
 
+def logo() -> rx.Component:
+    return rx.image(
+        src=rx.cond(SessionState.logo_url != "", SessionState.logo_url, "/logo.svg"),
+        width="28px",
+        height="28px",
+        alt="",
+        object_fit="contain",
+    )
+
+
+def brand() -> rx.Component:
+    return rx.hstack(
+        logo(),
+        # One line in the phone's bar; two in the sidebar, leaving room for the bell.
+        rx.heading("Motion Mavericks", size="4", white_space=["nowrap", "nowrap", "normal"]),
+        align="center",
+    )
+
+
+def accent_dot() -> rx.Component:
+    return rx.box(
+        width="0.6rem",
+        height="0.6rem",
+        border_radius="50%",
+        background=SessionState.accent_color,
+        flex_shrink="0",
+    )
+
+
+def tenant_line(element_id: str) -> rx.Component:
+    return rx.hstack(
+        accent_dot(),
+        rx.text(SessionState.tenant_name, size="2", color_scheme="gray", id=element_id),
+        align="center",
+    )
+
+
+def account_block(element_id: str, sign_out_id: str) -> rx.Component:
+    """Who is signed in, and the sign-out button."""
+    return rx.vstack(
+        rx.text(SessionState.user_name, size="2", weight="bold", id=element_id),
+        rx.text(SessionState.user_email, size="1", color_scheme="gray", word_break="break-all"),
+        rx.badge(SessionState.role, variant="soft"),
+        sign_out_form(sign_out_id),
+        width="100%",
+        spacing="2",
+    )
+
+
+def menu_sheet() -> rx.Component:
+    """The phone's menu button and the navigation it opens, as a sheet from the left (a dialog:
+    focus stays inside, Escape or a tap outside closes it, and so does choosing a page)."""
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.icon_button(
+                rx.icon("menu", size=20),
+                variant="ghost",
+                color_scheme="gray",
+                size="3",
+                aria_label="Open the navigation",
+                id="nav-menu",
+            ),
+        ),
+        rx.dialog.content(
+            rx.vstack(
+                rx.hstack(
+                    logo(),
+                    rx.dialog.title("Motion Mavericks", size="4", margin="0"),
+                    rx.spacer(),
+                    rx.dialog.close(
+                        rx.icon_button(
+                            rx.icon("x", size=18),
+                            variant="ghost",
+                            color_scheme="gray",
+                            aria_label="Close the navigation",
+                            id="nav-close",
+                        )
+                    ),
+                    align="center",
+                    width="100%",
+                ),
+                rx.hstack(
+                    accent_dot(),
+                    rx.dialog.description(
+                        SessionState.tenant_name, size="2", color_scheme="gray", id="menu-tenant"
+                    ),
+                    align="center",
+                ),
+                rx.divider(),
+                rx.vstack(
+                    rx.foreach(
+                        SessionState.nav_items,
+                        lambda item: rx.dialog.close(nav_link(item, "menu-nav")),
+                    ),
+                    width="100%",
+                    spacing="1",
+                ),
+                rx.spacer(),
+                account_block("menu-user-name", "menu-sign-out"),
+                height="100%",
+                width="100%",
+                align="start",
+            ),
+            id="nav-sheet",
+            aria_label="Navigation",
+            # A sheet along the left edge rather than a centred dialog.
+            position="fixed",
+            top="0",
+            left="0",
+            height="100dvh",
+            max_height="100dvh",
+            width="min(18rem, 85vw)",
+            max_width="none",
+            margin="0",
+            border_radius="0",
+            border_top="4px solid",
+            border_top_color=SessionState.accent_color,
+        ),
+    )
+
+
 def sidebar() -> rx.Component:
+    """The sidebar from 48em up; below, its head alone is the top bar (menu, logo, bell)."""
     return rx.vstack(
         rx.hstack(
-            rx.image(
-                src=rx.cond(SessionState.logo_url != "", SessionState.logo_url, "/logo.svg"),
-                width="28px",
-                height="28px",
-                alt="",
-                object_fit="contain",
-            ),
-            rx.heading("Motion Mavericks", size="4"),
+            rx.box(menu_sheet(), display=ON_PHONE),
+            brand(),
+            rx.spacer(display=ON_PHONE),
             bell(),
             align="center",
-        ),
-        rx.hstack(
-            rx.box(
-                width="0.6rem",
-                height="0.6rem",
-                border_radius="50%",
-                background=SessionState.accent_color,
-            ),
-            rx.text(SessionState.tenant_name, size="2", color_scheme="gray", id="tenant-name"),
-            align="center",
-        ),
-        rx.divider(),
-        rx.vstack(rx.foreach(SessionState.nav_items, nav_link), width="100%", spacing="1"),
-        rx.spacer(),
-        rx.vstack(
-            rx.text(SessionState.user_name, size="2", weight="bold", id="user-name"),
-            rx.text(SessionState.user_email, size="1", color_scheme="gray"),
-            rx.badge(SessionState.role, variant="soft"),
-            sign_out_form(),
             width="100%",
-            spacing="2",
         ),
-        width="16rem",
-        min_height="100vh",
-        padding="1.25rem",
-        border_right=f"1px solid {rx.color('gray', 5)}",
+        rx.vstack(
+            tenant_line("tenant-name"),
+            rx.divider(),
+            rx.vstack(
+                rx.foreach(SessionState.nav_items, lambda item: nav_link(item, "nav")),
+                width="100%",
+                spacing="1",
+            ),
+            rx.spacer(),
+            account_block("user-name", "sign-out"),
+            display=ON_DESKTOP,
+            flex="1",
+            width="100%",
+        ),
+        id="app-nav",
+        width=["100%", "100%", "16rem"],
+        height=["auto", "auto", "100vh"],
+        position="sticky",
+        top="0",
+        z_index="10",
+        flex_shrink="0",
+        overflow_y=["visible", "visible", "auto"],
+        padding=["0.5rem 1rem", "0.5rem 1rem", "1.25rem"],
+        border_right=["none", "none", f"1px solid {rx.color('gray', 5)}"],
+        border_bottom=[
+            f"1px solid {rx.color('gray', 5)}",
+            f"1px solid {rx.color('gray', 5)}",
+            "none",
+        ],
         border_top="4px solid",
         border_top_color=SessionState.accent_color,
         background=rx.color("gray", 2),
@@ -87,18 +229,28 @@ def sidebar() -> rx.Component:
     )
 
 
-def app_layout(content: rx.Component, *, title: str) -> rx.Component:
-    """Sidebar + page title + content; shown once the session check has filled the user."""
-    return rx.hstack(
+def app_layout(content: rx.Component, *, title: str | rx.Var) -> rx.Component:
+    """Navigation + page title + content; the content shows once the session check has filled
+    the user. The page never scrolls sideways: what is wider (a table) scrolls in its own box."""
+    return rx.flex(
         sidebar(),
         rx.box(
-            rx.heading(title, size="7", margin_bottom="1rem"),
-            rx.cond(SessionState.role != "", content, rx.spinner(size="3")),
+            rx.heading(
+                title,
+                size=rx.breakpoints(initial="6", sm="7"),
+                margin_bottom="1rem",
+                # Wraps between words; a word longer than the line breaks rather than overflow.
+                overflow_wrap="anywhere",
+                id="page-heading",
+            ),
+            rx.cond(SessionState.role != "", content, rx.spinner(size="3", id="app-loading")),
             flex="1",
-            padding="2rem",
+            min_width="0",
+            padding=["1rem", "1rem", "2rem"],
             overflow_x="auto",
+            id="main",
         ),
-        spacing="0",
+        direction=rx.breakpoints(initial="column", sm="row"),
         width="100%",
-        align="start",
+        min_height="100vh",
     )

@@ -7,13 +7,21 @@ import reflex as rx
 from portal.components.badges import status_badge, status_colour
 from portal.services.projects.view_types import MilestoneView
 
+# The label and status columns either side of the bars ([phone, from 30em, from 48em]); on a
+# phone they narrow and the status badges stack, so the bars keep room. Today's line and the
+# date scale are placed over the bar column with the same widths (plus the 0.5rem gaps).
+LABEL = ["6.5rem", "6.5rem", "11rem"]
+STATUS = ["5.5rem", "5.5rem", "13rem"]
+BARS_LEFT = ["7rem", "7rem", "11.5rem"]
+BARS_RIGHT = ["6rem", "6rem", "13.5rem"]
+
 
 def _bar(milestone: MilestoneView) -> rx.Component:
     return rx.hstack(
         rx.box(
             rx.text(milestone.title, size="2", weight="medium", truncate=True),
             rx.text(milestone.due_date, size="1", color_scheme="gray"),
-            width="11rem",
+            width=LABEL,
             flex_shrink="0",
         ),
         rx.box(
@@ -42,10 +50,13 @@ def _bar(milestone: MilestoneView) -> rx.Component:
                 size="1",
                 class_name="milestone-progress",
             ),
-            width="13rem",
+            width=STATUS,
             flex_shrink="0",
+            wrap="wrap",
+            spacing=rx.breakpoints(initial="1", sm="2"),
         ),
         width="100%",
+        spacing="2",
         align="center",
         class_name=rx.cond(milestone.overdue, "timeline-row overdue", "timeline-row"),
         data_status=milestone.status,
@@ -58,7 +69,7 @@ def timeline(milestones: rx.Var, today_left: rx.Var, start: rx.Var, end: rx.Var)
         milestones.length() > 0,
         rx.box(
             rx.vstack(rx.foreach(milestones, _bar), width="100%", spacing="2"),
-            # Today's line sits over the bar column (between the 11rem label and 13rem status).
+            # Today's line sits over the bar column (between the label and the status).
             rx.box(
                 rx.box(
                     position="absolute",
@@ -71,8 +82,8 @@ def timeline(milestones: rx.Var, today_left: rx.Var, start: rx.Var, end: rx.Var)
                 position="absolute",
                 top="0",
                 bottom="1.5rem",
-                left="11.5rem",
-                right="13.5rem",
+                left=BARS_LEFT,
+                right=BARS_RIGHT,
                 pointer_events="none",
                 id="today-line",
             ),
@@ -80,8 +91,8 @@ def timeline(milestones: rx.Var, today_left: rx.Var, start: rx.Var, end: rx.Var)
                 rx.text(start, size="1", color_scheme="gray"),
                 rx.spacer(),
                 rx.text(end, size="1", color_scheme="gray"),
-                margin_left="11.5rem",
-                margin_right="13.5rem",
+                margin_left=BARS_LEFT,
+                margin_right=BARS_RIGHT,
             ),
             position="relative",
             width="100%",

@@ -77,6 +77,7 @@ def create_form() -> rx.Component:
             rx.button("Create tenant", type="submit", size="3", id="create-tenant"),
             align="end",
             width="100%",
+            wrap="wrap",
         ),
         on_submit=TenantsState.create,
         reset_on_submit=True,
@@ -111,6 +112,7 @@ def edit_form() -> rx.Component:
                     on_change=TenantsState.set_edit_active,
                 ),
                 align="center",
+                wrap="wrap",
             ),
             rx.hstack(
                 rx.upload(
@@ -127,6 +129,7 @@ def edit_form() -> rx.Component:
                     on_click=TenantsState.upload_logo(rx.upload_files(upload_id="logo-upload")),
                 ),
                 align="center",
+                wrap="wrap",
             ),
             rx.hstack(
                 rx.button("Save", on_click=TenantsState.save_edit, id="save-tenant"),

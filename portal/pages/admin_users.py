@@ -180,8 +180,9 @@ def tenant_select(**props) -> rx.Component:
 def invite_form() -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.box(labeled_input("Email", "email", kind="email"), flex="1"),
-            rx.box(labeled_input("Name (optional)", "name"), flex="1"),
+            # At least 12rem each, so on a phone the email has a line of its own.
+            rx.box(labeled_input("Email", "email", kind="email"), flex="1", min_width="12rem"),
+            rx.box(labeled_input("Name (optional)", "name"), flex="1", min_width="12rem"),
             rx.vstack(
                 rx.text("Tenant", size="2", weight="medium"),
                 tenant_select(

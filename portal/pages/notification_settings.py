@@ -13,7 +13,8 @@ MODE_LABELS = {"immediately": "Immediately", "digest": "Daily digest", "off": "O
 
 def pref_row(pref: PreferenceView) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(pref.label),
+        # Wraps even on a phone (tables keep rows to one line there), so the choice stays in view.
+        rx.table.cell(pref.label, white_space="normal"),
         rx.table.cell(
             rx.select.root(
                 rx.select.trigger(),
@@ -46,7 +47,9 @@ def notification_settings() -> rx.Component:
                 )
             ),
             rx.table.body(rx.foreach(State.prefs, pref_row)),
+            width="100%",
             max_width="40rem",
         ),
         spacing="4",
+        width="100%",
     )

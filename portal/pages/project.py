@@ -25,6 +25,8 @@ from portal.state.actions import ROLES
 from portal.state.project_tasks import TaskState as S
 from portal.state.share_links import ShareLinksState
 
+# 12rem from 48em up, the whole line below ([phone, from 30em, from 48em]).
+WIDE_ON_PHONE = ["100%", "100%", "12rem"]
 BULK = [("in_progress", "In progress"), ("in_review", "In review"), ("completed", "Completed")]
 
 
@@ -52,7 +54,8 @@ def header() -> rx.Component:
 
 def milestone_row(m: MilestoneView) -> rx.Component:
     return rx.hstack(
-        clipped(m.title, max_width="12rem", width="12rem", weight="medium"),
+        # On a phone the title takes its own line and the buttons wrap under it.
+        clipped(m.title, max_width=WIDE_ON_PHONE, width=WIDE_ON_PHONE, weight="medium"),
         rx.button("↑", size="1", variant="soft", on_click=S.move(m.id, -1)),
         rx.button("↓", size="1", variant="soft", on_click=S.move(m.id, 1)),
         rx.button("Edit", size="1", variant="soft", on_click=S.open_milestone(m.id)),
@@ -74,6 +77,8 @@ def milestone_row(m: MilestoneView) -> rx.Component:
             color_scheme="red",
             class_name="delete-milestone",
         ),
+        wrap="wrap",
+        align="center",
         class_name="milestone-admin",
     )
 
