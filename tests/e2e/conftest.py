@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -93,13 +94,13 @@ def stop(proc: subprocess.Popen) -> None:
         pass
 
 
-@pytest.fixture(scope="session")
-def app_url(database: ScratchDatabase) -> Iterator[str]:
-    """Serve the app on a free port until the session ends."""
+@contextmanager
+def serving(database: ScratchDatabase, log_name: str = "e2e-server.log") -> Iterator[str]:
+    """The production build served on a free port against `database`; yields its base URL."""
     port = _free_port()
     bin_dir = Path(sys.executable).parent
     env = server_env(database, port)
-    log_path = ROOT / ".portal" / "e2e-server.log"
+    log_path = ROOT / ".portal" / log_name
     log_path.parent.mkdir(exist_ok=True)
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
@@ -120,9 +121,18 @@ def app_url(database: ScratchDatabase) -> Iterator[str]:
             start_new_session=True,
         )
     base = f"http://localhost:{port}"
-    wait_until_up(base, proc, log_path)
-    yield base
-    stop(proc)
+    try:
+        wait_until_up(base, proc, log_path)
+        yield base
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="session")
+def app_url(database: ScratchDatabase) -> Iterator[str]:
+    """Serve the app on a free port until the session ends."""
+    with serving(database) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
