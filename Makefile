@@ -13,7 +13,7 @@ export REFLEX_CHECK_LATEST_VERSION := false
 export NPM_CONFIG_REGISTRY ?= $(shell npm config get registry 2>/dev/null || echo https://registry.npmjs.org/)
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install browser run db test test-pg15 lint bench bench-data clean
+.PHONY: install browser run db test test-pg15 lint screenshots bench bench-data clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -53,6 +53,11 @@ lint: install
 	$(BIN)/ruff check portal tests alembic bench rxconfig.py
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+# Every page at 1440x900 and 390x844, as each demo role and signed out, into screenshots/
+# (git-ignored; open screenshots/index.html). A scratch database on the test server.
+screenshots: install browser
+	$(BIN)/python -m tests.e2e.screenshots
 
 bench: install
 	$(BIN)/python -m bench
