@@ -19,6 +19,7 @@ from psycopg import sql
 
 from portal import db
 from portal.settings import ROOT, get_settings
+from tests.factories import Studio, make_studio
 
 OWNER_ROLE = "portal_owner"
 
@@ -149,3 +150,9 @@ def empty_database(server_url: str) -> Iterator[ScratchDatabase]:
     test_db.create()
     yield test_db
     test_db.drop()
+
+
+@pytest.fixture()
+def studio(database: ScratchDatabase) -> Studio:
+    """A studio managing one agency, with a dated project (tests.factories.make_studio)."""
+    return make_studio()

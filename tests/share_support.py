@@ -12,7 +12,7 @@ from portal.db import tenant_session
 from portal.models import Asset
 from portal.services.media.storage import asset_dir
 from portal.services.sharing.links import NewShareLink, create_share_link
-from tests.services.conftest import Studio
+from tests.factories import Studio
 
 MASTER = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\n720p/index.m3u8\n"
 

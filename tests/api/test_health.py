@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (fixtures imported from tests.services.conftest)
 """/healthz and X-Portal-Worker (issue 16 item 13, issue 17 §2): anyone gets pass/fail only;
 the operator (bearer HEALTHZ_TOKEN or a signed-in studio admin) also gets the worker id, the
 job worker's heartbeat and the integrations; a dead in-process worker makes /healthz 503."""
@@ -20,8 +19,8 @@ from portal.jobs import worker
 from portal.jobs.worker import STALE_SECONDS, Supervisor, inprocess_worker
 from portal.services.accounts.auth import SESSION_COOKIE, open_session
 from portal.settings import get_settings
+from tests.factories import Studio
 from tests.jobs.support import run_async
-from tests.services.conftest import Studio, studio  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("database")
 TOKEN = "operator-token-for-tests-0123456789"

@@ -11,9 +11,8 @@ from starlette.testclient import TestClient
 from portal.api import build_api
 from portal.services.accounts.auth import SESSION_COOKIE, sign_in
 from portal.services.media.processing import process_asset
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, Studio, make_studio
 from tests.media_support import clips, files_under, media_dir  # noqa: F401
-from tests.services.conftest import Studio, make_studio, studio  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("database")
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from portal.db import TenantContext, tenant_session
-from tests.factories import ctx, make_graph, make_tenant, make_user
+from tests.factories import Studio, ctx, make_graph, make_user
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -72,69 +72,59 @@ def test_runtime_role_reads_retention_periods_but_cannot_change_them() -> None:
         assert isinstance(cause(error.value), psycopg.errors.InsufficientPrivilege)
 
 
-@pytest.fixture()
-def studio():  # type: ignore[no-untyped-def]
-    """An admin tenant, its active admin, and an agency it manages (with a project)."""
-    tenant = make_tenant(type="admin")
-    admin = make_user(tenant=tenant, role="admin")
-    return tenant, admin, make_graph(managed_by=tenant)
-
-
 @pytest.mark.parametrize(
     "column", ["type = 'admin'", "managed_by = NULL", "id = gen_random_uuid()"]
 )
 def test_runtime_role_cannot_change_a_tenants_identity_even_as_studio_admin(
-    studio, column: str
-) -> None:  # type: ignore[no-untyped-def]
-    tenant, admin, agency = studio
+    studio: Studio, column: str
+) -> None:
     with pytest.raises(DBAPIError) as error:
         run_as_runtime(
-            ctx(tenant, admin, admin_scope=True),
+            studio.admin_ctx,
             f"UPDATE tenants SET {column} WHERE id = :id",
-            id=agency.tenant.id,
+            id=studio.agency.id,
         )
     assert isinstance(cause(error.value), psycopg.errors.InsufficientPrivilege)
     assert "cannot be changed" in str(cause(error.value))
 
 
 @pytest.mark.parametrize("scoped", [False, True])
-def test_runtime_role_edits_tenants_only_within_the_admin_scope(studio, scoped: bool) -> None:  # type: ignore[no-untyped-def]
-    tenant, admin, agency = studio
-    outside = (None, ctx(agency.tenant, agency.user), ctx(tenant, admin))
+def test_runtime_role_edits_tenants_only_within_the_admin_scope(
+    studio: Studio, scoped: bool
+) -> None:
+    outside = (None, studio.member_ctx, ctx(studio.studio, studio.admin))
     for context in outside:
         with pytest.raises(DBAPIError) as error:
             run_as_runtime(
-                context, "UPDATE tenants SET name = 'Renamed' WHERE id = :id", id=agency.tenant.id
+                context, "UPDATE tenants SET name = 'Renamed' WHERE id = :id", id=studio.agency.id
             )
         assert isinstance(cause(error.value), psycopg.errors.InsufficientPrivilege)
         assert "within the admin scope" in str(cause(error.value))
     if scoped:
         result = run_as_runtime(
-            ctx(tenant, admin, admin_scope=True),
+            studio.admin_ctx,
             "UPDATE tenants SET name = :name, status = 'inactive' WHERE id = :id",
             name=f"Renamed {uuid.uuid4().hex[:6]}",
-            id=agency.tenant.id,
+            id=studio.agency.id,
         )
         assert result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def test_admin_scope_needs_an_active_admin_of_the_admin_tenant(studio) -> None:  # type: ignore[no-untyped-def]
-    tenant, admin, agency = studio
+def test_admin_scope_needs_an_active_admin_of_the_admin_tenant(studio: Studio) -> None:
+    tenant, agency = studio.studio, studio.agency
     retired = make_user(tenant=tenant, role="admin", status="deactivated")
     count = "SELECT count(*) FROM projects WHERE tenant_id = :id"
     seen = {
         "no user": run_as_runtime(
-            TenantContext(tenant_id=tenant.id, admin_scope=True), count, id=agency.tenant.id
+            TenantContext(tenant_id=tenant.id, admin_scope=True), count, id=agency.id
         ).scalar_one(),  # type: ignore[attr-defined]
         "another tenant's user": run_as_runtime(
-            ctx(tenant, agency.user, admin_scope=True), count, id=agency.tenant.id
+            ctx(tenant, studio.member, admin_scope=True), count, id=agency.id
         ).scalar_one(),  # type: ignore[attr-defined]
         "deactivated admin": run_as_runtime(
-            ctx(tenant, retired, admin_scope=True), count, id=agency.tenant.id
+            ctx(tenant, retired, admin_scope=True), count, id=agency.id
         ).scalar_one(),  # type: ignore[attr-defined]
-        "active admin": run_as_runtime(
-            ctx(tenant, admin, admin_scope=True), count, id=agency.tenant.id
-        ).scalar_one(),  # type: ignore[attr-defined]
+        "active admin": run_as_runtime(studio.admin_ctx, count, id=agency.id).scalar_one(),  # type: ignore[attr-defined]
     }
     assert seen == {
         "no user": 0,

@@ -13,9 +13,8 @@ from portal import routes
 from portal.services.media.assets import accept_upload
 from portal.services.media.processing import process_asset
 from tests.e2e.test_sign_in import open_login, sign_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_studio
 from tests.media_support import clips, store  # noqa: F401
-from tests.services.conftest import make_studio
 
 MEDIA = "document.querySelector('#player-box hls-video, #player-box video')"
 READY = f"(() => {{ const m = {MEDIA}; return m && m.readyState >= 2 && m.videoWidth > 0; }})()"

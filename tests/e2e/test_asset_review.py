@@ -8,10 +8,9 @@ from portal import routes
 from portal.jobs.app import job_app
 from portal.services.media.assets import MEDIA_QUEUE
 from tests.e2e.test_sign_in import open_login, sign_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_studio
 from tests.jobs.support import run_async
 from tests.media_support import clips  # noqa: F401
-from tests.services.conftest import make_studio
 
 
 def drain_media_queue() -> None:

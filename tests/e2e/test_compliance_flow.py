@@ -10,8 +10,7 @@ from portal.db import tenant_session
 from portal.models import Project
 from portal.services.compliance import residency
 from tests.e2e.test_sign_in import open_login, sign_in
-from tests.factories import PASSWORD, ctx
-from tests.services.conftest import make_studio
+from tests.factories import PASSWORD, ctx, make_studio
 
 
 def test_audit_filter_diff_export_and_evidence_verification(page, app_url: str) -> None:  # type: ignore[no-untyped-def]

@@ -27,10 +27,9 @@ from portal.settings import ROOT
 from tests.conftest import ScratchDatabase
 from tests.e2e.conftest import _free_port, server_env, stop, wait_until_up
 from tests.e2e.test_sign_in import open_login, sign_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_studio
 from tests.fake_mux import FakeMux, running_fake_mux
 from tests.jobs.support import drain_webhook_queue
-from tests.services.conftest import make_studio
 from tests.webhook_support import mux_event, mux_request
 
 CHUNK = 256 * 1024

@@ -7,8 +7,7 @@ from portal.routes import project_url
 from portal.services.projects.milestones import create_milestone
 from portal.services.projects.tasks import create_task
 from tests.e2e.test_sign_in import open_login, sign_in
-from tests.factories import PASSWORD, make_user
-from tests.services.conftest import make_studio
+from tests.factories import PASSWORD, make_studio, make_user
 
 
 def _count_is(page, n: int) -> None:  # type: ignore[no-untyped-def]

@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from portal.services.core.locale import today
 from tests.e2e.test_sign_in import open_login, sign_in
-from tests.factories import PASSWORD
-from tests.services.conftest import make_studio
+from tests.factories import PASSWORD, make_studio
 
 
 def _dialog_save(page, button: str, fields: dict[str, str]) -> None:  # type: ignore[no-untyped-def]

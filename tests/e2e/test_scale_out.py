@@ -29,9 +29,8 @@ from portal.settings import ROOT
 from tests.conftest import ScratchDatabase
 from tests.e2e.conftest import _free_port, server_env, stop, wait_until_up
 from tests.e2e.test_sign_in import open_login, sign_in
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_studio, make_user
 from tests.media_support import clips  # noqa: F401
-from tests.services.conftest import make_studio
 
 REDIS_URL = os.environ.get("SCALE_REDIS_URL", "redis://127.0.0.1:6379/0")
 WORKERS = 2

@@ -12,8 +12,8 @@ from portal.db import tenant_session
 from portal.models import Asset
 from tests.e2e.test_annotations import MEDIA, drag
 from tests.e2e.test_share_links import ready_clip
+from tests.factories import make_studio
 from tests.media_support import clips, store  # noqa: F401
-from tests.services.conftest import make_studio
 from tests.share_support import make_link, token_of
 
 WATCH = (

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the studio fixture is imported from tests.services.conftest)
 """The users page's guest section: handlers called directly, as any connected client could."""
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from portal.models import User
 from portal.services.sharing import access
 from portal.services.sharing.guests import add_guest_comment
 from portal.state.admin_users_guests import GuestsState
-from tests.services.conftest import Studio, studio  # noqa: F401
+from tests.factories import Studio
 from tests.share_support import shared
 from tests.state.test_admin_state import cookie_for
 from tests.state.test_state import make_state, redirect_target

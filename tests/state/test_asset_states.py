@@ -16,9 +16,9 @@ from portal.services.core.errors import InvalidInput
 from portal.services.media.assets import create_asset_version
 from portal.state.asset import AssetState
 from portal.state.asset_upload import STORE_FAILED, UploadState, _store
+from tests.factories import Studio, make_studio
 from tests.jobs.support import run_async
 from tests.media_support import clips, files_under, media_dir  # noqa: F401
-from tests.services.conftest import Studio, make_studio
 from tests.state.test_state import make_state, signed_in_cookie
 
 pytestmark = pytest.mark.usefixtures("database")

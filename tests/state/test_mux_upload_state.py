@@ -14,8 +14,8 @@ from portal.models import Asset
 from portal.services.media.mux_uploads import discard_mux_upload, start_mux_upload
 from portal.state.asset_upload import CANCELLED, DIRECT_DONE, UploadState
 from tests.aio import run
+from tests.factories import Studio, make_studio
 from tests.fake_mux import FakeMux, fake_mux  # noqa: F401
-from tests.services.conftest import Studio, make_studio
 from tests.state.test_state import make_state, signed_in_cookie
 
 pytestmark = pytest.mark.usefixtures("database")

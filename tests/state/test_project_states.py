@@ -10,8 +10,7 @@ from portal.services.projects.tasks import create_task
 from portal.state.my_tasks import MyTasksState
 from portal.state.project_tasks import TaskState
 from portal.state.projects import ProjectsState
-from tests.factories import make_graph
-from tests.services.conftest import make_studio
+from tests.factories import make_graph, make_studio
 from tests.state.test_state import make_state, signed_in_cookie
 
 pytestmark = pytest.mark.usefixtures("database")

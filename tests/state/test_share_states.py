@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the studio fixture is imported from tests.services.conftest)
 """The client page's and the owner's share-link states, driven without a browser: handlers
 called with other ids reach nothing but the link's own version."""
 
@@ -16,7 +15,7 @@ from portal.models import Comment, ShareLink
 from portal.services.sharing.links import revoke_share_link
 from portal.state.share_links import ShareLinksState
 from portal.state.share_view import ShareViewState
-from tests.services.conftest import Studio, make_studio, studio  # noqa: F401
+from tests.factories import Studio, make_studio
 from tests.share_support import make_link, move_to_mux, ready_asset, shared, token_of
 from tests.state.test_state import make_state, signed_in_cookie
 

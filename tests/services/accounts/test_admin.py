@@ -20,9 +20,8 @@ from portal.services.core.errors import (
 )
 from portal.services.sharing import access
 from portal.services.sharing.guests import add_guest_comment
-from tests.factories import PASSWORD, make_tenant, make_user
+from tests.factories import PASSWORD, make_studio, make_tenant, make_user
 from tests.services.accounts.test_accounts import NEW_PASSWORD, last_link
-from tests.services.conftest import make_studio
 from tests.share_support import shared
 
 pytestmark = pytest.mark.usefixtures("database")

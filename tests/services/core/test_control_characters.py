@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the studio fixture is imported from tests.services.conftest)
 """NUL and other control characters: every text input answers a clear form error, nothing is
 written (PostgreSQL text cannot hold NUL: it used to surface as psycopg.DataError)."""
 
@@ -19,8 +18,7 @@ from portal.services.projects.projects import ProjectFilters, list_project_page
 from portal.services.sharing.access import lookup
 from portal.services.sharing.guests import add_guest_comment
 from portal.services.sharing.links import create_share_link
-from tests.factories import PASSWORD
-from tests.services.conftest import Studio, studio  # noqa: F401
+from tests.factories import PASSWORD, Studio
 from tests.share_support import ready_asset, shared
 
 pytestmark = pytest.mark.usefixtures("database")

@@ -21,7 +21,7 @@ from portal.services.media.annotations import (
 )
 from portal.services.media.assets import create_asset_version
 from portal.services.media.comments import add_asset_comment, asset_drawings, asset_thread
-from tests.services.conftest import Studio, make_studio
+from tests.factories import Studio, make_studio
 
 ARROW = {"type": "arrow", "color": "red", "points": [[0.25, 0.3], [0.6, 0.7]]}
 

@@ -19,7 +19,7 @@ from portal.services.media.comments import (
 from portal.services.media.review import OldVersion, decide
 from portal.services.media.timecode import format_timecode, frame_at
 from portal.services.media.views import asset_view, project_deliverables
-from tests.services.conftest import Studio, make_studio
+from tests.factories import Studio, make_studio
 
 pytestmark = pytest.mark.usefixtures("database")
 

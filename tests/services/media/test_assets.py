@@ -15,9 +15,8 @@ from portal.services.core.errors import Conflict, InvalidInput, NotFound
 from portal.services.media.assets import accept_upload, create_asset_version, get_asset
 from portal.services.media.processing import process_asset
 from portal.services.media.storage import asset_dir
-from tests.factories import unique
+from tests.factories import Studio, make_studio, unique
 from tests.media_support import clips, files_under, media_dir, store  # noqa: F401
-from tests.services.conftest import Studio
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -165,8 +164,6 @@ def test_versions_of_a_deliverable_and_simultaneous_uploads(studio: Studio) -> N
 
 
 def test_another_tenants_project_and_asset_are_refused(studio: Studio, clips, media_dir) -> None:  # type: ignore[no-untyped-def]
-    from tests.services.conftest import make_studio
-
     other = make_studio()
     with pytest.raises(InvalidInput, match="not available"):
         accept_upload(

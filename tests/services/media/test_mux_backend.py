@@ -20,9 +20,8 @@ from portal.services.accounts.auth import SESSION_COOKIE, sign_in
 from portal.services.media.assets import get_asset
 from portal.services.media.mux_events import handle_mux_event
 from portal.services.media.mux_uploads import MuxUnavailable, backfill_mp4, start_mux_upload
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, Studio
 from tests.fake_mux import FakeMux, fake_mux  # noqa: F401
-from tests.services.conftest import Studio
 from tests.webhook_support import mux_event
 
 pytestmark = pytest.mark.usefixtures("database")

@@ -20,8 +20,7 @@ from portal.services.notifications.inbox import latest, mark_all_read, mark_read
 from portal.services.projects.milestones import create_milestone
 from portal.services.projects.task_comments import add_comment
 from portal.services.projects.tasks import assign_task, create_task
-from tests.factories import ctx, make_graph, make_user
-from tests.services.conftest import Studio
+from tests.factories import Studio, ctx, make_graph, make_user
 
 
 def _inbox(superuser_conn, user) -> list[tuple[str, dict, str | None]]:  # type: ignore[no-untyped-def]

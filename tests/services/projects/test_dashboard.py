@@ -12,8 +12,7 @@ from portal.services.core.locale import today
 from portal.services.projects.dashboard import DashboardFilters, load_dashboard
 from portal.services.projects.milestones import create_milestone
 from portal.services.projects.tasks import change_status, create_task
-from tests.factories import make_graph
-from tests.services.conftest import Studio, make_studio
+from tests.factories import Studio, make_graph, make_studio
 
 
 def _fill(studio: Studio) -> None:

@@ -17,8 +17,7 @@ from portal.services.projects.milestones import (
     update_milestone,
 )
 from portal.services.projects.tasks import create_task
-from tests.factories import make_graph
-from tests.services.conftest import END, START, Studio
+from tests.factories import END, START, Studio, make_graph
 
 
 def _three(session, studio: Studio):  # type: ignore[no-untyped-def]

@@ -19,8 +19,7 @@ from portal.services.projects.projects import (
     tenant_options,
     update_project,
 )
-from tests.factories import ctx, make_graph, make_tenant, make_user
-from tests.services.conftest import END, START, Studio
+from tests.factories import END, START, Studio, ctx, make_graph, make_tenant, make_user
 
 pytestmark = pytest.mark.usefixtures("database")
 

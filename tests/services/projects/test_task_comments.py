@@ -16,8 +16,7 @@ from portal.services.projects.task_comments import (
     task_thread,
 )
 from portal.services.projects.tasks import create_task
-from tests.factories import make_graph, make_user
-from tests.services.conftest import Studio
+from tests.factories import Studio, make_graph, make_user
 
 
 @pytest.fixture()

@@ -18,8 +18,7 @@ from portal.services.projects.tasks import (
     delete_task,
     update_task,
 )
-from tests.factories import make_graph, make_user
-from tests.services.conftest import END, START, Studio
+from tests.factories import END, START, Studio, make_graph, make_user
 
 
 @pytest.fixture()

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the studio fixture is imported from tests.services.conftest)
 """Share links, client side: tokens, passcodes (right, wrong, throttled), exact view counting
 under 200 concurrent openings, first-view notification, playback grants, guest comments."""
 
@@ -23,7 +22,7 @@ from portal.services.sharing.guests import add_guest_comment, guest_comments
 from portal.services.sharing.links import revoke_share_link
 from portal.settings import get_settings
 from tests.aio import run
-from tests.services.conftest import Studio, make_studio, studio  # noqa: F401
+from tests.factories import Studio, make_studio
 from tests.share_support import make_link, ready_asset, shared, token_of
 
 pytestmark = pytest.mark.usefixtures("database")

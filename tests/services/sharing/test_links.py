@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the studio fixture is imported from tests.services.conftest)
 """Share links, owner side: create (token hashed, passcode argon2), list, revoke, extend,
 passcode change, analytics, audit, and the 90-day purge with a controllable clock."""
 
@@ -27,7 +26,7 @@ from portal.services.sharing.links import (
     set_link_options,
     share_analytics,
 )
-from tests.services.conftest import Studio, make_studio, studio  # noqa: F401
+from tests.factories import Studio, make_studio
 from tests.share_support import make_link, move_to_mux, ready_asset, shared, token_of
 
 pytestmark = pytest.mark.usefixtures("database")

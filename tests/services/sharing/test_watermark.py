@@ -1,4 +1,4 @@
-# ruff: noqa: F811  (fixtures imported from tests.services.conftest and tests.media_support)
+# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
 """Issue 7 on the client page: guest drawings (validated by the same service, refused on another
 version), the watermark's text, playback-grant renewal, and the burned-in download."""
 
@@ -28,8 +28,8 @@ from portal.services.sharing.watermark import (
     ready_rendition,
     rendition_path,
 )
+from tests.factories import Studio
 from tests.media_support import clips, media_dir, store  # noqa: F401
-from tests.services.conftest import Studio, studio  # noqa: F401
 from tests.share_support import make_link, ready_asset, shared
 
 pytestmark = pytest.mark.usefixtures("database")
