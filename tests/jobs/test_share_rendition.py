@@ -55,6 +55,7 @@ def test_queued_rendition_job_runs_and_ledgers_an_allowed_result(
         stored=store(clips["with_audio.mp4"]),
     )
     process_asset(asset_id=asset.id, tenant_id=asset.tenant_id)
+    drain_media_queue()  # jobs other tests' links queued run now, not among this link's runs
     before = {run.id for run in rendition_runs(set())}
     # Creating a watermarked, downloadable link queues its rendition job.
     link = make_link(studio, asset, name="Legal", allow_download=True, watermark=True)
