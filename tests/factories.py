@@ -18,6 +18,7 @@ from portal.models import (
     Tenant,
     User,
 )
+from portal.services.accounts.auth import SessionUser, resolve_session, sign_in
 from portal.services.accounts.passwords import hash_password, new_token, token_hash
 from portal.services.core.locale import today
 from portal.services.projects.projects import create_project
@@ -64,6 +65,19 @@ def make_user(
         session.add(user)
         session.flush()
     return user
+
+
+def session_of(user: User) -> SessionUser:
+    """`user` signed in with the password (PASSWORD), as a handler resolves the session."""
+    session = resolve_session(sign_in(email=user.email, password=PASSWORD).token)
+    assert session is not None
+    return session
+
+
+def make_studio_admin() -> tuple[Tenant, SessionUser]:
+    """An admin tenant and its admin, signed in."""
+    tenant = make_tenant(type="admin")
+    return tenant, session_of(make_user(tenant=tenant, role="admin"))
 
 
 def ctx(tenant: Tenant, user: User | None = None, *, admin_scope: bool = False) -> TenantContext:

@@ -16,13 +16,13 @@ from portal.jobs.app import job_app
 from portal.jobs.notifications import notification_digests
 from portal.models import JobRun, Notification, OutboxEmail, User
 from portal.services.accounts import self_service, users
-from portal.services.accounts.auth import SESSION_COOKIE, resolve_session, sign_in
+from portal.services.accounts.auth import SESSION_COOKIE
 from portal.services.core.locale import viewer_zone
 from portal.services.email import outbox as mail
 from portal.services.notifications.delivery import digest_cutoff
 from portal.services.notifications.digest import send_digest
 from portal.services.notifications.fan_out import EMAIL_QUEUE, EMAIL_TASK, fan_out
-from tests.factories import PASSWORD, ctx, make_tenant, make_user
+from tests.factories import ctx, make_studio_admin, make_tenant, make_user
 from tests.fake_resend import FakeResend, fake_resend  # noqa: F401  (fixture)
 from tests.jobs.support import run_async
 
@@ -65,12 +65,6 @@ def link_in(message: dict) -> str:
     return url
 
 
-def studio_admin():  # type: ignore[no-untyped-def]
-    tenant = make_tenant(type="admin")
-    admin = make_user(tenant=tenant, role="admin")
-    return tenant, resolve_session(sign_in(email=admin.email, password=PASSWORD).token)
-
-
 def test_sign_in_link_over_http_is_queued_then_sent_by_the_worker(
     fake_resend: FakeResend,  # noqa: F811
 ) -> None:
@@ -101,7 +95,7 @@ def test_sign_in_link_over_http_is_queued_then_sent_by_the_worker(
 def test_password_reset_and_invitation_arrive(fake_resend: FakeResend) -> None:  # noqa: F811
     user = make_user(tenant=make_tenant())
     self_service.request_password_reset(email=user.email)
-    tenant, admin = studio_admin()
+    tenant, admin = make_studio_admin()
     agency = make_tenant(managed_by=tenant)
     users.invite_user(
         user=admin,
@@ -125,7 +119,7 @@ def test_invitation_is_whole_while_resend_is_down(
     superuser_conn,  # type: ignore[no-untyped-def]
 ) -> None:
     """Before: the invited row committed, then sending raised. Now: row + job, sent later."""
-    tenant, admin = studio_admin()
+    tenant, admin = make_studio_admin()
     agency = make_tenant(managed_by=tenant)
     fake_resend.script = ["500"]
     new_id = users.invite_user(

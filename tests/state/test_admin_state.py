@@ -11,7 +11,7 @@ from portal.services.accounts.auth import resolve_session, sign_in
 from portal.state.account import AccountState
 from portal.state.admin import TenantsState, UsersState
 from portal.state.mailbox import MailboxState
-from tests.factories import PASSWORD, ctx, make_tenant, make_user
+from tests.factories import PASSWORD, ctx, make_tenant, make_user, session_of
 from tests.state.test_state import make_state, redirect_target
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -100,7 +100,7 @@ def test_admin_deactivates_member_and_member_loses_access_on_next_event(world) -
 
 
 def test_account_handlers_only_touch_own_sessions(world) -> None:  # type: ignore[no-untyped-def]
-    theirs = resolve_session(sign_in(email=world["outsider"].email, password=PASSWORD).token)
+    theirs = session_of(world["outsider"])
     mine = make_state(AccountState, cookie=cookie_for(world["member"]))
     mine.load()
     mine.revoke(str(theirs.session_id))

@@ -15,7 +15,7 @@ from portal.services.accounts.passwords import hash_password, token_hash
 from portal.services.accounts.throttle import Throttled
 from portal.services.core.errors import InvalidCredentials, InvalidInput, NotFound
 from tests.concurrency_support import VerifierGate
-from tests.factories import PASSWORD, ctx, make_tenant, make_user
+from tests.factories import PASSWORD, ctx, make_tenant, make_user, session_of
 
 pytestmark = pytest.mark.usefixtures("database")
 NEW_PASSWORD = "a-much-better-passphrase"
@@ -181,7 +181,7 @@ def test_profile_and_password_change() -> None:
     tenant = make_tenant()
     user = make_user(tenant=tenant)
     other_browser = sign_in(email=user.email, password=PASSWORD)
-    me = resolve_session(sign_in(email=user.email, password=PASSWORD).token)
+    me = session_of(user)
     self_service.update_profile(user=me, name="  Renamed Person ")
     with pytest.raises(InvalidInput):
         self_service.update_profile(user=me, name="x" * 201)
@@ -205,8 +205,8 @@ def test_sessions_list_and_revoke_only_own() -> None:
     first = sign_in(
         email=user.email, password=PASSWORD, user_agent="Mozilla/5.0 (X11; Linux) Chrome/1"
     )
-    me = resolve_session(sign_in(email=user.email, password=PASSWORD).token)
-    theirs = resolve_session(sign_in(email=other.email, password=PASSWORD).token)
+    me = session_of(user)
+    theirs = session_of(other)
     listed = self_service.list_sessions(user=me)
     assert len(listed) == 2 and sum(s.current for s in listed) == 1
     assert "Chrome on Linux" in {s.user_agent for s in listed}
@@ -237,7 +237,7 @@ def test_deactivated_user_gets_no_reset_link() -> None:
 
 def test_guessing_the_current_password_is_throttled_like_sign_in() -> None:
     user = make_user(tenant=make_tenant())
-    me = resolve_session(sign_in(email=user.email, password=PASSWORD).token)
+    me = session_of(user)
     for n in range(5):
         with pytest.raises(InvalidInput, match="current password"):
             self_service.change_password(

@@ -20,25 +20,27 @@ from portal.services.core.errors import (
 )
 from portal.services.sharing import access
 from portal.services.sharing.guests import add_guest_comment
-from tests.factories import PASSWORD, make_studio, make_tenant, make_user
+from tests.factories import (
+    PASSWORD,
+    make_studio,
+    make_studio_admin,
+    make_tenant,
+    make_user,
+    session_of,
+)
 from tests.services.accounts.test_accounts import NEW_PASSWORD, last_link
 from tests.share_support import shared
 
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def session_of(user):  # type: ignore[no-untyped-def]
-    return resolve_session(sign_in(email=user.email, password=PASSWORD).token)
-
-
 @pytest.fixture()
-def studio():  # type: ignore[no-untyped-def]
-    tenant = make_tenant(type="admin")
-    return tenant, session_of(make_user(tenant=tenant, role="admin"))
+def studio_admin():  # type: ignore[no-untyped-def]
+    return make_studio_admin()
 
 
-def test_studio_admin_creates_and_edits_agency_tenants(studio) -> None:  # type: ignore[no-untyped-def]
-    tenant, admin = studio
+def test_studio_admin_creates_and_edits_agency_tenants(studio_admin) -> None:  # type: ignore[no-untyped-def]
+    tenant, admin = studio_admin
     new_id = tenants.create_tenant(user=admin, name="Blue Door Agency", accent_color="#112233")
     listed = {t.id: t for t in tenants.list_tenants(user=admin)}
     assert listed[new_id].accent_color == "#112233" and listed[new_id].type == "agency"
@@ -69,13 +71,13 @@ def test_studio_admin_creates_and_edits_agency_tenants(studio) -> None:  # type:
         ({"name": "Ok", "accent_color": "red; background:url(x)"}, "accent colour"),
     ],
 )
-def test_tenant_bad_input(studio, kwargs: dict, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_tenant_bad_input(studio_admin, kwargs: dict, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidInput, match=message):
-        tenants.create_tenant(user=studio[1], **kwargs)
+        tenants.create_tenant(user=studio_admin[1], **kwargs)
 
 
-def test_other_studios_tenants_are_out_of_reach(studio) -> None:  # type: ignore[no-untyped-def]
-    _, admin = studio
+def test_other_studios_tenants_are_out_of_reach(studio_admin) -> None:  # type: ignore[no-untyped-def]
+    _, admin = studio_admin
     other_studio = make_tenant(type="admin")
     foreign = make_tenant(managed_by=other_studio)
     assert str(foreign.id) not in {t.id for t in tenants.list_tenants(user=admin)}
@@ -106,8 +108,8 @@ def test_agency_users_cannot_administer_tenants() -> None:
         users.list_users(user=member)
 
 
-def test_invite_accept_sign_in_lands_in_tenant(studio) -> None:  # type: ignore[no-untyped-def]
-    tenant, admin = studio
+def test_invite_accept_sign_in_lands_in_tenant(studio_admin) -> None:  # type: ignore[no-untyped-def]
+    tenant, admin = studio_admin
     agency = make_tenant(managed_by=tenant)
     email = f"new.person.{agency.id.hex}@example.test"
     users.invite_user(user=admin, tenant_id=str(agency.id), email=email, name="", role="agency")
@@ -129,8 +131,8 @@ def test_invite_accept_sign_in_lands_in_tenant(studio) -> None:  # type: ignore[
     assert sign_in(email=email, password=NEW_PASSWORD).token
 
 
-def test_invite_conflicts_resend_and_revoke(studio) -> None:  # type: ignore[no-untyped-def]
-    tenant, admin = studio
+def test_invite_conflicts_resend_and_revoke(studio_admin) -> None:  # type: ignore[no-untyped-def]
+    tenant, admin = studio_admin
     agency = make_tenant(managed_by=tenant)
     existing = make_user(tenant=make_tenant())
     with pytest.raises(Conflict, match="already exists"):
@@ -161,15 +163,15 @@ def test_invite_conflicts_resend_and_revoke(studio) -> None:  # type: ignore[no-
         ("ok@example.test", "superuser", "Choose a role"),
     ],
 )
-def test_invite_bad_input(studio, email: str, role: str, message: str) -> None:  # type: ignore[no-untyped-def]
-    tenant, admin = studio
+def test_invite_bad_input(studio_admin, email: str, role: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    tenant, admin = studio_admin
     agency = make_tenant(managed_by=tenant)
     with pytest.raises(InvalidInput, match=message):
         users.invite_user(user=admin, tenant_id=str(agency.id), email=email, name="", role=role)
 
 
-def test_agency_admin_manages_own_tenant_only(studio) -> None:  # type: ignore[no-untyped-def]
-    tenant, _ = studio
+def test_agency_admin_manages_own_tenant_only(studio_admin) -> None:  # type: ignore[no-untyped-def]
+    tenant, _ = studio_admin
     agency, other = make_tenant(managed_by=tenant), make_tenant(managed_by=tenant)
     agency_admin = session_of(make_user(tenant=agency, role="admin"))
     member = make_user(tenant=agency)
@@ -189,8 +191,8 @@ def test_agency_admin_manages_own_tenant_only(studio) -> None:  # type: ignore[n
     users.change_role(user=agency_admin, user_id=str(member.id), role="admin")
 
 
-def test_deactivate_ends_sessions_and_reactivate(studio) -> None:  # type: ignore[no-untyped-def]
-    tenant, admin = studio
+def test_deactivate_ends_sessions_and_reactivate(studio_admin) -> None:  # type: ignore[no-untyped-def]
+    tenant, admin = studio_admin
     agency = make_tenant(managed_by=tenant)
     member = make_user(tenant=agency)
     live = sign_in(email=member.email, password=PASSWORD)

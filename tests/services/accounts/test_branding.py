@@ -7,22 +7,16 @@ from starlette.testclient import TestClient
 
 from portal.api import build_api
 from portal.services.accounts import branding
-from portal.services.accounts.auth import resolve_session, sign_in
 from portal.services.core.errors import InvalidInput, NotFound, PermissionDenied
-from tests.factories import PASSWORD, make_tenant, make_user
+from tests.factories import make_studio_admin, make_tenant, make_user, session_of
 
 pytestmark = pytest.mark.usefixtures("database")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
-def session_of(user):  # type: ignore[no-untyped-def]
-    return resolve_session(sign_in(email=user.email, password=PASSWORD).token)
-
-
 def test_logo_is_stored_replaced_and_served() -> None:
-    studio = make_tenant(type="admin")
-    admin = session_of(make_user(tenant=studio, role="admin"))
+    studio, admin = make_studio_admin()
     agency = make_tenant(managed_by=studio)
     assert branding.save_logo(user=admin, tenant_id=str(agency.id), data=PNG).endswith(".png")
     assert branding.save_logo(user=admin, tenant_id=str(agency.id), data=JPEG).endswith(".jpg")
@@ -46,8 +40,7 @@ def test_logo_is_stored_replaced_and_served() -> None:
     ],
 )
 def test_bad_logos_are_refused_and_nothing_is_written(data: bytes, message: str) -> None:
-    studio = make_tenant(type="admin")
-    admin = session_of(make_user(tenant=studio, role="admin"))
+    studio, admin = make_studio_admin()
     agency = make_tenant(managed_by=studio)
     with pytest.raises(InvalidInput, match=message):
         branding.save_logo(user=admin, tenant_id=str(agency.id), data=data)
@@ -55,9 +48,8 @@ def test_bad_logos_are_refused_and_nothing_is_written(data: bytes, message: str)
 
 
 def test_only_studio_admins_of_the_tenant_may_set_a_logo() -> None:
-    studio = make_tenant(type="admin")
+    studio, admin = make_studio_admin()
     foreign = make_tenant(managed_by=make_tenant(type="admin"))
-    admin = session_of(make_user(tenant=studio, role="admin"))
     with pytest.raises(NotFound):
         branding.save_logo(user=admin, tenant_id=str(foreign.id), data=PNG)
     agency = make_tenant(managed_by=studio)

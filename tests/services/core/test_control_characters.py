@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.db import tenant_session
 from portal.models import Comment, ShareLink, User
 from portal.services.accounts import self_service, tenants
-from portal.services.accounts.auth import resolve_session, sign_in
+from portal.services.accounts.auth import sign_in
 from portal.services.compliance.audit_log import parse_filters
 from portal.services.core.errors import InvalidInput
 from portal.services.media.comments import add_asset_comment, search_comments
@@ -18,7 +18,7 @@ from portal.services.projects.projects import ProjectFilters, list_project_page
 from portal.services.sharing.access import lookup
 from portal.services.sharing.guests import add_guest_comment
 from portal.services.sharing.links import create_share_link
-from tests.factories import PASSWORD, Studio
+from tests.factories import Studio, session_of
 from tests.share_support import ready_asset, shared
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -114,7 +114,7 @@ def test_project_search_and_client_filters_with_nul_are_form_errors(studio: Stud
 
 
 def test_tenant_name_and_audit_actor_with_nul_are_form_errors(studio: Studio) -> None:
-    admin = resolve_session(sign_in(email=studio.admin.email, password=PASSWORD).token)
+    admin = session_of(studio.admin)
     with pytest.raises(InvalidInput, match=f"^The tenant name {NOT_ALLOWED}$"):
         tenants.create_tenant(user=admin, name="Ghost\x00 Agency")
     with (
