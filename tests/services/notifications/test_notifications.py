@@ -17,9 +17,8 @@ from portal.services.notifications.digest import send_digest
 from portal.services.notifications.events import on_approval, on_share_viewed
 from portal.services.notifications.fan_out import fan_out
 from portal.services.notifications.inbox import latest, mark_all_read, mark_read, unread_count
-from portal.services.projects.milestones import create_milestone
 from portal.services.projects.task_comments import add_comment
-from portal.services.projects.tasks import assign_task, create_task
+from portal.services.projects.tasks import assign_task
 from tests.factories import Studio, ctx, make_graph, make_user
 
 
@@ -30,15 +29,6 @@ def _inbox(superuser_conn, user) -> list[tuple[str, dict, str | None]]:  # type:
         (user.id,),
     ).fetchall()
     return [(r[0], r[1], r[2]) for r in rows]
-
-
-@pytest.fixture()
-def task(studio: Studio):  # type: ignore[no-untyped-def]
-    with tenant_session(studio.admin_ctx) as session:
-        milestone = create_milestone(session=session, project_id=studio.project.id, title="Edit")
-        return create_task(
-            session=session, milestone_id=milestone.id, title="Cut", assignee_id=studio.member.id
-        )
 
 
 def test_assignment_notifies_the_assignee_not_the_actor(studio: Studio, task, superuser_conn):  # type: ignore[no-untyped-def]

@@ -7,7 +7,6 @@ import pytest
 from portal.db import tenant_session
 from portal.models import Comment
 from portal.services.core.errors import InvalidInput, NotFound, PermissionDenied
-from portal.services.projects.milestones import create_milestone
 from portal.services.projects.task_comments import (
     DELETED_BODY,
     add_comment,
@@ -15,15 +14,7 @@ from portal.services.projects.task_comments import (
     edit_comment,
     task_thread,
 )
-from portal.services.projects.tasks import create_task
 from tests.factories import Studio, make_graph, make_user
-
-
-@pytest.fixture()
-def task(studio: Studio):  # type: ignore[no-untyped-def]
-    with tenant_session(studio.admin_ctx) as session:
-        milestone = create_milestone(session=session, project_id=studio.project.id, title="Edit")
-        return create_task(session=session, milestone_id=milestone.id, title="Cut")
 
 
 def test_threads_and_mentions(studio: Studio, task) -> None:  # type: ignore[no-untyped-def]

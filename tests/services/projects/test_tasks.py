@@ -8,7 +8,6 @@ import pytest
 
 from portal.db import tenant_session
 from portal.services.core.errors import InvalidInput, NotFound
-from portal.services.projects.milestones import create_milestone
 from portal.services.projects.task_lists import my_tasks, project_tasks
 from portal.services.projects.tasks import (
     assign_task,
@@ -19,12 +18,6 @@ from portal.services.projects.tasks import (
     update_task,
 )
 from tests.factories import END, START, Studio, make_graph, make_user
-
-
-@pytest.fixture()
-def milestone(studio: Studio):  # type: ignore[no-untyped-def]
-    with tenant_session(studio.admin_ctx) as session:
-        return create_milestone(session=session, project_id=studio.project.id, title="Edit")
 
 
 def _task(studio: Studio, milestone, **kwargs):  # type: ignore[no-untyped-def]
