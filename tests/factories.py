@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlmodel import select
 
 from portal.db import TenantContext, tenant_session
 from portal.models import (
@@ -21,6 +24,7 @@ from portal.models import (
 from portal.services.accounts.auth import SessionUser, resolve_session, sign_in
 from portal.services.accounts.passwords import hash_password, new_token, token_hash
 from portal.services.core.locale import today
+from portal.services.media.assets import create_asset_version
 from portal.services.projects.projects import create_project
 
 PASSWORD = "correct-horse-battery"
@@ -99,6 +103,12 @@ class TenantGraph:
     share_link: ShareLink
     comment: Comment
     notification: Notification
+
+
+def asset_of(graph: TenantGraph) -> Asset:
+    """The graph's asset as it is stored now."""
+    with tenant_session(ctx(graph.tenant)) as session:
+        return session.exec(select(Asset).where(Asset.id == graph.asset.id)).one()
 
 
 def make_graph(tenant: Tenant | None = None, *, managed_by: Tenant | None = None) -> TenantGraph:
@@ -188,3 +198,18 @@ def make_studio() -> Studio:
             created_by=admin.id,
         )
     return Studio(studio, admin, agency, member, project)
+
+
+def ready_version(
+    studio: Studio, *, title: str = "Hero film", fps: str | int = 25, duration: str | int = "12.5"
+) -> Asset:
+    """A ready version of the `title` deliverable in the studio's project (no media files)."""
+    with tenant_session(studio.admin_ctx) as session:
+        return create_asset_version(
+            session=session,
+            project_id=studio.project.id,
+            title=title,
+            status="ready",
+            duration=Decimal(duration),
+            frame_rate=Decimal(fps),
+        )

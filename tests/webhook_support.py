@@ -11,8 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
+from portal.db import tenant_session
 from portal.integrations.webhook_signatures import mux_signature
+from portal.models import WebhookEvent
+from portal.services.operations.webhooks import ingest_webhook_event
 from portal.settings import get_settings
 
 MUX_SECRET = "mux-test-webhook-secret"
@@ -77,3 +81,18 @@ def resend_request(
         "content-type": "application/json",
     }
     return body, headers
+
+
+def store(source: str, payload: dict, event_id: str | None = None) -> uuid.UUID:
+    """Store (and queue) an event as the webhook route does; its row id."""
+    row_id = ingest_webhook_event(
+        source=source, event_id=event_id or payload.get("id") or str(uuid.uuid4()), payload=payload
+    )
+    assert row_id is not None
+    return row_id
+
+
+def event(row_id: uuid.UUID) -> WebhookEvent:
+    """A stored event as it is now."""
+    with tenant_session(None) as session:
+        return session.exec(select(WebhookEvent).where(WebhookEvent.id == row_id)).one()

@@ -16,7 +16,7 @@ from portal.jobs import periodic
 from portal.models import Asset, JobRun
 from portal.services.media.assets import queue_processing
 from portal.services.media.sweep import AGAIN, MUX_SILENT, NEVER_UPLOADED, sweep_stuck_assets
-from tests.factories import ctx, make_graph
+from tests.factories import asset_of, ctx, make_graph
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -27,11 +27,6 @@ def set_asset(graph, **values) -> None:  # type: ignore[no-untyped-def]
         for key, value in values.items():
             setattr(asset, key, value)
         session.add(asset)
-
-
-def asset_of(graph) -> Asset:  # type: ignore[no-untyped-def]
-    with tenant_session(ctx(graph.tenant)) as session:
-        return session.exec(select(Asset).where(Asset.id == graph.asset.id)).one()
 
 
 def jobs_for(graph, status: str = "todo") -> int:  # type: ignore[no-untyped-def]

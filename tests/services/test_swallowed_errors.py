@@ -19,8 +19,7 @@ from portal.db import tenant_session
 from portal.services.accounts.passwords import hash_password, verify_and_upgrade, verify_password
 from portal.services.operations import webhook_processing
 from tests.factories import make_graph
-from tests.services.operations.test_webhook_processing import event, store
-from tests.webhook_support import mux_event
+from tests.webhook_support import event, mux_event, store
 
 pytestmark = pytest.mark.usefixtures("database")
 

@@ -5,7 +5,6 @@ another tenant's ids refused, a cancelled upload leaves no file."""
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal
 
 import pytest
 from reflex_components_core.core._upload import UploadChunk
@@ -13,27 +12,14 @@ from reflex_components_core.core._upload import UploadChunk
 from portal.db import tenant_session
 from portal.models import Asset, Comment
 from portal.services.core.errors import InvalidInput
-from portal.services.media.assets import create_asset_version
 from portal.state.asset import AssetState
 from portal.state.asset_upload import STORE_FAILED, UploadState, _store
-from tests.factories import Studio, make_studio
+from tests.factories import make_studio, ready_version
 from tests.jobs.support import run_async
 from tests.media_support import clips, files_under, media_dir  # noqa: F401
 from tests.state.test_state import make_state, signed_in_cookie
 
 pytestmark = pytest.mark.usefixtures("database")
-
-
-def ready(studio: Studio, title: str = "Spot 30s") -> Asset:
-    with tenant_session(studio.admin_ctx) as session:
-        return create_asset_version(
-            session=session,
-            project_id=studio.project.id,
-            title=title,
-            status="ready",
-            duration=Decimal(20),
-            frame_rate=Decimal(25),
-        )
 
 
 def asset_state(email: str, asset_id: str, compare: str = "") -> AssetState:
@@ -45,7 +31,7 @@ def asset_state(email: str, asset_id: str, compare: str = "") -> AssetState:
 
 def test_member_reviews_comments_and_compares() -> None:
     s = make_studio()
-    v1, v2 = ready(s), ready(s)
+    v1, v2 = ready_version(s, duration=20), ready_version(s, duration=20)
     state = asset_state(s.member.email, str(v1.id), compare=str(v2.id))
     assert state.asset.label == "v1" and not state.asset.is_latest and state.compare_label == "v2"
     assert state.src.endswith(f"/api/media/{v1.id}/hls/master.m3u8")
@@ -72,7 +58,7 @@ def test_member_reviews_comments_and_compares() -> None:
 
 def test_only_the_decisions_the_review_state_allows_are_offered() -> None:
     s = make_studio()
-    state = asset_state(s.member.email, str(ready(s).id))
+    state = asset_state(s.member.email, str(ready_version(s, duration=20).id))
     assert state.decisions == ["approved", "changes_requested"]
     state.review("approved", False)
     assert state.asset.review_status == "approved" and state.decisions == ["in_review"]
@@ -83,7 +69,7 @@ def test_only_the_decisions_the_review_state_allows_are_offered() -> None:
 
 def test_range_comment_round_trip_and_refusals() -> None:
     s = make_studio()
-    asset = ready(s)  # 20 s at 25 fps
+    asset = ready_version(s, duration=20)  # 20 s at 25 fps
     state = asset_state(s.member.email, str(asset.id))
     for end, message in [("3", "end after it starts"), ("4", "end after it starts")]:
         state.post_comment({"body": "Too short", "timecode": "4", "end": end})
@@ -113,7 +99,7 @@ def test_range_comment_round_trip_and_refusals() -> None:
 
 def test_another_tenants_asset_is_refused_by_every_handler() -> None:
     victim, outsider = make_studio(), make_studio()
-    asset = ready(victim)
+    asset = ready_version(victim, duration=20)
     state = asset_state(outsider.member.email, str(asset.id))
     assert state.asset.id == "" and "not available" in state.error and state.src == ""
     state.asset_id = str(asset.id)  # a crafted client sets any id it likes
@@ -136,7 +122,7 @@ def test_another_tenants_asset_is_refused_by_every_handler() -> None:
 
 def test_members_cannot_upload() -> None:
     s = make_studio()
-    ready(s)
+    ready_version(s, duration=20)
     state = make_state(
         UploadState,
         cookie=signed_in_cookie(s.member.email),
@@ -173,7 +159,7 @@ def test_streamed_upload_is_stored_and_a_cancel_leaves_nothing(clips, media_dir)
 
 def test_post_comment_with_a_drawing_and_refusals() -> None:
     s = make_studio()
-    asset = ready(s)
+    asset = ready_version(s, duration=20)
     state = asset_state(s.member.email, str(asset.id))
     arrow = '{"v":1,"shapes":[{"type":"arrow","color":"red","points":[[0.2,0.2],[0.5,0.6]]}]}'
     bad = arrow.replace("arrow", "star")

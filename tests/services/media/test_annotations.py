@@ -4,12 +4,11 @@ comment's timecode and frame, refused (with nothing stored) when anything is wro
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 import pytest
 
 from portal.db import tenant_session
-from portal.models import Asset, Comment
+from portal.models import Comment
 from portal.services.core.errors import InvalidInput, NotFound
 from portal.services.media.annotations import (
     MAX_BYTES,
@@ -19,9 +18,8 @@ from portal.services.media.annotations import (
     MAX_TOTAL_POINTS,
     parse_drawing,
 )
-from portal.services.media.assets import create_asset_version
 from portal.services.media.comments import add_asset_comment, asset_drawings, asset_thread
-from tests.factories import Studio, make_studio
+from tests.factories import Studio, make_studio, ready_version
 
 ARROW = {"type": "arrow", "color": "red", "points": [[0.25, 0.3], [0.6, 0.7]]}
 
@@ -103,18 +101,6 @@ def test_script_in_a_label_is_kept_as_text() -> None:
     label = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     stored = parse_drawing(drawing(shape(type="text", points=[[0.1, 0.1]], text=label)))
     assert stored is not None and stored["shapes"][0]["text"] == label
-
-
-def ready_version(studio: Studio) -> Asset:
-    with tenant_session(studio.admin_ctx) as session:
-        return create_asset_version(
-            session=session,
-            project_id=studio.project.id,
-            title="Hero film",
-            status="ready",
-            duration=Decimal("12.5"),
-            frame_rate=Decimal(25),
-        )
 
 
 def test_drawing_round_trips_with_timecode_and_frame(studio: Studio) -> None:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from portal.db import tenant_session
-from portal.models import Asset
 from portal.services.core.errors import Conflict, InvalidInput, NotFound
 from portal.services.media.assets import create_asset_version
 from portal.services.media.comments import (
@@ -19,21 +16,9 @@ from portal.services.media.comments import (
 from portal.services.media.review import OldVersion, decide
 from portal.services.media.timecode import format_timecode, frame_at
 from portal.services.media.views import asset_view, project_deliverables
-from tests.factories import Studio, make_studio
+from tests.factories import Studio, make_studio, ready_version
 
 pytestmark = pytest.mark.usefixtures("database")
-
-
-def ready_version(studio: Studio, title: str = "Hero film", fps: str = "25") -> Asset:
-    with tenant_session(studio.admin_ctx) as session:
-        return create_asset_version(
-            session=session,
-            project_id=studio.project.id,
-            title=title,
-            status="ready",
-            duration=Decimal("12.5"),
-            frame_rate=Decimal(fps),
-        )
 
 
 def test_timecodes_at_the_assets_frame_rate() -> None:

@@ -11,8 +11,7 @@ from portal.db import tenant_session
 from portal.models import Comment
 from portal.services.core.errors import InvalidInput
 from portal.services.media.comments import add_asset_comment, search_comments
-from tests.factories import Studio, make_studio
-from tests.services.media.test_asset_review import ready_version
+from tests.factories import Studio, make_studio, ready_version
 
 pytestmark = pytest.mark.usefixtures("database")
 

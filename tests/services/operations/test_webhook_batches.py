@@ -12,10 +12,9 @@ from portal.db import tenant_session
 from portal.models import Asset, JobRun, Notification
 from portal.services.operations import webhook_processing
 from portal.services.operations.webhook_processing import process_webhook_batch
-from tests.factories import ctx, make_graph
+from tests.factories import asset_of, ctx, make_graph
 from tests.jobs.support import waiting_jobs
-from tests.services.operations.test_webhook_processing import asset_of, event, store
-from tests.webhook_support import mux_event, resend_event
+from tests.webhook_support import event, mux_event, resend_event, store
 
 pytestmark = pytest.mark.usefixtures("database")
 

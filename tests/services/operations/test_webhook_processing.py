@@ -9,37 +9,19 @@ import pytest
 from sqlmodel import select
 
 from portal.db import tenant_session
-from portal.models import Asset, JobRun, Notification, User, WebhookEvent
+from portal.models import JobRun, Notification, User
 from portal.services.operations import webhook_processing
 from portal.services.operations.webhook_processing import process_webhook_event, requeue_due_events
-from portal.services.operations.webhooks import ingest_webhook_event, replay_webhook_event
-from tests.factories import ctx, make_graph
+from portal.services.operations.webhooks import replay_webhook_event
+from tests.factories import asset_of, ctx, make_graph
 from tests.jobs.support import drain_webhook_queue, waiting_jobs
-from tests.webhook_support import mux_event, resend_event
+from tests.webhook_support import event, mux_event, resend_event, store
 
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def store(source: str, payload: dict, event_id: str | None = None) -> uuid.UUID:
-    row_id = ingest_webhook_event(
-        source=source, event_id=event_id or payload.get("id") or str(uuid.uuid4()), payload=payload
-    )
-    assert row_id is not None
-    return row_id
-
-
-def event(row_id: uuid.UUID) -> WebhookEvent:
-    with tenant_session(None) as session:
-        return session.exec(select(WebhookEvent).where(WebhookEvent.id == row_id)).one()
-
-
 def process(row_id: uuid.UUID) -> str:
     return process_webhook_event(event_id=row_id, max_attempts=3)
-
-
-def asset_of(graph) -> Asset:  # type: ignore[no-untyped-def]
-    with tenant_session(ctx(graph.tenant)) as session:
-        return session.exec(select(Asset).where(Asset.id == graph.asset.id)).one()
 
 
 def test_ready_before_created_still_ends_ready() -> None:
