@@ -55,12 +55,9 @@ from portal.services.accounts.throttle import Throttled
 from portal.services.core.errors import PortalError
 from portal.services.media.storage import asset_dir, source_path
 from portal.services.sharing import access as share_access
+from portal.services.sharing.download import decide_download
 from portal.services.sharing.grants import RENEWAL_COOKIE, granted_asset
-from portal.services.sharing.watermark import (
-    NoWatermarkedDownload,
-    queue_rendition,
-    ready_rendition,
-)
+from portal.services.sharing.watermark import NoWatermarkedDownload
 from portal.settings import get_settings
 
 HEADERS = {
@@ -208,15 +205,6 @@ async def open_link(request: Request) -> Response:
     return JSONResponse(body, headers=HEADERS)
 
 
-def _watermarked(link) -> Path | None:  # type: ignore[no-untyped-def]
-    """The link's burned-in rendition when it is ready; otherwise its job is queued."""
-    with tenant_session(TenantContext(tenant_id=link.tenant_id)) as session:
-        ready = ready_rendition(session, link)
-        if ready is None:
-            queue_rendition(session, link)
-    return ready
-
-
 def download_name(asset) -> str:  # type: ignore[no-untyped-def]
     """The MP4's attachment name: the original file's stem (else the title), in plain ASCII."""
     stem = Path(asset.original_filename or "").stem or asset.title or ""
@@ -225,10 +213,8 @@ def download_name(asset) -> str:  # type: ignore[no-untyped-def]
     return f"{cleaned or 'video'}.mp4"
 
 
-def _mux_download(asset, link) -> Response:  # type: ignore[no-untyped-def]
+def _mux_download(asset) -> Response:  # type: ignore[no-untyped-def]
     """A redirect to the MP4 rendition, its token minted for this request (never logged)."""
-    if link.watermark:
-        return _error(409, NoWatermarkedDownload.user_message)
     if not asset.mux_playback_id:
         return Response(status_code=404, headers=HEADERS)
     try:
@@ -239,21 +225,21 @@ def _mux_download(asset, link) -> Response:  # type: ignore[no-untyped-def]
 
 
 def _download(asset, link) -> Response:  # type: ignore[no-untyped-def]
-    if not link.allow_download:
-        return Response(status_code=404, headers=HEADERS)
-    if asset.backend == "mux":
-        return _mux_download(asset, link)
-    if asset.backend != "local":
-        return Response(status_code=404, headers=HEADERS)
-    if link.watermark:
-        source = _watermarked(link)
-        if source is None:
-            return _error(409, PREPARING)
+    """What decide_download says the link's download is, served."""
+    with tenant_session(TenantContext(tenant_id=link.tenant_id)) as session:
+        download = decide_download(session=session, link=link, asset=asset)
+    if download.kind == "mux":
+        return _mux_download(asset)
+    if download.kind == "refused":
+        return _error(409, NoWatermarkedDownload.user_message)
+    if download.kind == "preparing":
+        return _error(409, PREPARING)
+    if download.kind == "watermarked" and download.path is not None:
         filename = f"{Path(asset.original_filename or asset.title).stem}-watermarked.mp4"
         return FileResponse(
-            source, media_type="application/octet-stream", filename=filename, headers=HEADERS
+            download.path, media_type="application/octet-stream", filename=filename, headers=HEADERS
         )
-    source = source_path(asset.tenant_id, asset.id)
+    source = source_path(asset.tenant_id, asset.id) if download.kind == "master" else None
     if source is None:
         return Response(status_code=404, headers=HEADERS)
     filename = asset.original_filename or f"{asset.title}{source.suffix}"

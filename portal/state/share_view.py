@@ -18,6 +18,7 @@ from portal.services.core.validation import CONTROL
 from portal.services.media.annotations import drawing_marks_json
 from portal.services.sharing import access
 from portal.services.sharing.access import LinkInfo, OpenedLink
+from portal.services.sharing.download import link_download
 from portal.services.sharing.grants import make_grant
 from portal.services.sharing.guests import (
     GuestCommentView,
@@ -25,12 +26,7 @@ from portal.services.sharing.guests import (
     guest_comments,
     guest_drawings,
 )
-from portal.services.sharing.watermark import (
-    NoWatermarkedDownload,
-    link_name,
-    overlay_text,
-    prepare_download,
-)
+from portal.services.sharing.watermark import NoWatermarkedDownload, link_name, overlay_text
 from portal.settings import get_settings
 
 UNAVAILABLE = access.LinkUnavailable.user_message
@@ -150,16 +146,12 @@ class ShareViewState(rx.State):
         self.download_url, self.download_preparing, self.download_note = "", False, ""
         if not opened.allow_download:
             return
-        if info.watermark:
-            try:
-                ready = prepare_download(tenant_id=info.tenant_id, link_id=info.link_id)
-            except NoWatermarkedDownload as exc:
-                self.download_note = exc.user_message
-                return
-            if not ready:
-                self.download_preparing = True
-                return
-        self.download_url = opened.media("download")
+        download = link_download(tenant_id=info.tenant_id, link_id=info.link_id)
+        if download.kind == "refused":
+            self.download_note = NoWatermarkedDownload.user_message
+        self.download_preparing = download.kind == "preparing"
+        if download.offered:
+            self.download_url = opened.media("download")
 
     def _load_comments(self, info: LinkInfo) -> None:
         if not info.allow_comments:
@@ -223,8 +215,9 @@ class ShareViewState(rx.State):
         self.renewal = make_grant(
             link_id=info.link_id, tenant_id=info.tenant_id, asset_id=info.asset_id
         )
-        if self.download_preparing and prepare_download(
-            tenant_id=info.tenant_id, link_id=info.link_id
+        if (
+            self.download_preparing
+            and link_download(tenant_id=info.tenant_id, link_id=info.link_id).offered
         ):
             self.download_preparing = False
             self.download_url = self.renewal_path + "/download"

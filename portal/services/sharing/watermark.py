@@ -174,18 +174,3 @@ def link_name(*, tenant_id: UUID, link_id: UUID) -> str:
     with tenant_session(TenantContext(tenant_id=tenant_id)) as session:
         link = session.get(ShareLink, link_id)
         return link.name if link is not None else ""
-
-
-def prepare_download(*, tenant_id: UUID, link_id: UUID) -> bool:
-    """Whether the link's watermarked download is ready; when not, its job is queued.
-    Raises NoWatermarkedDownload when the version is hosted on Mux."""
-    with tenant_session(TenantContext(tenant_id=tenant_id)) as session:
-        link = session.get(ShareLink, link_id)
-        if link is None:
-            return False
-        if not burnable(session.get(Asset, link.asset_id)):
-            raise NoWatermarkedDownload()
-        if ready_rendition(session, link) is not None:
-            return True
-        queue_rendition(session, link)
-        return False
