@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -20,6 +22,10 @@ from psycopg import sql
 from portal import db
 from portal.settings import ROOT, get_settings
 from tests.factories import Studio, make_studio
+from tests.fake_mux import FakeMux, running_fake_mux
+from tests.fake_resend import FakeResend, running_fake_resend
+from tests.media_support import make_clips
+from tests.webhook_support import MUX_SECRET, RESEND_SECRET
 
 OWNER_ROLE = "portal_owner"
 
@@ -156,3 +162,56 @@ def empty_database(server_url: str) -> Iterator[ScratchDatabase]:
 def studio(database: ScratchDatabase) -> Studio:
     """A studio managing one agency, with a dated project (tests.factories.make_studio)."""
     return make_studio()
+
+
+@contextmanager
+def settings_from(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], drop: tuple[str, ...] = ()
+) -> Iterator[None]:
+    """Settings read with `env` set (and `drop` unset) inside the block; restored after it."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    for name in drop:
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny generated clips by name (tests/media_support.py), made once per run."""
+    return make_clips(tmp_path_factory.mktemp("clips"))
+
+
+@pytest.fixture()
+def media_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """MEDIA_DIR for one test: settings re-read, restored afterwards."""
+    folder = tmp_path / "media"
+    with settings_from(monkeypatch, {"MEDIA_DIR": str(folder)}):
+        yield folder
+
+
+@pytest.fixture()
+def fake_mux(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMux]:
+    """The fake Mux API (tests/fake_mux.py), with this process's MUX_* settings pointed at it."""
+    with running_fake_mux() as (fake, env), settings_from(monkeypatch, env):
+        yield fake
+
+
+@pytest.fixture()
+def fake_resend(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeResend]:
+    """The fake Resend API (tests/fake_resend.py), with RESEND_* settings pointed at it."""
+    with running_fake_resend() as (fake, env), settings_from(monkeypatch, env, ("MAIL_BACKEND",)):
+        yield fake
+
+
+@pytest.fixture()
+def webhook_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Both webhook secrets configured for one test (tests/webhook_support.py signs with them)."""
+    env = {"MUX_WEBHOOK_SECRET": MUX_SECRET, "RESEND_WEBHOOK_SECRET": RESEND_SECRET}
+    with settings_from(monkeypatch, env):
+        yield

@@ -16,11 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-
-from portal.settings import get_settings
 
 TOKEN_ID, TOKEN_SECRET = "mux-token-id", "mux-token-secret"
 
@@ -214,15 +211,3 @@ def running_fake_mux() -> Iterator[tuple[FakeMux, dict[str, str]]]:
         fake.release.set()
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture()
-def fake_mux(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMux]:
-    """The fake server, with this process's MUX_* settings pointed at it."""
-    with running_fake_mux() as (fake, env):
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-        yield fake
-        monkeypatch.undo()
-        get_settings.cache_clear()

@@ -12,10 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
-
-from portal.settings import get_settings
-
 API_KEY = "re_test_key"
 
 
@@ -102,16 +98,3 @@ def running_fake_resend() -> Iterator[tuple[FakeResend, dict[str, str]]]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture()
-def fake_resend(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeResend]:
-    """The fake server, with this process's RESEND_* settings pointed at it."""
-    with running_fake_resend() as (fake, env):
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.delenv("MAIL_BACKEND", raising=False)
-        get_settings.cache_clear()
-        yield fake
-        monkeypatch.undo()
-        get_settings.cache_clear()

@@ -1,15 +1,11 @@
-"""Tiny generated clips (ffmpeg lavfi, 1 s) and a media folder per test."""
+"""Tiny generated clips (ffmpeg lavfi, 1 s; the `clips` fixture) and media file helpers."""
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from portal.integrations.media_local import ffmpeg
-from portal.settings import get_settings
 
 # name -> ffmpeg arguments after the inputs (each clip is 1 s; sizes are tiny on purpose).
 CLIPS: dict[str, list[str]] = {
@@ -66,9 +62,8 @@ def _make(folder: Path, name: str) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("clips")
+def make_clips(folder: Path) -> dict[str, Path]:
+    """Every clip in `folder` (name -> path), plus a truncated MP4 and a PDF named .mp4."""
     made = {name: _make(folder, name) for name in [*CLIPS, "rotated_phone.mp4"]}
     full = made["with_audio.mp4"].read_bytes()
     made["truncated.mp4"] = folder / "truncated.mp4"
@@ -76,17 +71,6 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     made["not_video.mp4"] = folder / "not_video.mp4"
     made["not_video.mp4"].write_bytes(b"%PDF-1.7\n" + b"x" * 2000)
     return made
-
-
-@pytest.fixture()
-def media_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """MEDIA_DIR for one test: settings re-read, restored afterwards."""
-    folder = tmp_path / "media"
-    monkeypatch.setenv("MEDIA_DIR", str(folder))
-    get_settings.cache_clear()
-    yield folder
-    monkeypatch.undo()
-    get_settings.cache_clear()
 
 
 def files_under(folder: Path) -> list[Path]:

@@ -6,32 +6,18 @@ import base64
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from sqlmodel import select
 
 from portal.db import tenant_session
 from portal.integrations.webhook_signatures import mux_signature
 from portal.models import WebhookEvent
 from portal.services.operations.webhooks import ingest_webhook_event
-from portal.settings import get_settings
 
 MUX_SECRET = "mux-test-webhook-secret"
 RESEND_SECRET = "whsec_" + base64.b64encode(b"resend-test-webhook-secret-bytes").decode()
-
-
-@pytest.fixture()
-def webhook_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Configure both webhook secrets for one test."""
-    monkeypatch.setenv("MUX_WEBHOOK_SECRET", MUX_SECRET)
-    monkeypatch.setenv("RESEND_WEBHOOK_SECRET", RESEND_SECRET)
-    get_settings.cache_clear()
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
 
 
 def mux_event(event_type: str, *, asset_id: uuid.UUID | None, mux_id: str, **data: Any) -> dict:

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
 """/api/media over HTTP: streamed uploads and media served with ranges after an access check."""
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from portal.api import build_api
 from portal.services.accounts.auth import SESSION_COOKIE, sign_in
 from portal.services.media.processing import process_asset
 from tests.factories import PASSWORD, Studio, make_studio
-from tests.media_support import clips, files_under, media_dir  # noqa: F401
+from tests.media_support import files_under
 
 pytestmark = pytest.mark.usefixtures("database")
 

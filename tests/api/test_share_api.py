@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
 """Share links over HTTP: the page's real status, the open endpoint, media behind grants."""
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from portal.services.sharing.watermark import burn_text, rendition_path
 from portal.settings import get_settings
 from tests.concurrency_support import VerifierGate
 from tests.factories import Studio
-from tests.media_support import media_dir  # noqa: F401
 from tests.share_support import shared, write_media
 
 pytestmark = pytest.mark.usefixtures("database")

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
 """Issue 16 item 6: a watermark is an overlay, so the one thing a share link must never give a
 watermarked (or download-less) viewer is the original file — through any share media URL."""
 
@@ -12,7 +11,6 @@ from starlette.testclient import TestClient
 from portal.api import build_api
 from portal.services.media.storage import source_path
 from tests.factories import Studio
-from tests.media_support import media_dir  # noqa: F401
 from tests.share_support import shared, write_media
 
 pytestmark = pytest.mark.usefixtures("database")

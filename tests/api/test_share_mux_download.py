@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fake_mux)
 """A share link's download when Mux hosts the version: a redirect to the MP4 static rendition
 with a token minted for the request, after the same grant and link checks as local media."""
 
@@ -18,7 +17,7 @@ from portal.models import ShareLink
 from portal.services.sharing.links import NewShareLink, revoke_share_link
 from portal.settings import get_settings
 from tests.factories import Studio
-from tests.fake_mux import FakeMux, fake_mux  # noqa: F401
+from tests.fake_mux import FakeMux
 from tests.share_support import make_link, move_to_mux, ready_asset, token_of
 
 pytestmark = pytest.mark.usefixtures("database")

@@ -16,7 +16,6 @@ from tests.webhook_support import (
     mux_request,
     resend_event,
     resend_request,
-    webhook_secrets,  # noqa: F401
 )
 
 pytestmark = pytest.mark.usefixtures("database", "webhook_secrets")

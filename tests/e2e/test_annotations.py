@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
 """Draw on a paused frame, save the comment, reload, click the comment and find the drawing on
 the same spot of the picture at two player sizes and in fullscreen — measured both from the
 overlay's boxes and from screenshots (drawings shown vs hidden). The clip is a portrait phone
@@ -14,7 +13,7 @@ from portal.services.media.assets import accept_upload
 from portal.services.media.processing import process_asset
 from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD, make_studio
-from tests.media_support import clips, store  # noqa: F401
+from tests.media_support import store
 
 MEDIA = "document.querySelector('#player-box hls-video, #player-box video')"
 READY = f"(() => {{ const m = {MEDIA}; return m && m.readyState >= 2 && m.videoWidth > 0; }})()"

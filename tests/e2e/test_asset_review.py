@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
 """Upload a short clip in the browser, watch it become ready without reloading, play it, leave
 a timecoded comment, click it and see the player seek."""
 
@@ -10,7 +9,6 @@ from portal.services.media.assets import MEDIA_QUEUE
 from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD, make_studio
 from tests.jobs.support import run_async
-from tests.media_support import clips  # noqa: F401
 
 
 def drain_media_queue() -> None:

@@ -30,7 +30,6 @@ from tests.conftest import ScratchDatabase
 from tests.e2e.conftest import _free_port, server_env, stop, wait_until_up
 from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD, make_studio, make_user
-from tests.media_support import clips  # noqa: F401
 
 REDIS_URL = os.environ.get("SCALE_REDIS_URL", "redis://127.0.0.1:6379/0")
 WORKERS = 2
@@ -145,7 +144,7 @@ def _on_other_worker(page, avoid: str) -> str:  # type: ignore[no-untyped-def]
 def test_two_workers_share_sessions_and_push_notifications_across_workers(
     browser,
     scaled: Scaled,
-    clips,  # noqa: F811
+    clips,
 ) -> None:  # type: ignore[no-untyped-def]
     s = make_studio()
     bea = make_user(tenant=s.agency, name="Bea Reviewer", email=f"bea.{s.agency.id.hex}@a.test")

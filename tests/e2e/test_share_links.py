@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
 """The owner creates a passcode-protected link on the asset page; a client in a fresh browser
 context enters a wrong then the right passcode, watches and comments; the owner revokes the link
 and the client page refuses (HTTP 404, the calm page, no more media)."""
@@ -11,7 +10,7 @@ from portal.services.media.processing import process_asset
 from portal.settings import ROOT
 from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD, make_studio
-from tests.media_support import clips, store  # noqa: F401
+from tests.media_support import store
 
 PLAYING = (
     "() => { const m = document.querySelector('#player-box hls-video, #player-box video');"

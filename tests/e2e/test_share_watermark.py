@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
 """The client page of a watermarked link that allows comments, under its Content-Security-Policy:
 the overlay (viewer, link, date; a name with markup stays text) lies over the video in the
 player and in fullscreen; a guest draws an arrow on a paused frame with a comment, reloads,
@@ -13,7 +12,6 @@ from portal.models import Asset
 from tests.e2e.test_annotations import MEDIA, drag
 from tests.e2e.test_share_links import ready_clip
 from tests.factories import make_studio
-from tests.media_support import clips, store  # noqa: F401
 from tests.share_support import make_link, token_of
 
 WATCH = (

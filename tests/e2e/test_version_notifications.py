@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
 """A new deliverable's first upload is v1 in every bell (not the project's upload count), the
 second is v2; and the agency that owns the project hears of each new cut, on a phone too."""
 
@@ -12,7 +11,6 @@ from portal.services.media.assets import create_asset_version
 from tests.e2e.test_asset_review import drain_media_queue
 from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD, make_studio
-from tests.media_support import clips  # noqa: F401
 
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}

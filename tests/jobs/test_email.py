@@ -23,7 +23,7 @@ from portal.services.notifications.delivery import digest_cutoff
 from portal.services.notifications.digest import send_digest
 from portal.services.notifications.fan_out import EMAIL_QUEUE, EMAIL_TASK, fan_out
 from tests.factories import ctx, make_studio_admin, make_tenant, make_user
-from tests.fake_resend import FakeResend, fake_resend  # noqa: F401  (fixture)
+from tests.fake_resend import FakeResend
 from tests.jobs.support import run_async
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -66,7 +66,7 @@ def link_in(message: dict) -> str:
 
 
 def test_sign_in_link_over_http_is_queued_then_sent_by_the_worker(
-    fake_resend: FakeResend,  # noqa: F811
+    fake_resend: FakeResend,
 ) -> None:
     user = make_user(tenant=make_tenant())
     client = TestClient(build_api(), base_url="http://testserver", follow_redirects=False)
@@ -92,7 +92,7 @@ def test_sign_in_link_over_http_is_queued_then_sent_by_the_worker(
         )
 
 
-def test_password_reset_and_invitation_arrive(fake_resend: FakeResend) -> None:  # noqa: F811
+def test_password_reset_and_invitation_arrive(fake_resend: FakeResend) -> None:
     user = make_user(tenant=make_tenant())
     self_service.request_password_reset(email=user.email)
     tenant, admin = make_studio_admin()
@@ -115,7 +115,7 @@ def test_password_reset_and_invitation_arrive(fake_resend: FakeResend) -> None: 
 
 
 def test_invitation_is_whole_while_resend_is_down(
-    fake_resend: FakeResend,  # noqa: F811
+    fake_resend: FakeResend,
     superuser_conn,  # type: ignore[no-untyped-def]
 ) -> None:
     """Before: the invited row committed, then sending raised. Now: row + job, sent later."""
@@ -139,7 +139,7 @@ def test_invitation_is_whole_while_resend_is_down(
 
 
 def test_a_lost_answer_is_retried_without_a_second_email(
-    fake_resend: FakeResend,  # noqa: F811
+    fake_resend: FakeResend,
     superuser_conn,  # type: ignore[no-untyped-def]
 ) -> None:
     user = make_user(tenant=make_tenant())
@@ -155,7 +155,7 @@ def test_a_lost_answer_is_retried_without_a_second_email(
 
 
 def test_a_refused_address_fails_once_and_shows_on_operations(
-    fake_resend: FakeResend,  # noqa: F811
+    fake_resend: FakeResend,
 ) -> None:
     user = make_user(tenant=make_tenant())
     fake_resend.script = ["422"]
@@ -178,7 +178,7 @@ def test_a_refused_address_fails_once_and_shows_on_operations(
 
 
 def test_notification_and_digest_carry_one_click_unsubscribe(
-    fake_resend: FakeResend,  # noqa: F811
+    fake_resend: FakeResend,
 ) -> None:
     tenant = make_tenant()
     actor, user = make_user(tenant=tenant), make_user(tenant=tenant)
@@ -211,7 +211,7 @@ def test_notification_and_digest_carry_one_click_unsubscribe(
     assert fake_resend.requests[-1]["key"] == f"digest/{user.id}/{cutoff.date().isoformat()}"
 
 
-def test_queue_commits_with_the_callers_transaction(fake_resend: FakeResend) -> None:  # noqa: F811
+def test_queue_commits_with_the_callers_transaction(fake_resend: FakeResend) -> None:
     email = mail.Email(to="rolled.back@example.test", subject="s", text="t", html="<p>t</p>")
 
     class Abort(Exception):
@@ -234,7 +234,7 @@ def _runs(job_name: str) -> list[JobRun]:
 
 
 def test_failed_notification_and_digest_sends_show_as_failed_runs(
-    fake_resend: FakeResend,  # noqa: F811
+    fake_resend: FakeResend,
 ) -> None:
     tenant = make_tenant()
     actor, user = make_user(tenant=tenant), make_user(tenant=tenant)

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
 """Issue 16 item 11: the `make_share_rendition` job end to end — queued by the link, run by a
 real procrastinate worker, ledgered with a result the `job_runs` constraint allows."""
 
@@ -18,7 +17,7 @@ from portal.services.operations.job_runs import job_run
 from portal.services.sharing.watermark import RENDITION_QUEUE, RENDITION_TASK, ready_rendition
 from tests.factories import Studio
 from tests.jobs.support import run_async
-from tests.media_support import clips, media_dir, store  # noqa: F401
+from tests.media_support import store
 from tests.share_support import make_link
 
 pytestmark = pytest.mark.usefixtures("database")

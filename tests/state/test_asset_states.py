@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
 """Asset page and upload handlers without a browser: permissions re-checked on the server,
 another tenant's ids refused, a cancelled upload leaves no file."""
 
@@ -16,7 +15,7 @@ from portal.state.asset import AssetState
 from portal.state.asset_upload import STORE_FAILED, UploadState, _store
 from tests.factories import make_studio, ready_version
 from tests.jobs.support import run_async
-from tests.media_support import clips, files_under, media_dir  # noqa: F401
+from tests.media_support import files_under
 from tests.state.test_state import make_state, signed_in_cookie
 
 pytestmark = pytest.mark.usefixtures("database")

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fake_mux)
 """The project page's direct-to-Mux upload handlers against the fake Mux server: the upload URL
 goes only to the browser call, bad files and Mux failures leave nothing, a cancel discards."""
 
@@ -15,7 +14,7 @@ from portal.services.media.mux_uploads import discard_mux_upload, start_mux_uplo
 from portal.state.asset_upload import CANCELLED, DIRECT_DONE, UploadState
 from tests.aio import run
 from tests.factories import Studio, make_studio
-from tests.fake_mux import FakeMux, fake_mux  # noqa: F401
+from tests.fake_mux import FakeMux
 from tests.state.test_state import make_state, signed_in_cookie
 
 pytestmark = pytest.mark.usefixtures("database")

@@ -17,7 +17,7 @@ from portal.models import OutboxEmail
 from portal.pages.registry import PAGES
 from portal.services.email import outbox as mail
 from portal.settings import Settings, get_settings
-from tests.fake_resend import API_KEY, FakeResend, fake_resend  # noqa: F401  (fixture)
+from tests.fake_resend import API_KEY, FakeResend
 
 PROD = {
     "_env_file": None,
@@ -74,7 +74,7 @@ def test_the_dev_mailbox_does_not_exist_in_production(monkeypatch: pytest.Monkey
     monkeypatch.undo()
 
 
-def test_resend_integration_sends_key_and_headers(fake_resend: FakeResend) -> None:  # noqa: F811
+def test_resend_integration_sends_key_and_headers(fake_resend: FakeResend) -> None:
     headers = resend.unsubscribe_headers("https://portal.example/api/notifications/unsubscribe?t=1")
     message_id = resend.send(
         to="a@example.test",
@@ -98,7 +98,7 @@ def test_resend_integration_sends_key_and_headers(fake_resend: FakeResend) -> No
 
 @pytest.mark.usefixtures("database")
 def test_the_outbox_backend_keeps_the_email_and_queues_nothing(
-    fake_resend: FakeResend,  # noqa: F811
+    fake_resend: FakeResend,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("MAIL_BACKEND", "outbox")
@@ -118,7 +118,7 @@ def test_the_outbox_backend_keeps_the_email_and_queues_nothing(
 
 @pytest.mark.usefixtures("database")
 def test_a_job_queued_before_switching_to_the_outbox_keeps_the_email(
-    fake_resend: FakeResend,  # noqa: F811
+    fake_resend: FakeResend,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     email = mail.Email(to="switched@example.test", subject="s", text="t", html="<p>t</p>")

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
 """Uploads and the local processing pipeline on tiny generated clips (real ffmpeg, real DB)."""
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from portal.services.media.assets import accept_upload, create_asset_version, ge
 from portal.services.media.processing import process_asset
 from portal.services.media.storage import asset_dir
 from tests.factories import Studio, make_studio, unique
-from tests.media_support import clips, files_under, media_dir, store  # noqa: F401
+from tests.media_support import files_under, store
 
 pytestmark = pytest.mark.usefixtures("database")
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
 """UploadWriter and the upload stream: bytes and checksum exact whatever the chunking."""
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from portal.services.core.errors import InvalidInput
 from portal.services.media.assets import accept_upload
 from portal.services.media.storage import UploadWriter, write_stream
 from tests.aio import run
-from tests.media_support import clips, files_under, media_dir, store  # noqa: F401
+from tests.media_support import files_under, store
 
 HEADER = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 12
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.fake_mux)
 """The Mux backend against a local fake Mux API: direct upload creation, webhook-driven status,
 signed playback tokens minted per request by the media route."""
 
@@ -21,7 +20,7 @@ from portal.services.media.assets import get_asset
 from portal.services.media.mux_events import handle_mux_event
 from portal.services.media.mux_uploads import MuxUnavailable, backfill_mp4, start_mux_upload
 from tests.factories import PASSWORD, Studio
-from tests.fake_mux import FakeMux, fake_mux  # noqa: F401
+from tests.fake_mux import FakeMux
 from tests.webhook_support import mux_event
 
 pytestmark = pytest.mark.usefixtures("database")

@@ -30,7 +30,7 @@ from portal.services.notifications.prefs import (
 from portal.services.operations.webhook_processing import process_webhook_event
 from portal.services.operations.webhooks import ingest_webhook_event
 from tests.factories import ctx, make_graph, make_user
-from tests.fake_resend import FakeResend, fake_resend  # noqa: F401  (fixture)
+from tests.fake_resend import FakeResend
 from tests.webhook_support import resend_event
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -139,7 +139,7 @@ def test_bad_notifications_get_a_clear_status(superuser_conn) -> None:  # type: 
     assert _outbox(user.email) == []
 
 
-def test_the_last_attempt_marks_failed(fake_resend: FakeResend) -> None:  # noqa: F811
+def test_the_last_attempt_marks_failed(fake_resend: FakeResend) -> None:
     g = make_graph()
     user = make_user(tenant=g.tenant)
     nid = _notify(g, user)
@@ -178,7 +178,7 @@ def test_digest_groups_by_sydney_day_across_midnight(superuser_conn) -> None:  #
     assert run_digests(datetime(2026, 11, 25, 18, 0, tzinfo=UTC)) == {"result": "skipped"}
 
 
-def test_resend_send_then_delivery_webhook(fake_resend: FakeResend) -> None:  # noqa: F811
+def test_resend_send_then_delivery_webhook(fake_resend: FakeResend) -> None:
     g = make_graph()
     user = make_user(tenant=g.tenant)
     nid = _notify(g, user)

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.media_support)
 """Issue 7 on the client page: guest drawings (validated by the same service, refused on another
 version), the watermark's text, playback-grant renewal, and the burned-in download."""
 
@@ -29,7 +28,7 @@ from portal.services.sharing.watermark import (
     rendition_path,
 )
 from tests.factories import Studio
-from tests.media_support import clips, media_dir, store  # noqa: F401
+from tests.media_support import store
 from tests.share_support import make_link, ready_asset, shared
 
 pytestmark = pytest.mark.usefixtures("database")
