@@ -211,9 +211,18 @@ def filter_select(
     items = [rx.el.option(text, value=choice) for choice, text in choices]
     if more is not None:
         items.append(rx.foreach(more, lambda o: rx.el.option(o.label, value=o.value)))
+    select = rx.el.select(
+        *items, value=value, on_change=on_change, id=element_id, style=SELECT_STYLE
+    )
+    return labelled(label, element_id, select)
+
+
+def labelled(label: str, element_id: str, control: rx.Component) -> rx.Component:
+    """A small label above `control` (whose id is `element_id`), tied to it for screen
+    readers and clicks."""
     return rx.vstack(
         rx.el.label(label, html_for=element_id, font_size="0.8rem", font_weight="500"),
-        rx.el.select(*items, value=value, on_change=on_change, id=element_id, style=SELECT_STYLE),
+        control,
         spacing="1",
     )
 

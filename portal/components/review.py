@@ -7,7 +7,7 @@ import reflex as rx
 from portal.components.actions import text_action
 from portal.components.annotations import annotation_field
 from portal.components.badges import media_status_badge
-from portal.components.forms import filter_bar, filter_select
+from portal.components.forms import filter_bar, filter_select, labelled
 from portal.services.media.view_types import AssetCommentView, VersionView
 
 REVIEW_COLORS = {"approved": "green", "changes_requested": "orange", "in_review": "gray"}
@@ -142,15 +142,13 @@ def comment_filters(value: rx.Var, on_filter, on_search) -> rx.Component:  # typ
             on_change=on_filter,
         ),
         rx.form(
-            rx.vstack(
-                rx.el.label(
-                    "Search", html_for="comment-search", font_size="0.8rem", font_weight="500"
-                ),
+            labelled(
+                "Search",
+                "comment-search",
                 rx.hstack(
                     rx.input(name="q", placeholder="Words in a comment", id="comment-search"),
                     rx.button("Search", type="submit", variant="soft"),
                 ),
-                spacing="1",
             ),
             on_submit=on_search,
         ),

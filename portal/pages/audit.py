@@ -3,7 +3,7 @@
 import reflex as rx
 
 from portal import routes
-from portal.components.forms import field, native_select
+from portal.components.forms import labelled, native_select
 from portal.components.links import endpoint_button
 from portal.pages.registry import page
 from portal.services.compliance.view_types import ACTIONS, ENTITY_TYPES, AuditRow, DiffRow
@@ -14,17 +14,11 @@ from portal.state.audit import AuditState as S
 ACTION_COLOURS = {"insert": "green", "update": "blue", "delete": "red"}
 
 
-def filter_input(name: str, label: str, value: rx.Var, kind: str = "text", **props) -> rx.Component:  # type: ignore[no-untyped-def]
-    return field(
+def filter_input(name: str, label: str, value: rx.Var, **props) -> rx.Component:  # type: ignore[no-untyped-def]
+    return labelled(
         label,
-        rx.input(
-            name=name,
-            id=f"audit-{name}",
-            type=kind,
-            default_value=value,
-            max_length=320,
-            **props,
-        ),
+        f"audit-{name}",
+        rx.input(name=name, id=f"audit-{name}", default_value=value, max_length=320, **props),
     )
 
 
@@ -35,22 +29,25 @@ def filters() -> rx.Component:
                 "from", "From", S.date_from, placeholder="dd/mm/yyyy", input_mode="numeric"
             ),
             filter_input("to", "To", S.date_to, placeholder="dd/mm/yyyy", input_mode="numeric"),
-            field(
+            labelled(
                 "Entity type",
+                "field-entity_type",
                 native_select(
                     "entity_type", [("", "All types")] + _pairs(ENTITY_TYPES), default=S.entity_type
                 ),
             ),
-            field(
+            labelled(
                 "Action",
+                "field-action",
                 native_select("action", [("", "All actions")] + _pairs(ACTIONS), default=S.action),
             ),
             filter_input("entity_id", "Entity id", S.entity_id, placeholder="uuid"),
             filter_input("actor", "Actor", S.actor, placeholder="email, user id or system"),
             rx.cond(
                 S.show_tenant,
-                field(
+                labelled(
                     "Tenant",
+                    "audit-tenant",
                     rx.el.select(
                         rx.el.option("All tenants", value=""),
                         rx.foreach(

@@ -5,7 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.components.badges import status_badge
 from portal.components.charts import milestone_progress_chart, tasks_by_project_chart
-from portal.components.forms import filter_bar, filter_select
+from portal.components.forms import filter_bar, filter_select, labelled
 from portal.components.text import clipped, clipped_link
 from portal.pages.registry import page
 from portal.services.projects.view_types import (
@@ -53,10 +53,9 @@ def filters() -> rx.Component:
                 value=DashboardState.filter_status,
                 on_change=lambda v: DashboardState.set_filter("status", v),
             ),
-            rx.vstack(
-                rx.el.label(
-                    "Client", html_for="dashboard-client", font_size="0.8rem", font_weight="500"
-                ),
+            labelled(
+                "Client",
+                "dashboard-client",
                 rx.input(
                     placeholder="Any client",
                     default_value=DashboardState.filter_client,
@@ -64,7 +63,6 @@ def filters() -> rx.Component:
                     max_length=200,
                     id="dashboard-client",
                 ),
-                spacing="1",
             ),
         ),
     )

@@ -11,6 +11,7 @@ from portal.components.forms import (
     filter_bar,
     filter_select,
     form_error,
+    labelled,
     native_select,
     text_input,
 )
@@ -33,8 +34,9 @@ STATUS_CHOICES = [("current", "All but archived"), ("all", "All statuses")] + [
 
 def toolbar() -> rx.Component:
     return filter_bar(
-        rx.vstack(
-            rx.el.label("Search", html_for="project-search", font_size="0.8rem", font_weight="500"),
+        labelled(
+            "Search",
+            "project-search",
             rx.input(
                 placeholder="Title or client",
                 default_value=S.search,
@@ -43,7 +45,6 @@ def toolbar() -> rx.Component:
                 id="project-search",
                 width="16rem",
             ),
-            spacing="1",
         ),
         filter_select(
             "Status",

@@ -19,8 +19,9 @@ from portal.services.compliance.audit_log import (
     scoped_tenants,
 )
 from portal.services.core.errors import PortalError
-from portal.services.core.locale import format_short_date, today
+from portal.services.core.locale import format_short_date, iso, today
 from portal.services.core.permissions import Action, require
+from portal.services.core.validation import read_date
 from portal.state.actions import Option, options
 from portal.state.session import SessionState
 
@@ -71,8 +72,15 @@ class AuditState(SessionState):
 
     @rx.var
     def export_url(self) -> str:
-        """The CSV export of the applied filters (the route checks the session itself)."""
-        return routes.page_url(routes.API_AUDIT_EXPORT, **self._params())
+        """The CSV export of the applied filters (the route checks the session itself); its
+        dates in ISO, as a link should carry them."""
+        params = self._params()
+        for key in ("from", "to"):
+            try:
+                params[key] = iso(read_date(params[key]))
+            except (KeyError, ValueError):
+                pass
+        return routes.page_url(routes.API_AUDIT_EXPORT, **params)
 
     def _viewer(self) -> SessionUser:
         user = self._require_user(ROLES)
