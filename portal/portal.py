@@ -11,7 +11,12 @@ from portal.state.identity import IdentityMiddleware
 
 # Our routes first, then Reflex's; the whole backend wrapped (upload guard, security headers,
 # worker header): see portal.api.around. APP_STYLE: tables on a phone (components/layout.py).
-app = rx.App(api_transformer=around, style=APP_STYLE)
+# The tab's icon is the portal's mark (assets/favicon.svg) on every page.
+app = rx.App(
+    api_transformer=around,
+    style=APP_STYLE,
+    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+)
 add_pages(app)
 # Before every event: a tab whose session changed gets its states reset (sign-out, new user).
 app.add_middleware(IdentityMiddleware(), index=0)

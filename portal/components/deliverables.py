@@ -31,6 +31,18 @@ def deliverable_row(d: DeliverableView) -> rx.Component:
     )
 
 
+def leave_guard() -> rx.Component:
+    """Marks the page while an upload runs, so assets/leave_guard.js asks before leaving."""
+    return rx.fragment(
+        rx.script(src="/leave_guard.js"),
+        rx.el.span(
+            id="upload-guard",
+            hidden=True,
+            custom_attrs={"data-upload-running": rx.cond(UploadState.uploading, "true", "false")},
+        ),
+    )
+
+
 def upload_form() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -71,6 +83,7 @@ def upload_form() -> rx.Component:
                 UploadState.upload_error != "",
                 rx.callout(UploadState.upload_error, color_scheme="red", id="upload-error"),
             ),
+            leave_guard(),
             width="100%",
         ),
         width="100%",

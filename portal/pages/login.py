@@ -23,12 +23,15 @@ def login() -> rx.Component:
         "Sign in to follow your projects and review deliverables.",
         error_callout(LoginState.error, "login-error"),
         notice_callout(LoginState.notice, "login-notice"),
+        # assets/sign_in_email.js keeps the address typed here across a wrong password.
+        rx.script(src="/sign_in_email.js"),
         native_form(
             routes.API_LOGIN,
             labeled_input("Email", "email", kind="email", autocomplete="username"),
             labeled_input("Password", "password", kind="password", autocomplete="current-password"),
             hidden("next", LoginState.next_path),
             submit("Sign in", "sign-in"),
+            id="sign-in-form",
         ),
         rx.link("Forgot your password?", href=routes.FORGOT, size="2", id="forgot-link"),
         rx.divider(),
