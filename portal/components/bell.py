@@ -69,7 +69,13 @@ def _panel() -> rx.Component:
                 max_height="24rem",
                 type="auto",
             ),
-            rx.text("Nothing yet.", size="2", color_scheme="gray"),
+            rx.text(
+                "No notifications yet. New cuts to review, comments and tasks for you show "
+                "up here.",
+                size="2",
+                color_scheme="gray",
+                id="bell-empty",
+            ),
         ),
         rx.link("Email settings", href=routes.NOTIFICATION_SETTINGS, size="1"),
         width="22rem",

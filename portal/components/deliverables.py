@@ -190,7 +190,15 @@ def deliverables_section() -> rx.Component:
                 width="100%",
                 id="deliverables",
             ),
-            rx.text("No deliverables yet.", color_scheme="gray"),
+            rx.text(
+                rx.cond(
+                    UploadState.can_upload,
+                    "No deliverables yet. Upload the first cut below: it appears here to review.",
+                    "No deliverables yet. Cuts the studio uploads appear here for review.",
+                ),
+                color_scheme="gray",
+                id="no-deliverables",
+            ),
         ),
         rx.cond(UploadState.can_upload, upload_form()),
         on_mount=UploadState.load,

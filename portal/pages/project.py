@@ -131,7 +131,19 @@ def tasks_table() -> rx.Component:
             ),
             width="100%",
         ),
-        rx.text("No tasks yet.", color_scheme="gray", id="no-tasks"),
+        rx.text(
+            rx.cond(
+                S.can_manage,
+                rx.cond(
+                    S.milestones.length() > 0,
+                    "No tasks yet. Add one with “Add task” beside a milestone.",
+                    "No tasks yet. Add a milestone first, then its tasks.",
+                ),
+                "No tasks yet. Tasks the studio plans for this project appear here.",
+            ),
+            color_scheme="gray",
+            id="no-tasks",
+        ),
     )
 
 
