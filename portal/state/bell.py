@@ -10,7 +10,8 @@ import reflex as rx
 from portal.db import TenantContext, tenant_session
 from portal.integrations.pg_listen import LISTENER
 from portal.integrations.worker_status import worker_id
-from portal.services.accounts.auth import SessionUser, resolve_session
+from portal.services.accounts.auth import SessionUser
+from portal.services.accounts.session_check import current_user
 from portal.services.core.errors import PortalError
 from portal.services.notifications.inbox import (
     NotificationView,
@@ -97,13 +98,13 @@ class BellState(SessionState):
         if not live.claim("bell", client):
             return
         try:
-            user = await asyncio.to_thread(resolve_session, token)
+            user = await asyncio.to_thread(current_user, token)
             for _ in range(MAX_WAKEUPS):
                 if user is None or not live.socket_here(client):
                     break
                 await LISTENER.wait(str(user.user_id), POLL_SECONDS)
                 # Re-check the session after every wait: a signed-out tab stops here.
-                user = await asyncio.to_thread(resolve_session, token)
+                user = await asyncio.to_thread(current_user, token)
                 if user is None:
                     break
                 count, items = await asyncio.to_thread(_load, user.context, user.user_id)

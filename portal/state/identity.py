@@ -15,7 +15,7 @@ import hashlib
 import reflex as rx
 
 from portal.integrations.reflex_runtime import hydrate_event_names, root_state
-from portal.services.accounts.auth import resolve_session
+from portal.services.accounts.session_check import current_user
 from portal.state.session import session_token
 
 
@@ -34,7 +34,7 @@ async def current_identity(root: rx.State, *, known: str, full_check: bool) -> s
     digest = hashlib.sha256(token.encode()).hexdigest()
     if digest == known and not full_check:
         return digest
-    user = await asyncio.to_thread(resolve_session, token)
+    user = await asyncio.to_thread(current_user, token)
     return digest if user is not None else ""
 
 

@@ -1,4 +1,5 @@
-"""The signed-in user, resolved from the HttpOnly session cookie on the server at every event."""
+"""The signed-in user, resolved from the HttpOnly session cookie on the server at every event
+(one statement per event: portal/services/accounts/session_check.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ import reflex as rx
 
 from portal import routes
 from portal.navigation import ALL_ROLES, allowed, nav_entries, page_for
-from portal.services.accounts.auth import SESSION_COOKIE, SessionUser, resolve_session
-from portal.services.accounts.branding import logo_url
-from portal.services.accounts.tenants import accent_of
+from portal.services.accounts.auth import SESSION_COOKIE, SessionUser
+from portal.services.accounts.session_check import SESSIONS, CheckedSession
 from portal.services.core.errors import NotSignedIn, PermissionDenied, PortalError
 
 
@@ -52,8 +52,13 @@ class SessionState(rx.State):
         """The raw token from the cookie header captured when the socket connected."""
         return session_token(self.router.headers.cookie)
 
+    def _checked_session(self) -> CheckedSession | None:
+        """The live session and its branding: one statement, so never late for a revocation."""
+        return SESSIONS.check(self._session_token())
+
     def _current_user(self) -> SessionUser | None:
-        return resolve_session(self._session_token())
+        checked = self._checked_session()
+        return checked.user if checked else None
 
     def _require_user(self, roles: Sequence[str] = ALL_ROLES) -> SessionUser:
         """The live session's user with one of `roles`, or NotSignedIn / PermissionDenied."""
@@ -91,9 +96,10 @@ class SessionState(rx.State):
     @rx.event
     def load_session(self):  # type: ignore[no-untyped-def]
         """on_load of every protected page: sign-in and role check, header and nav data."""
-        user = self._current_user()
-        if user is None:
+        checked = self._checked_session()
+        if checked is None:
             return self._to_sign_in()
+        user = checked.user
         spec = page_for(self.router.url.path or routes.DASHBOARD)
         if spec is None or not allowed(spec, user):
             return rx.redirect(routes.DASHBOARD)
@@ -101,7 +107,7 @@ class SessionState(rx.State):
         self.user_email = user.email
         self.tenant_name = user.tenant_name
         self.role = user.role
-        self.accent_color = accent_of(user.tenant_id)
-        self.logo_url = logo_url(user.tenant_id)
+        self.accent_color = checked.branding.accent_color
+        self.logo_url = checked.branding.logo_url
         self.nav_items = [NavItem(label, href) for label, href in nav_entries(user)]
         return None

@@ -73,7 +73,11 @@ def logo_file(tenant_id: str) -> tuple[Path, str] | None:
         return None
     with tenant_session(None) as session:
         tenant = session.get(Tenant, wanted)
-    name = (tenant.branding or {}).get("logo") if tenant else None
+    return _stored_logo(wanted, tenant.branding if tenant else None)
+
+
+def _stored_logo(wanted: UUID, branding: dict | None) -> tuple[Path, str] | None:
+    name = (branding or {}).get("logo")
     if not isinstance(name, str) or name not in {f"{wanted}.png", f"{wanted}.jpg"}:
         return None
     path = logo_dir() / name
@@ -85,3 +89,8 @@ def logo_file(tenant_id: str) -> tuple[Path, str] | None:
 def logo_url(tenant_id: UUID) -> str:
     """Where the app and emails load a tenant's logo ('' when it has none)."""
     return f"/api/branding/{tenant_id}/logo" if logo_file(str(tenant_id)) else ""
+
+
+def logo_url_from(tenant_id: UUID, branding: dict | None) -> str:
+    """logo_url for a tenant whose `branding` the caller has read already (no query)."""
+    return f"/api/branding/{tenant_id}/logo" if _stored_logo(tenant_id, branding) else ""

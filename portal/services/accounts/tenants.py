@@ -129,5 +129,10 @@ def accent_of(tenant_id: UUID) -> str:
     """The tenant's accent colour for its UI and emails (validated when saved)."""
     with tenant_session(None) as session:
         tenant = session.get(Tenant, tenant_id)
-    colour = (tenant.branding or {}).get("accent_color") if tenant else None
+    return accent_from(tenant.branding if tenant else None)
+
+
+def accent_from(branding: dict | None) -> str:
+    """The accent colour a tenant's `branding` names, or the default when it names none."""
+    colour = (branding or {}).get("accent_color")
     return colour if isinstance(colour, str) and HEX_COLOUR.match(colour) else DEFAULT_ACCENT
