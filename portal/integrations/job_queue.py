@@ -1,13 +1,18 @@
-"""Deferring jobs inside the caller's own transaction (procrastinate's SQL, no second connection).
+"""procrastinate's SQL, all of it: deferring jobs inside the caller's own transaction (no second
+connection), the webhook batch job, and which jobs are alive.
 
 A job deferred here becomes visible to workers only when the transaction commits, so a stored
-webhook event and the job that processes it exist together or not at all.
+webhook event and the job that processes it exist together or not at all. What this module
+relies on in procrastinate's schema is listed in RELIES_ON and checked against the migrated
+database by tests/db/test_job_queue_schema.py, which also fails when procrastinate is upgraded
+without a migration (PROCRASTINATE_VERSION).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -21,20 +26,86 @@ PROCESS_WEBHOOK_BATCH_TASK = "process_webhook_batch"
 # event arriving while a batch runs still queues the next one).
 WEBHOOK_BATCH_LOCK = "webhook-batch"
 
-# The batch job's row, inserted unless one already waits: an INSERT with ON CONFLICT on
-# procrastinate's partial unique index (status = 'todo'), since procrastinate_defer_jobs_v1
-# raises on a taken queueing lock. Its triggers (NOTIFY, events) fire on an actual insert only.
-DEFER_WEBHOOK_BATCH_SQL = f"""
-INSERT INTO procrastinate_jobs (queue_name, task_name, priority, queueing_lock, args, scheduled_at)
-VALUES ('{WEBHOOK_QUEUE}', '{PROCESS_WEBHOOK_BATCH_TASK}', 0, '{WEBHOOK_BATCH_LOCK}', '{{}}',
-        CASE WHEN %(delay)s::float8 > 0 THEN now() + make_interval(secs => %(delay)s) END)
-ON CONFLICT (queueing_lock) WHERE status = 'todo' DO NOTHING
-"""
+# The procrastinate release whose schema the migrations applied (0008). Upgrading it needs a
+# revision applying its sql/migrations/ files; tests/db/test_job_queue_schema.py fails until then.
+PROCRASTINATE_VERSION = "3.10.0"
+# What the SQL here uses of procrastinate's schema: tables and columns, the composite type's
+# fields (in order), the functions and the unique index.
+RELIES_ON: dict[str, Any] = {
+    "columns": {
+        "procrastinate_jobs": (
+            "id",
+            "queue_name",
+            "task_name",
+            "priority",
+            "lock",
+            "queueing_lock",
+            "args",
+            "status",
+            "scheduled_at",
+            "worker_id",
+        ),
+        "procrastinate_workers": ("id", "last_heartbeat"),
+    },
+    "type_fields": {
+        "procrastinate_job_to_defer_v1": (
+            "queue_name",
+            "task_name",
+            "priority",
+            "lock",
+            "queueing_lock",
+            "args",
+            "scheduled_at",
+        ),
+    },
+    "functions": {"procrastinate_defer_jobs_v1": "procrastinate_job_to_defer_v1[]"},
+    # INSERT … ON CONFLICT (queueing_lock) WHERE status = 'todo' needs this partial unique index.
+    "todo_lock_index": "procrastinate_jobs_queueing_lock_idx_v1",
+    # The runtime role's grants (migration 0008).
+    "tables": (
+        "procrastinate_jobs",
+        "procrastinate_events",
+        "procrastinate_periodic_defers",
+        "procrastinate_workers",
+    ),
+}
+
+
+def webhook_batch_job(*, rows_from: str = "", scheduled_at: str = "NULL::timestamptz") -> str:
+    """SQL inserting the batch job (once per row of `rows_from`, a FROM … WHERE clause; one row
+    without it) unless one already waits: an INSERT with ON CONFLICT on procrastinate's partial
+    unique index (status = 'todo'), since procrastinate_defer_jobs_v1 raises on a taken
+    queueing lock. Its triggers (NOTIFY, events) fire on an actual insert only."""
+    return (
+        "INSERT INTO procrastinate_jobs"
+        " (queue_name, task_name, priority, queueing_lock, args, scheduled_at)"
+        f" SELECT '{WEBHOOK_QUEUE}', '{PROCESS_WEBHOOK_BATCH_TASK}', 0, '{WEBHOOK_BATCH_LOCK}',"
+        f" '{{}}', {scheduled_at} {rows_from}"
+        " ON CONFLICT (queueing_lock) WHERE status = 'todo' DO NOTHING"
+    )
+
+
+DEFER_WEBHOOK_BATCH_SQL = webhook_batch_job(
+    scheduled_at="CASE WHEN %(delay)s::float8 > 0 THEN now() + make_interval(secs => %(delay)s) END"
+)
 
 _DEFER = text(
     "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, :queueing_lock,"
     " CAST(:args AS jsonb), CAST(:scheduled_at AS timestamptz))"
     "]::procrastinate_job_to_defer_v1[])"
+)
+_DEFER_MANY = text(
+    "SELECT procrastinate_defer_jobs_v1(ARRAY(SELECT ROW(:queue, :task, 0, NULL, x.lock, x.args,"
+    " NULL::timestamptz)::procrastinate_job_to_defer_v1"
+    " FROM unnest(CAST(:locks AS text[]), CAST(:args AS jsonb[])) AS x(lock, args)))"
+)
+# Jobs of a task, by one argument's value, that are waiting or running on a worker that still
+# sends heartbeats (a worker killed mid-job leaves its job `doing` forever).
+_LIVE = text(
+    "SELECT DISTINCT j.args->>:key FROM procrastinate_jobs j"
+    " LEFT JOIN procrastinate_workers w ON w.id = j.worker_id"
+    " WHERE j.task_name = :task AND j.args->>:key = ANY(CAST(:values AS text[]))"
+    " AND (j.status = 'todo' OR (j.status = 'doing' AND w.last_heartbeat > now() - :grace))"
 )
 
 
@@ -64,6 +135,34 @@ def defer_job(
     except IntegrityError:
         return False
     return True
+
+
+def defer_jobs(
+    session: Session, *, task: str, queue: str, jobs: Iterable[tuple[str, dict[str, Any]]]
+) -> None:
+    """Defer several jobs of one task in this transaction, in one statement: (queueing lock,
+    args) each; the locks must be free (a taken one fails the statement)."""
+    jobs = list(jobs)
+    if not jobs:
+        return
+    session.execute(
+        _DEFER_MANY,
+        {
+            "queue": queue,
+            "task": task,
+            "locks": [lock for lock, _ in jobs],
+            "args": [json.dumps(args) for _, args in jobs],
+        },
+    )
+
+
+def live_jobs(
+    session: Session, *, task: str, key: str, values: list[str], grace: timedelta
+) -> set[str]:
+    """Which `values` of the argument `key` have a job of `task` waiting, or running on a worker
+    whose heartbeat is at most `grace` old."""
+    params = {"task": task, "key": key, "values": values, "grace": grace}
+    return set(session.scalars(_LIVE, params))
 
 
 def defer_webhook_batch(session: Session, *, delay: float = 0.0) -> None:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import text
 from sqlmodel import Session, select
 
 from portal.db import TenantContext, tenant_session
+from portal.integrations.job_queue import live_jobs
 from portal.models import Asset, Tenant
 from portal.services.media.assets import PROCESS_ASSET_TASK, queue_processing
 from portal.services.media.mux_events import advance_asset
@@ -32,13 +32,6 @@ HEARTBEAT_GRACE = timedelta(seconds=30)
 AGAIN = "Processing stopped before it finished, twice; please upload the file again."
 NEVER_UPLOADED = "The upload did not finish; please upload the file again."
 MUX_SILENT = "Mux never reported this upload as received; please upload the file again."
-
-_LIVE_JOBS = text(
-    "SELECT DISTINCT j.args->>'asset_id' FROM procrastinate_jobs j"
-    " LEFT JOIN procrastinate_workers w ON w.id = j.worker_id"
-    " WHERE j.task_name = :task AND j.args->>'asset_id' = ANY(CAST(:ids AS text[]))"
-    " AND (j.status = 'todo' OR (j.status = 'doing' AND w.last_heartbeat > now() - :grace))"
-)
 
 
 @dataclass(frozen=True)
@@ -78,8 +71,9 @@ def _stuck(session: Session, cutoff: datetime) -> list[Stuck]:
     if not rows:
         return []
     ids = [str(r.id) for r in rows]
-    params = {"task": PROCESS_ASSET_TASK, "ids": ids, "grace": HEARTBEAT_GRACE}
-    live = set(session.scalars(_LIVE_JOBS, params))
+    live = live_jobs(
+        session, task=PROCESS_ASSET_TASK, key="asset_id", values=ids, grace=HEARTBEAT_GRACE
+    )
     return [Stuck(r.id, r.backend, r.status) for r in rows if str(r.id) not in live]
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 
 from portal import routes
+from portal.integrations.job_queue import defer_jobs
 from portal.models import Notification, User
 from portal.services.core.errors import InvalidInput
 
@@ -43,12 +44,6 @@ EXCERPT = 140
 EMAIL_QUEUE = "notifications"
 EMAIL_TASK = "send_notification_email"
 
-_DEFER_MANY = text(
-    "SELECT procrastinate_defer_jobs_v1(ARRAY(SELECT ROW(:queue, :task, 0, NULL,"
-    " 'notification-email:' || x.n, json_build_object('notification_id', x.n,"
-    " 'tenant_id', x.t)::jsonb, NULL::timestamptz)::procrastinate_job_to_defer_v1"
-    " FROM unnest(CAST(:ids AS uuid[]), CAST(:tenants AS uuid[])) AS x(n, t)))"
-)
 _INSERT_MANAGING = text(
     "SELECT notification_id, tenant_id"
     " FROM notification_insert_managing(:user_id, :type, CAST(:payload AS jsonb))"
@@ -120,16 +115,14 @@ def fan_out(
 
 def _queue_emails(session: Session, queued: list[tuple[UUID, UUID]]) -> None:
     """One email job per notification, deferred in this transaction in one statement."""
-    if not queued:
-        return
-    session.execute(
-        _DEFER_MANY,
-        {
-            "queue": EMAIL_QUEUE,
-            "task": EMAIL_TASK,
-            "ids": [str(i) for i, _ in queued],
-            "tenants": [str(t) for _, t in queued],
-        },
+    defer_jobs(
+        session,
+        task=EMAIL_TASK,
+        queue=EMAIL_QUEUE,
+        jobs=(
+            (f"notification-email:{n}", {"notification_id": str(n), "tenant_id": str(t)})
+            for n, t in queued
+        ),
     )
 
 

@@ -16,12 +16,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from portal.db import app_pool
-from portal.integrations.job_queue import (
-    PROCESS_WEBHOOK_BATCH_TASK,
-    WEBHOOK_BATCH_LOCK,
-    WEBHOOK_QUEUE,
-    defer_webhook_processing,
-)
+from portal.integrations.job_queue import defer_webhook_processing, webhook_batch_job
 from portal.models import WebhookEvent
 from portal.models._base import new_id
 from portal.services.compliance.redaction import stored_payload
@@ -60,12 +55,7 @@ stored AS (
   ON CONFLICT ON CONSTRAINT uq_webhook_events_source_event DO NOTHING
   RETURNING id
 ),
-queued AS (
-  INSERT INTO procrastinate_jobs (queue_name, task_name, priority, queueing_lock, args)
-  SELECT '{WEBHOOK_QUEUE}', '{PROCESS_WEBHOOK_BATCH_TASK}', 0, '{WEBHOOK_BATCH_LOCK}', '{{}}'
-  FROM stored WHERE %(enqueue)s
-  ON CONFLICT (queueing_lock) WHERE status = 'todo' DO NOTHING
-)
+queued AS ({webhook_batch_job(rows_from="FROM stored WHERE %(enqueue)s")})
 SELECT id FROM stored
 """
 
