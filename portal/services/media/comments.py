@@ -18,7 +18,7 @@ from uuid import UUID
 from sqlalchemy import column, func, select, text
 from sqlmodel import Session
 
-from portal.models import Asset, Comment, User
+from portal.models import Comment, User
 from portal.services.core.errors import InvalidInput
 from portal.services.core.locale import format_datetime
 from portal.services.core.rows import get_comment, insert_row
@@ -232,14 +232,6 @@ def asset_drawings(
         if isinstance(c.meta.get("annotation"), dict)
     ]
     return sorted(marks, key=lambda m: m.start)
-
-
-def comment_count(session: Session, asset: Asset) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(Comment)
-        .where(Comment.parent_type == "asset", Comment.parent_id == asset.id)
-    )
 
 
 def search_comments(*, session: Session, query: str, limit: int = 50) -> list[Comment]:

@@ -24,26 +24,6 @@ def error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}".replace("\n", " ")[:500]
 
 
-def record_job_run(
-    *,
-    session: Session,
-    job_name: str,
-    started_at: datetime,
-    result: str,
-    meta: dict[str, Any],
-) -> None:
-    """Write a finished run in the caller's transaction (used where the work is one transaction)."""
-    session.add(
-        JobRun(
-            job_name=job_name,
-            started_at=started_at,
-            completed_at=datetime.now(UTC),
-            result=result,
-            meta=meta,
-        )
-    )
-
-
 @contextmanager
 def job_run(job_name: str) -> Iterator[dict[str, Any]]:
     """Ledger a run: `running` first, then `succeeded` (or `skipped`) or `failed` with the error.

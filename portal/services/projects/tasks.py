@@ -77,20 +77,6 @@ def update_task(
     return on_task_assigned(session=session, task=insert_row(session, task), previous=previous)
 
 
-def assign_task(*, session: Session, task_id: UUID | str, assignee_id: UUID | str | None) -> Task:
-    """Assign a task (or clear its assignee with None)."""
-    task = get_task(session=session, task_id=task_id, for_update=True)
-    previous = task.assignee_id  # notifications
-    task.assignee_id = _check_assignee(session, _project_of(session, task), assignee_id)
-    return on_task_assigned(session=session, task=insert_row(session, task), previous=previous)
-
-
-def delete_task(*, session: Session, task_id: UUID | str) -> None:
-    """Delete a task (its comments go with it)."""
-    session.delete(get_task(session=session, task_id=task_id, for_update=True))
-    session.flush()
-
-
 def change_status(*, session: Session, task_id: UUID | str, status: str) -> Task:
     """Move a task one legal step through the workflow; completed_at follows the status."""
     task = get_task(session=session, task_id=task_id, for_update=True)
