@@ -5,6 +5,7 @@ import reflex as rx
 from portal import routes
 from portal.components.forms import labelled, native_select
 from portal.components.links import endpoint_button
+from portal.components.text import clipped
 from portal.pages.registry import page
 from portal.services.compliance.view_types import ACTIONS, ENTITY_TYPES, AuditRow, DiffRow
 from portal.services.core.permissions import Action
@@ -102,14 +103,15 @@ def entry(r: AuditRow) -> rx.Component:
     return rx.fragment(
         rx.table.row(
             rx.table.cell(r.when),
-            rx.cond(S.show_tenant, rx.table.cell(r.tenant)),
-            rx.table.cell(r.actor),
+            rx.cond(S.show_tenant, rx.table.cell(clipped(r.tenant, max_width="12rem"))),
+            rx.table.cell(clipped(r.actor, max_width="14rem")),
             rx.table.cell(
                 rx.badge(r.action, color_scheme=rx.match(r.action, *ACTION_COLOURS.items(), "gray"))
             ),
             rx.table.cell(r.entity_type),
             rx.table.cell(
-                rx.text(r.summary, size="2"), rx.text(r.entity_id, size="1", color_scheme="gray")
+                clipped(r.summary, max_width="20rem", size="2"),
+                rx.text(r.entity_id, size="1", color_scheme="gray"),
             ),
             rx.table.cell(
                 rx.button(
