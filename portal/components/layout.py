@@ -165,7 +165,6 @@ def menu_sheet() -> rx.Component:
                 align="start",
             ),
             id="nav-sheet",
-            aria_label="Navigation",
             # A sheet along the left edge rather than a centred dialog.
             position="fixed",
             top="0",

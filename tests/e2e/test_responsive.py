@@ -124,6 +124,12 @@ def test_every_page_fits_a_phone_and_the_menu_navigates(browser, app_url, ids, a
             assert page.get_by_role("button", name="Open the navigation").is_visible()
         # From a page outside the navigation (the last ones), the menu leads back.
         _via_menu(page, app_url, nav_stops[0])
+        # The sheet also says who is signed in, and signs out.
+        page.get_by_role("button", name="Open the navigation").click()
+        sheet = page.locator("#nav-sheet")
+        assert account.email in sheet.inner_text()
+        sheet.get_by_role("button", name="Sign out").click()
+        page.wait_for_selector("#login-notice")
     finally:
         page.context.close()
 
