@@ -17,11 +17,8 @@ import pytest
 from pydantic import ValidationError
 
 from portal.cli import build_parser, main, serve_command
-from portal.services.notifications.prefs import (
-    InvalidUnsubscribe,
-    read_unsubscribe_token,
-    unsubscribe_token,
-)
+from portal.services.core.errors import InvalidUnsubscribe
+from portal.services.notifications.prefs import read_unsubscribe_token, unsubscribe_token
 from portal.services.sharing.grants import make_grant, read_grant
 from portal.settings import PUBLISHED_PLACEHOLDER, SECRET_FILE, Settings, get_settings
 

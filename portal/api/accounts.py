@@ -18,8 +18,7 @@ from portal.api._http import (
     set_session_cookie,
 )
 from portal.services.accounts import self_service
-from portal.services.accounts.tokens import InvalidLink
-from portal.services.core.errors import PortalError
+from portal.services.core.errors import InvalidLink, PortalError
 
 
 async def forgot(request: Request) -> Response:

@@ -15,8 +15,9 @@ from starlette.routing import Route
 
 from portal import routes
 from portal.api._http import field, read_form
+from portal.services.core.errors import InvalidUnsubscribe
 from portal.services.notifications.fan_out import TYPES
-from portal.services.notifications.prefs import InvalidUnsubscribe, read_unsubscribe_token
+from portal.services.notifications.prefs import read_unsubscribe_token
 from portal.services.notifications.prefs import unsubscribe as turn_off
 
 

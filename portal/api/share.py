@@ -51,13 +51,18 @@ from portal.api._http import client_ip, read_form
 from portal.api.media import MEDIA_NAME, MEDIA_TYPES, _mux_redirect
 from portal.db import TenantContext, tenant_session
 from portal.integrations import mux
-from portal.services.accounts.throttle import Throttled
-from portal.services.core.errors import PortalError
+from portal.services.core.errors import (
+    LinkUnavailable,
+    NoWatermarkedDownload,
+    PasscodeRequired,
+    PortalError,
+    Throttled,
+    WrongPasscode,
+)
 from portal.services.media.storage import asset_dir, source_path
 from portal.services.sharing import access as share_access
 from portal.services.sharing.download import decide_download
 from portal.services.sharing.grants import RENEWAL_COOKIE, granted_asset
-from portal.services.sharing.watermark import NoWatermarkedDownload
 from portal.settings import get_settings
 
 HEADERS = {
@@ -65,7 +70,7 @@ HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
 }
-UNAVAILABLE = share_access.LinkUnavailable.user_message
+UNAVAILABLE = LinkUnavailable.user_message
 MAX_JSON = 4096
 FALLBACK_PAGE = (
     "<!doctype html><html><head><meta charset='utf-8'><title>Link</title></head>"
@@ -188,9 +193,9 @@ async def open_link(request: Request) -> Response:
                     token=token, passcode=passcode, ip=ip, user_agent=agent, tried=not passcode
                 )
             )
-    except share_access.LinkUnavailable:
+    except LinkUnavailable:
         return _error(404, UNAVAILABLE)
-    except (share_access.PasscodeRequired, share_access.WrongPasscode) as exc:
+    except (PasscodeRequired, WrongPasscode) as exc:
         return _error(401, exc.user_message)
     except Throttled as exc:
         return _error(429, exc.user_message)

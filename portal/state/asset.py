@@ -8,7 +8,7 @@ import reflex as rx
 
 from portal import routes
 from portal.db import tenant_session
-from portal.services.core.errors import NotSignedIn, PortalError
+from portal.services.core.errors import NotSignedIn, OldVersion, PortalError
 from portal.services.core.permissions import Action, can, require
 from portal.services.media.annotations import drawing_marks_json
 from portal.services.media.comments import (
@@ -19,7 +19,7 @@ from portal.services.media.comments import (
     asset_thread,
     set_resolved,
 )
-from portal.services.media.review import OldVersion, decide, next_decisions
+from portal.services.media.review import decide, next_decisions
 from portal.services.media.views import AssetView, VersionView, asset_view
 from portal.state import live
 from portal.state.actions import ROLES, run_checked

@@ -13,7 +13,7 @@ import reflex as rx
 
 from portal import routes
 from portal.integrations.proxy import client_address
-from portal.services.core.errors import PortalError
+from portal.services.core.errors import LinkUnavailable, NoWatermarkedDownload, PortalError
 from portal.services.core.validation import CONTROL
 from portal.services.media.annotations import drawing_marks_json
 from portal.services.sharing import access
@@ -26,10 +26,10 @@ from portal.services.sharing.guests import (
     guest_comments,
     guest_drawings,
 )
-from portal.services.sharing.watermark import NoWatermarkedDownload, link_name, overlay_text
+from portal.services.sharing.watermark import link_name, overlay_text
 from portal.settings import get_settings
 
-UNAVAILABLE = access.LinkUnavailable.user_message
+UNAVAILABLE = LinkUnavailable.user_message
 
 
 class ShareViewState(rx.State):
@@ -180,7 +180,7 @@ class ShareViewState(rx.State):
             opened = access.open_link(
                 token=self._token(), passcode=passcode, ip=ip, user_agent=agent
             )
-        except access.LinkUnavailable:
+        except LinkUnavailable:
             return self._unavailable()
         except PortalError as exc:
             self.passcode_error = exc.user_message

@@ -12,7 +12,7 @@ from portal.db import TenantContext, tenant_session
 from portal.models import User, UserSession
 from portal.services.accounts import throttle
 from portal.services.accounts.passwords import new_token, token_hash, verify_and_upgrade
-from portal.services.core.errors import InvalidCredentials, InvalidInput
+from portal.services.core.errors import InvalidCredentials, InvalidInput, Throttled
 from portal.services.core.validation import CONTROL
 from portal.settings import get_settings
 
@@ -30,7 +30,7 @@ LOGIN_MESSAGES = {
     "credentials": InvalidCredentials.user_message,
     "session": "Your session has ended. Please sign in again.",
     "origin": "That sign-in request did not come from this site. Please try again.",
-    "throttled": throttle.Throttled.user_message,
+    "throttled": Throttled.user_message,
     "link": "This link is invalid, has expired or was already used. Ask for a new one.",
     "error": "Something went wrong. Please try again.",
 }

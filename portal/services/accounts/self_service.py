@@ -23,7 +23,7 @@ from portal.services.accounts.passwords import (
     verify_password,
 )
 from portal.services.accounts.view_types import SessionView
-from portal.services.core.errors import InvalidInput, NotFound
+from portal.services.core.errors import InvalidInput, InvalidLink, NotFound, Throttled
 from portal.services.core.locale import format_datetime
 from portal.services.core.validation import CONTROL, MAX_TITLE, reject_control
 from portal.services.email import outbox, templates
@@ -47,8 +47,8 @@ def form_message(code: str) -> str:
         "contains_email": "Don't use your email address in your password.",
         "name": f"Enter your name (at most {MAX_NAME} characters).",
         "bad_email": "Enter a valid email address.",
-        "throttled": throttle.Throttled.user_message,
-        "link": tokens.InvalidLink.user_message,
+        "throttled": Throttled.user_message,
+        "link": InvalidLink.user_message,
         "origin": "That request did not come from this site. Please try again.",
     }
     return messages.get(code, "Something went wrong. Please try again.")
@@ -127,7 +127,7 @@ def sign_in_with_magic_link(*, token: str, user_agent: str = "") -> NewSession:
     """Use a magic link once and open a session."""
     info = tokens.peek(token, "magic_link")
     if info.user_status != "active":
-        raise tokens.InvalidLink()
+        raise InvalidLink()
     with tenant_session(info.context) as session:
         tokens.consume(session=session, info=info)
     return open_session(info.context, user_agent=user_agent)
@@ -151,7 +151,7 @@ def peek_invite(token: str | None) -> tokens.TokenInfo:
     """The invitation behind a link (for the accept page), or InvalidLink."""
     info = tokens.peek(token, "invite")
     if info.user_status != "invited":
-        raise tokens.InvalidLink()
+        raise InvalidLink()
     return info
 
 

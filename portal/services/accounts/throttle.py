@@ -18,13 +18,8 @@ from sqlalchemy import delete, func, select, text
 
 from portal.db import tenant_session
 from portal.models import LoginAttempt
-from portal.services.core.errors import PortalError
+from portal.services.core.errors import Throttled
 from portal.settings import get_settings
-
-
-class Throttled(PortalError):
-    user_message = "Too many attempts. Please wait 15 minutes and try again."
-    code = "throttled"
 
 
 @dataclass(frozen=True)

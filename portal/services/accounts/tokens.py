@@ -12,15 +12,10 @@ from sqlmodel import Session
 from portal.db import TenantContext, tenant_session
 from portal.models import AuthToken
 from portal.services.accounts.passwords import new_token, token_hash
-from portal.services.core.errors import InvalidInput
+from portal.services.core.errors import InvalidLink
 
 PURPOSES = ("magic_link", "password_reset", "invite")
 MAX_TOKEN = 200
-
-
-class InvalidLink(InvalidInput):
-    user_message = "This link is invalid, has expired or was already used. Ask for a new one."
-    code = "link"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Domain errors: each carries the message a user sees; handlers show it as a form message."""
+"""Every domain error: each carries the message a user sees; handlers show it as a form
+message. The last few belong to background work (webhooks, emails) and reach no user."""
 
 from __future__ import annotations
 
@@ -44,3 +45,85 @@ class NotFound(PortalError):
 
 class Conflict(PortalError):
     user_message = "That conflicts with something that already exists."
+
+
+# Accounts
+
+
+class InvalidLink(InvalidInput):
+    user_message = "This link is invalid, has expired or was already used. Ask for a new one."
+    code = "link"
+
+
+class Throttled(PortalError):
+    user_message = "Too many attempts. Please wait 15 minutes and try again."
+    code = "throttled"
+
+
+# Media
+
+
+class OldVersion(Conflict):
+    """Approving a version that is not the latest: the page asks for confirmation."""
+
+
+class MuxUnavailable(PortalError):
+    user_message = "The video service is not answering. Please try again in a minute."
+
+
+# Sharing
+
+
+class LinkUnavailable(NotFound):
+    # One message for unknown, expired, revoked and exhausted links: no hint which.
+    user_message = "This link is not available."
+    code = "unavailable"
+
+
+class PasscodeRequired(PortalError):
+    user_message = "Enter the passcode to watch."
+    code = "passcode"
+
+
+class WrongPasscode(InvalidInput):
+    user_message = "That passcode is not right."
+    code = "wrong_passcode"
+
+
+class WrongVersion(PermissionDenied):
+    user_message = (
+        "This link does not give access to that version: the comment and its drawing "
+        "were not saved."
+    )
+
+
+class NoWatermarkedDownload(Conflict):
+    # A watermarked link to a Mux-hosted version: there is no file to burn the watermark into.
+    user_message = (
+        "This link is watermarked, and this video cannot have the watermark burned into a "
+        "download, so it cannot be downloaded here. Ask the sender for a link without a watermark."
+    )
+    code = "no_watermarked_download"
+
+
+# Notifications
+
+
+class InvalidUnsubscribe(InvalidInput):
+    user_message = "This unsubscribe link is not valid. Change your settings after signing in."
+    code = "unsubscribe"
+
+
+# Background work: never shown to a user; the webhook and job ledgers record them.
+
+
+class MalformedEvent(Exception):
+    """The payload lacks what its type requires; retrying cannot help (the event goes dead)."""
+
+
+class TargetNotFound(LookupError):
+    """No row matches the event yet (it may arrive before ours is linked): retried, then dead."""
+
+
+class TemplateError(ValueError):
+    """A notification cannot be rendered (unknown type, payload without a title)."""

@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 
 from portal.db import TenantContext, enter_tenant
 from portal.models import Notification, User
-from portal.services.media.mux_events import EventOutcome, MalformedEvent, TargetNotFound
+from portal.services.core.errors import MalformedEvent, TargetNotFound
+from portal.services.media.mux_events import EventOutcome
 
 EMAIL_STATUS_RANK = {"sent": 1, "delivered": 2, "bounced": 3, "complained": 3}
 RESEND_EVENT_STATUS = {

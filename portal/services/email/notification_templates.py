@@ -9,13 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from portal.services.core.errors import TemplateError
 from portal.services.email import shell
 from portal.services.email.outbox import Email
 from portal.services.notifications.fan_out import TYPES
-
-
-class TemplateError(ValueError):
-    """A notification cannot be rendered (unknown type, payload without a title)."""
 
 
 @dataclass(frozen=True)

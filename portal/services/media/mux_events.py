@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from portal.db import TenantContext, enter_tenant
 from portal.models import Asset
+from portal.services.core.errors import MalformedEvent, TargetNotFound
 from portal.services.notifications.events import on_asset_status
 
 # A status only ever moves to a higher rank; ready and errored are both final outcomes of
@@ -36,14 +37,6 @@ class EventOutcome:
 
     status: str
     note: str | None = None
-
-
-class MalformedEvent(Exception):
-    """The payload lacks what its type requires; retrying cannot help (the event goes dead)."""
-
-
-class TargetNotFound(LookupError):
-    """No row matches the event yet (it may arrive before ours is linked): retried, then dead."""
 
 
 def next_status(current: str, incoming: str) -> str:

@@ -22,17 +22,13 @@ from sqlmodel import select
 from portal.db import TenantContext, tenant_session
 from portal.integrations import mux
 from portal.models import Asset
-from portal.services.core.errors import InvalidInput, PortalError
+from portal.services.core.errors import InvalidInput, MuxUnavailable
 from portal.services.core.validation import parse_uuid
 from portal.services.media.assets import create_asset_version
 from portal.services.media.mux_events import advance_asset
 from portal.services.media.storage import check_declared_size, clean_filename
 
 log = logging.getLogger(__name__)
-
-
-class MuxUnavailable(PortalError):
-    user_message = "The video service is not answering. Please try again in a minute."
 
 
 @dataclass(frozen=True)

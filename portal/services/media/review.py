@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from portal.models import Asset
-from portal.services.core.errors import Conflict, InvalidInput
+from portal.services.core.errors import Conflict, InvalidInput, OldVersion
 from portal.services.core.rows import insert_row
 from portal.services.core.versions import deliverable_version
 from portal.services.media.assets import get_asset
@@ -36,10 +36,6 @@ LABELS = {
 def next_decisions(review_status: str) -> set[str]:
     """The decisions that may follow `review_status` (what the review page offers)."""
     return set(ALLOWED.get(review_status, ()))
-
-
-class OldVersion(Conflict):
-    """Approving a version that is not the latest: the page asks for confirmation."""
 
 
 def latest_version(session: Session, asset: Asset) -> Asset:

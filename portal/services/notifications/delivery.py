@@ -21,6 +21,7 @@ from portal.integrations import resend
 from portal.integrations.resend import PermanentSendError as PermanentSendError
 from portal.models import Notification, Tenant, User
 from portal.services.accounts.tenants import accent_of
+from portal.services.core.errors import TemplateError
 from portal.services.core.locale import viewer_zone
 from portal.services.email import notification_templates as render
 from portal.services.email import outbox as mail
@@ -91,7 +92,7 @@ def send_notification_email(*, notification_id: UUID, tenant_id: UUID) -> str:
             email = render.single(
                 to=user.email, entry=entry, brand=brand, unsubscribe_url=stop, tenant_id=tenant_id
             )
-        except render.TemplateError as exc:
+        except TemplateError as exc:
             return _finish(n, "failed", f"cannot render: {exc}")
         n.email_message_id = deliver(
             session, email, key=f"notification/{n.id}", unsubscribe_url=stop

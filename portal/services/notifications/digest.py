@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from portal.db import TenantContext, tenant_session
 from portal.models import Notification, User
+from portal.services.core.errors import TemplateError
 from portal.services.core.locale import format_date, viewer_zone
 from portal.services.email import notification_templates as render
 from portal.services.notifications.delivery import brand_of, deliver, unsubscribe_url
@@ -53,7 +54,7 @@ def send_digest(*, tenant_id: UUID, user_id: UUID, cutoff: datetime) -> int:
             try:
                 items.append((_local_day(n), render.item(n.type, payloads[n.id], brand.base_url)))
                 shown.append(n)
-            except render.TemplateError as exc:
+            except TemplateError as exc:
                 n.email_status, n.email_note = "failed", f"cannot render: {exc}"[:500]
         if not shown:
             return 0

@@ -17,18 +17,13 @@ from sqlmodel import Session
 
 from portal.db import TenantContext, tenant_session
 from portal.models import User
-from portal.services.core.errors import InvalidInput, NotFound
+from portal.services.core.errors import InvalidInput, InvalidUnsubscribe, NotFound
 from portal.services.notifications.fan_out import MODES, TYPES, mode_for
 from portal.services.notifications.view_types import PreferenceView
 from portal.settings import get_settings
 
 TOKEN_VERSION = "v1"
 MAX_TOKEN = 300
-
-
-class InvalidUnsubscribe(InvalidInput):
-    user_message = "This unsubscribe link is not valid. Change your settings after signing in."
-    code = "unsubscribe"
 
 
 def preferences(*, session: Session, user_id: UUID) -> list[PreferenceView]:

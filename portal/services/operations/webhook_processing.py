@@ -29,14 +29,10 @@ from portal.db import tenant_session
 from portal.integrations.job_queue import defer_webhook_batch, defer_webhook_processing
 from portal.models import JobRun, WebhookEvent
 from portal.models._base import new_id
+from portal.services.core.errors import MalformedEvent, TargetNotFound
 from portal.services.email.events import handle_resend_event
 from portal.services.media.mux_event_batch import handle_mux_events
-from portal.services.media.mux_events import (
-    EventOutcome,
-    MalformedEvent,
-    TargetNotFound,
-    handle_mux_event,
-)
+from portal.services.media.mux_events import EventOutcome, handle_mux_event
 from portal.services.operations.job_runs import error_text
 from portal.services.operations.webhooks import INGEST_BARRIER
 

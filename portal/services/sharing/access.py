@@ -27,7 +27,11 @@ from portal.services.accounts import throttle
 from portal.services.accounts.branding import logo_url
 from portal.services.accounts.passwords import token_hash, verify_password
 from portal.services.accounts.tenants import accent_of
-from portal.services.core.errors import InvalidInput, NotFound, PortalError
+from portal.services.core.errors import (
+    LinkUnavailable,
+    PasscodeRequired,
+    WrongPasscode,
+)
 from portal.services.media.assets import get_asset
 from portal.services.notifications.events import on_share_viewed
 from portal.services.sharing.grants import make_grant
@@ -41,22 +45,6 @@ _OPEN = (
     "SELECT link_id, tenant_id, asset_id, view_count, created_by, allow_comments,"
     " allow_download FROM share_link_open(%s, %s, %s)"
 )
-
-
-class LinkUnavailable(NotFound):
-    # One message for unknown, expired, revoked and exhausted links: no hint which.
-    user_message = "This link is not available."
-    code = "unavailable"
-
-
-class PasscodeRequired(PortalError):
-    user_message = "Enter the passcode to watch."
-    code = "passcode"
-
-
-class WrongPasscode(InvalidInput):
-    user_message = "That passcode is not right."
-    code = "wrong_passcode"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from portal.db import TenantContext, tenant_session
 from portal.models import Comment, User
-from portal.services.core.errors import InvalidInput, PermissionDenied
+from portal.services.core.errors import InvalidInput, PermissionDenied, WrongVersion
 from portal.services.core.locale import format_datetime
 from portal.services.core.rows import insert_row
 from portal.services.core.validation import clean_text
@@ -64,13 +64,6 @@ def _guest_user(session: Session, tenant_id: UUID, name: str, email: str) -> Use
         user.name = name
         session.add(user)
     return user
-
-
-class WrongVersion(PermissionDenied):
-    user_message = (
-        "This link does not give access to that version: the comment and its drawing "
-        "were not saved."
-    )
 
 
 def add_guest_comment(

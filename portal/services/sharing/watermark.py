@@ -25,7 +25,6 @@ from portal.db import TenantContext, tenant_session
 from portal.integrations import media_local
 from portal.integrations.job_queue import defer_job
 from portal.models import Asset, ShareLink, Tenant
-from portal.services.core.errors import Conflict
 from portal.services.core.locale import format_date, format_local_date, local_date
 from portal.services.media.storage import asset_dir, source_path
 from portal.services.sharing.links import burnable, effective_status
@@ -38,15 +37,6 @@ GUEST = "Guest"
 MAX_VIEWER = 120
 # Where the text is drawn, as fractions of the picture: a loose tile of five copies.
 SPOTS = ((0.04, 0.08), (0.52, 0.08), (0.28, 0.45), (0.04, 0.8), (0.52, 0.8))
-
-
-class NoWatermarkedDownload(Conflict):
-    # A watermarked link to a Mux-hosted version: there is no file to burn the watermark into.
-    user_message = (
-        "This link is watermarked, and this video cannot have the watermark burned into a "
-        "download, so it cannot be downloaded here. Ask the sender for a link without a watermark."
-    )
-    code = "no_watermarked_download"
 
 
 def overlay_text(*, viewer: str | None, link_name: str, today: date | None = None) -> str:

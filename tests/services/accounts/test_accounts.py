@@ -9,11 +9,16 @@ from sqlalchemy import select, text, update
 
 from portal.db import tenant_session
 from portal.models import AuthToken, OutboxEmail, User
-from portal.services.accounts import self_service, tokens
+from portal.services.accounts import self_service
 from portal.services.accounts.auth import resolve_session, sign_in
 from portal.services.accounts.passwords import hash_password, token_hash
-from portal.services.accounts.throttle import Throttled
-from portal.services.core.errors import InvalidCredentials, InvalidInput, NotFound
+from portal.services.core.errors import (
+    InvalidCredentials,
+    InvalidInput,
+    InvalidLink,
+    NotFound,
+    Throttled,
+)
 from tests.concurrency_support import VerifierGate
 from tests.factories import PASSWORD, ctx, make_tenant, make_user, session_of
 
@@ -100,7 +105,7 @@ def test_magic_link_signs_in_once() -> None:
     token = last_link(user.email, "/login/magic")
     new = self_service.sign_in_with_magic_link(token=token)
     assert resolve_session(new.token).user_id == user.id
-    with pytest.raises(tokens.InvalidLink):
+    with pytest.raises(InvalidLink):
         self_service.sign_in_with_magic_link(token=token)
 
 
@@ -111,9 +116,9 @@ def test_magic_link_for_unknown_email_looks_the_same_and_sends_nothing() -> None
 
 @pytest.mark.parametrize("token", ["", "nope", "x" * 500, "../../etc/passwd"])
 def test_wrong_tokens_are_refused(token: str) -> None:
-    with pytest.raises(tokens.InvalidLink):
+    with pytest.raises(InvalidLink):
         self_service.sign_in_with_magic_link(token=token)
-    with pytest.raises(tokens.InvalidLink):
+    with pytest.raises(InvalidLink):
         self_service.reset_password(token=token, password=NEW_PASSWORD, confirm=NEW_PASSWORD)
 
 
@@ -128,7 +133,7 @@ def test_expired_magic_link_is_refused() -> None:
             .where(AuthToken.token_hash == token_hash(token))
             .values(expires_at=text("now() - interval '1 second'"))
         )
-    with pytest.raises(tokens.InvalidLink):
+    with pytest.raises(InvalidLink):
         self_service.sign_in_with_magic_link(token=token)
 
 
@@ -138,7 +143,7 @@ def test_new_magic_link_revokes_the_previous_one() -> None:
     first = last_link(user.email, "/login/magic")
     self_service.request_magic_link(email=user.email)
     second = last_link(user.email, "/login/magic")
-    with pytest.raises(tokens.InvalidLink):
+    with pytest.raises(InvalidLink):
         self_service.sign_in_with_magic_link(token=first)
     assert self_service.sign_in_with_magic_link(token=second).token
 
@@ -162,7 +167,7 @@ def test_password_reset_once_and_ends_sessions() -> None:
         self_service.reset_password(token=token, password="short", confirm="short")
     self_service.reset_password(token=token, password=NEW_PASSWORD, confirm=NEW_PASSWORD)
     assert resolve_session(before.token) is None
-    with pytest.raises(tokens.InvalidLink):
+    with pytest.raises(InvalidLink):
         self_service.reset_password(token=token, password=NEW_PASSWORD, confirm=NEW_PASSWORD)
     with pytest.raises(InvalidCredentials):
         sign_in(email=user.email, password=PASSWORD)

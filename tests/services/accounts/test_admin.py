@@ -10,11 +10,11 @@ from portal.db import tenant_session
 from portal.models import Comment
 from portal.services.accounts import self_service, tenants, users
 from portal.services.accounts.auth import resolve_session, sign_in
-from portal.services.accounts.tokens import InvalidLink
 from portal.services.core.errors import (
     Conflict,
     InvalidCredentials,
     InvalidInput,
+    InvalidLink,
     NotFound,
     PermissionDenied,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal.db import tenant_session
-from portal.services.core.errors import Conflict, InvalidInput, NotFound
+from portal.services.core.errors import Conflict, InvalidInput, NotFound, OldVersion
 from portal.services.media.assets import create_asset_version
 from portal.services.media.comments import (
     add_asset_comment,
@@ -13,7 +13,7 @@ from portal.services.media.comments import (
     scrub_pii,
     set_resolved,
 )
-from portal.services.media.review import OldVersion, decide
+from portal.services.media.review import decide
 from portal.services.media.timecode import format_timecode, frame_at
 from portal.services.media.views import asset_view, project_deliverables
 from tests.factories import Studio, make_studio, ready_version

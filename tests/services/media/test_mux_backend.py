@@ -16,9 +16,10 @@ from portal.api import build_api
 from portal.db import tenant_session
 from portal.models import Asset
 from portal.services.accounts.auth import SESSION_COOKIE, sign_in
+from portal.services.core.errors import MuxUnavailable
 from portal.services.media.assets import get_asset
 from portal.services.media.mux_events import handle_mux_event
-from portal.services.media.mux_uploads import MuxUnavailable, backfill_mp4, start_mux_upload
+from portal.services.media.mux_uploads import backfill_mp4, start_mux_upload
 from tests.factories import PASSWORD, Studio
 from tests.fake_mux import FakeMux
 from tests.webhook_support import mux_event

@@ -14,13 +14,12 @@ from portal.api import build_api
 from portal.db import tenant_session
 from portal.jobs.notifications import MAX_ATTEMPTS, run_digests, send_notification_email_task
 from portal.models import Notification, OutboxEmail
-from portal.services.core.errors import InvalidInput
+from portal.services.core.errors import InvalidInput, InvalidUnsubscribe
 from portal.services.notifications import delivery as notification_delivery
 from portal.services.notifications.delivery import digest_cutoff, send_notification_email
 from portal.services.notifications.digest import send_digest
 from portal.services.notifications.fan_out import fan_out
 from portal.services.notifications.prefs import (
-    InvalidUnsubscribe,
     preferences,
     read_unsubscribe_token,
     set_preference,

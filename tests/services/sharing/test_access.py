@@ -14,8 +14,14 @@ from sqlalchemy import func, select
 from portal.db import tenant_session
 from portal.models import Comment, Notification, ShareLink, ShareLinkView, User
 from portal.services.accounts.passwords import token_hash
-from portal.services.accounts.throttle import Throttled
-from portal.services.core.errors import InvalidInput, PermissionDenied
+from portal.services.core.errors import (
+    InvalidInput,
+    LinkUnavailable,
+    PasscodeRequired,
+    PermissionDenied,
+    Throttled,
+    WrongPasscode,
+)
 from portal.services.sharing import access
 from portal.services.sharing.grants import granted_asset, make_grant, read_grant
 from portal.services.sharing.guests import add_guest_comment, guest_comments
@@ -59,12 +65,12 @@ def wait_for_lock_waiters(conn: psycopg.Connection, count: int, timeout: float =
 )
 def test_malformed_tokens_are_simply_unavailable(token) -> None:  # type: ignore[no-untyped-def]
     assert access.lookup(token) is None
-    with pytest.raises(access.LinkUnavailable, match="This link is not available"):
+    with pytest.raises(LinkUnavailable, match="This link is not available"):
         access.open_link(token=token)
 
 
 def test_unknown_well_formed_token_is_unavailable() -> None:
-    with pytest.raises(access.LinkUnavailable):
+    with pytest.raises(LinkUnavailable):
         access.open_link(token="A" * 43)
 
 
@@ -94,11 +100,11 @@ def test_owner_is_notified_of_the_first_view_only(studio: Studio) -> None:
 
 def test_passcode_missing_wrong_then_right(studio: Studio) -> None:
     s = shared(studio, passcode="tangerine")
-    with pytest.raises(access.PasscodeRequired, match="Enter the passcode"):
+    with pytest.raises(PasscodeRequired, match="Enter the passcode"):
         access.open_link(token=s.token)
-    with pytest.raises(access.WrongPasscode, match="not right"):
+    with pytest.raises(WrongPasscode, match="not right"):
         access.open_link(token=s.token, passcode="Tangerine", ip="10.2.0.1")
-    with pytest.raises(access.WrongPasscode):
+    with pytest.raises(WrongPasscode):
         access.open_link(token=s.token, passcode="x" * 100_000, ip="10.2.0.1")
     assert counts(studio, s.link.id)[:2] == (0, 0)
     assert access.open_link(token=s.token, passcode="tangerine").view_count == 1
@@ -110,7 +116,7 @@ def test_passcode_throttled_per_link_at_its_own_higher_limit(studio: Studio, mon
     s = shared(studio, passcode="tangerine")
     try:
         for attempt in range(7):
-            with pytest.raises(access.WrongPasscode):
+            with pytest.raises(WrongPasscode):
                 access.open_link(token=s.token, passcode=f"guess-{attempt}", ip=f"10.3.0.{attempt}")
         with pytest.raises(Throttled, match="wait 15 minutes"):
             access.open_link(token=s.token, passcode="tangerine", ip="10.3.1.1")
@@ -122,7 +128,7 @@ def test_passcode_throttled_per_link_at_its_own_higher_limit(studio: Studio, mon
 def test_five_wrong_passcodes_lock_out_their_address_only(studio: Studio) -> None:
     s = shared(studio, passcode="tangerine")
     for attempt in range(5):
-        with pytest.raises(access.WrongPasscode):
+        with pytest.raises(WrongPasscode):
             access.open_link(token=s.token, passcode=f"guess-{attempt}", ip="10.3.2.1")
     assert access.open_link(token=s.token, passcode="tangerine", ip="10.3.2.2")
     with pytest.raises(Throttled):
@@ -133,7 +139,7 @@ def test_passcode_throttled_per_address_across_links(studio: Studio) -> None:
     asset = ready_asset(studio)
     links = [make_link(studio, asset, passcode="tangerine") for _ in range(3)]
     for attempt in range(5):
-        with pytest.raises(access.WrongPasscode):
+        with pytest.raises(WrongPasscode):
             access.open_link(token=token_of(links[attempt % 2]), passcode="nope", ip="10.4.0.9")
     with pytest.raises(Throttled):
         access.open_link(token=token_of(links[2]), passcode="tangerine", ip="10.4.0.9")
@@ -150,7 +156,7 @@ def test_view_limit_is_exact_under_200_concurrent_openings(studio: Studio, super
         try:
             access.open_link(token=s.token, ip=f"10.9.{n // 250}.{n % 250}")
             results.append("opened")
-        except access.LinkUnavailable:
+        except LinkUnavailable:
             results.append("refused")
 
     # Hold the row so every opening queues on it, then let them all go at once.
@@ -247,7 +253,7 @@ def test_revoking_stops_playback_and_grants_cannot_be_forged(studio: Studio) -> 
 def test_exhausted_link_still_plays_for_the_viewer_who_opened_it(studio: Studio) -> None:
     s = shared(studio, view_limit=1)
     opened = access.open_link(token=s.token)
-    with pytest.raises(access.LinkUnavailable):
+    with pytest.raises(LinkUnavailable):
         access.open_link(token=s.token)
     assert granted_asset(opened.grant) is not None
 

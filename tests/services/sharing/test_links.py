@@ -15,7 +15,7 @@ from portal.db import tenant_session
 from portal.models import AuditLog, ShareLink, ShareLinkView
 from portal.services.accounts.passwords import token_hash
 from portal.services.compliance.retention import purge_retention
-from portal.services.core.errors import InvalidInput, NotFound
+from portal.services.core.errors import InvalidInput, LinkUnavailable, NotFound, WrongPasscode
 from portal.services.sharing import access
 from portal.services.sharing.links import (
     change_passcode,
@@ -215,7 +215,7 @@ def test_expiry_extend_and_revoke(studio: Studio) -> None:
             {"i": s.link.id},
         )
     assert row(studio, s.link.id).status == "expired"  # the database rule
-    with pytest.raises(access.LinkUnavailable):
+    with pytest.raises(LinkUnavailable):
         access.open_link(token=s.token)
     with tenant_session(studio.member_ctx) as session:
         with pytest.raises(InvalidInput, match="between 1 and 90 days"):
@@ -231,7 +231,7 @@ def test_expiry_extend_and_revoke(studio: Studio) -> None:
         with pytest.raises(InvalidInput, match="revoked link cannot be extended"):
             extend_share_link(session=session, link_id=s.link.id, days=1)
     assert row(studio, s.link.id).revoked_at is not None
-    with pytest.raises(access.LinkUnavailable):
+    with pytest.raises(LinkUnavailable):
         access.open_link(token=s.token)
 
 
@@ -239,7 +239,7 @@ def test_changing_the_passcode(studio: Studio) -> None:
     s = shared(studio, passcode="first-code")
     with tenant_session(studio.member_ctx) as session:
         change_passcode(session=session, link_id=s.link.id, passcode="second-code")
-    with pytest.raises(access.WrongPasscode):
+    with pytest.raises(WrongPasscode):
         access.open_link(token=s.token, passcode="first-code")
     assert access.open_link(token=s.token, passcode="second-code").view_count == 1
     with tenant_session(studio.member_ctx) as session:
