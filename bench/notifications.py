@@ -61,7 +61,7 @@ def main() -> None:
     with scratch_database() as owner:
         from portal.db import tenant_session
         from portal.models import Comment, Notification
-        from portal.services.email import notification_templates as render
+        from portal.services.notifications import email_templates as render
         from portal.services.notifications.inbox import displayed
         from portal.services.projects.task_comments import add_comment
         from tests.factories import ctx

@@ -7,8 +7,9 @@ import reflex as rx
 from portal.services.accounts import tenants as tenants_admin
 from portal.services.accounts import users as users_admin
 from portal.services.accounts.branding import MAX_LOGO_BYTES, save_logo
-from portal.services.accounts.tenants import DEFAULT_ACCENT, TenantView
+from portal.services.accounts.tenants import TenantView
 from portal.services.accounts.users import UserView
+from portal.services.core.branding import DEFAULT_ACCENT
 from portal.services.core.errors import InvalidInput, PortalError
 from portal.services.core.permissions import Action, can
 from portal.state.session import SessionState

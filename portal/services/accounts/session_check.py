@@ -28,7 +28,7 @@ from portal.db import app_pool
 from portal.services.accounts.auth import SessionUser
 from portal.services.accounts.branding import logo_url_from
 from portal.services.accounts.passwords import token_hash
-from portal.services.accounts.tenants import accent_from
+from portal.services.core.branding import accent_from
 from portal.settings import get_settings
 
 # How often one process asks the database to move a session's last_seen_at.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from uuid import UUID
 
 from sqlalchemy import func, select
@@ -12,13 +11,11 @@ from portal.db import tenant_session
 from portal.models import Project, Tenant, User
 from portal.services.accounts.auth import SessionUser
 from portal.services.accounts.view_types import RESIDENCY_POLICIES, TenantView
+from portal.services.core.branding import DEFAULT_ACCENT, HEX_COLOUR, accent_from
 from portal.services.core.errors import InvalidInput, NotFound
 from portal.services.core.permissions import Action, require
 from portal.services.core.rows import insert_row
 from portal.services.core.validation import MAX_TITLE, reject_control
-
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-DEFAULT_ACCENT = "#3a86ff"
 
 
 def list_tenants(*, user: SessionUser) -> list[TenantView]:
@@ -130,9 +127,3 @@ def accent_of(tenant_id: UUID) -> str:
     with tenant_session(None) as session:
         tenant = session.get(Tenant, tenant_id)
     return accent_from(tenant.branding if tenant else None)
-
-
-def accent_from(branding: dict | None) -> str:
-    """The accent colour a tenant's `branding` names, or the default when it names none."""
-    colour = (branding or {}).get("accent_color")
-    return colour if isinstance(colour, str) and HEX_COLOUR.match(colour) else DEFAULT_ACCENT

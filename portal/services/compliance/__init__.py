@@ -1,3 +1,3 @@
 """The studio's promises: the audit log and its hash chain, residency evidence, retention, backups
-and restore drills, PII redaction, the compliance page's status.
+and restore drills, PII and secret redaction, the compliance page's status.
 """

@@ -1,4 +1,4 @@
-"""Personal data kept out of stored webhook events and admin screens (data protection).
+"""Personal data and secrets kept out of stored webhook events and admin screens.
 
 Resend events name the recipient, sender and subject of an email; processing needs only the
 event type, its time and `data.email_id` (which finds the notification). The stored copy keeps
@@ -19,11 +19,24 @@ RESEND_DATA = ("email_id", "created_at", "broadcast_id")
 RESEND_ADDRESSES = ("to", "from", "cc", "bcc", "reply_to")
 BOUNCE_KEYS = ("type", "subType")
 MAX_KEPT = 255
+# Keys whose values admin screens never show (job metadata, stored webhook payloads).
+SECRET_KEY = re.compile(r"secret|token|password|passcode|signature|authori[sz]ation|api_?key", re.I)
+REDACTED = "[redacted]"
 
 
 def mask_emails(text: str) -> str:
     """Every email address in `text` shown as its first character and domain."""
     return EMAIL.sub(rf"\1{MASK}@\2", text)
+
+
+def redact(value: Any) -> Any:
+    """A copy of a JSON value for admin screens: anything secret-looking replaced and email
+    addresses masked (rows stored before payloads were reduced still hold them)."""
+    if isinstance(value, dict):
+        return {k: REDACTED if SECRET_KEY.search(str(k)) else redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return mask_emails(value) if isinstance(value, str) else value
 
 
 def mask_value(value: Any) -> Any:

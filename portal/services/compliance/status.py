@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 
 from portal.models import JobRun
 from portal.services.compliance import retention as m
+from portal.services.compliance.redaction import redact
 from portal.services.compliance.view_types import RetentionRow
 from portal.services.core.locale import format_datetime, format_local_date
-from portal.services.operations.views import redact
 
 BACKUP_MAX_AGE = timedelta(hours=24)
 BACKUP_JOBS = ("backup_verification", "restore_drill")

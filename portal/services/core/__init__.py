@@ -1,3 +1,4 @@
 """Cross-domain basics: domain errors, input validation, display formats (locale), the permission
-matrix, and rows fetched or saved in the session's scope.
+matrix, rows fetched or saved in the session's scope, a tenant's accent colour and a webhook
+event's outcome.
 """

@@ -1,3 +1,3 @@
-"""Email: the outbox every email goes through (queued as a job), the account and notification
-templates, and Resend's delivery events.
+"""Email: the outbox every email goes through (queued as a job), the branded HTML shell, the
+account emails, and Resend's delivery events.
 """

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from portal.db import TenantContext, enter_tenant
 from portal.models import Notification, User
 from portal.services.core.errors import MalformedEvent, TargetNotFound
-from portal.services.media.mux_events import EventOutcome
+from portal.services.core.outcomes import EventOutcome
 
 EMAIL_STATUS_RANK = {"sent": 1, "delivered": 2, "bounced": 3, "complained": 3}
 RESEND_EVENT_STATUS = {

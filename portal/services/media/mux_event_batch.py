@@ -14,9 +14,9 @@ from sqlmodel import Session
 from portal.db import TenantContext, driver_connection, enter_tenant, set_tenant_context
 from portal.models import Asset
 from portal.services.core.errors import MalformedEvent, TargetNotFound
+from portal.services.core.outcomes import EventOutcome
 from portal.services.media.mux_events import (
     MUX_COLUMNS,
-    EventOutcome,
     MuxChange,
     merge_change,
     outcome_for,

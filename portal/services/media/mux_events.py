@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from portal.db import TenantContext, enter_tenant
 from portal.models import Asset
 from portal.services.core.errors import MalformedEvent, TargetNotFound
+from portal.services.core.outcomes import EventOutcome
 from portal.services.notifications.events import on_asset_status
 
 # A status only ever moves to a higher rank; ready and errored are both final outcomes of
@@ -29,14 +30,6 @@ MUX_EVENT_STATUS = {
     "video.asset.static_renditions.ready": None,
     "video.asset.static_renditions.preparing": None,
 }
-
-
-@dataclass(frozen=True)
-class EventOutcome:
-    """What processing an event did: `processed` or `ignored`, with a note for the ledger."""
-
-    status: str
-    note: str | None = None
 
 
 def next_status(current: str, incoming: str) -> str:

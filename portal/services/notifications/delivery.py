@@ -20,12 +20,12 @@ from portal.db import TenantContext, tenant_session
 from portal.integrations import resend
 from portal.integrations.resend import PermanentSendError as PermanentSendError
 from portal.models import Notification, Tenant, User
-from portal.services.accounts.tenants import accent_of
+from portal.services.core.branding import accent_from
 from portal.services.core.errors import TemplateError
 from portal.services.core.locale import viewer_zone
-from portal.services.email import notification_templates as render
 from portal.services.email import outbox as mail
 from portal.services.email.outbox import Email
+from portal.services.notifications import email_templates as render
 from portal.services.notifications.fan_out import TYPES, mode_for
 from portal.services.notifications.inbox import displayed
 from portal.services.notifications.prefs import unsubscribe_token
@@ -49,8 +49,13 @@ def deliver(session: Session, email: Email, *, key: str, unsubscribe_url: str) -
 
 
 def brand_of(session: Session, tenant_id: UUID) -> render.Branding:
-    name = session.scalar(select(Tenant.name).where(Tenant.id == tenant_id)) or "Motion Mavericks"
-    return render.Branding(name, accent_of(tenant_id), get_settings().portal_url)
+    """Whose email this is: the tenant's name and accent."""
+    row = session.execute(
+        select(Tenant.name, Tenant.branding).where(Tenant.id == tenant_id)
+    ).first()
+    name = (row.name if row else None) or "Motion Mavericks"
+    accent = accent_from(row.branding if row else None)
+    return render.Branding(name, accent, get_settings().portal_url)
 
 
 def unsubscribe_url(tenant_id: UUID, user_id: UUID, type_: str) -> str:

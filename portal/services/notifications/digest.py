@@ -16,7 +16,7 @@ from portal.db import TenantContext, tenant_session
 from portal.models import Notification, User
 from portal.services.core.errors import TemplateError
 from portal.services.core.locale import format_date, viewer_zone
-from portal.services.email import notification_templates as render
+from portal.services.notifications import email_templates as render
 from portal.services.notifications.delivery import brand_of, deliver, unsubscribe_url
 from portal.services.notifications.fan_out import TYPES
 from portal.services.notifications.inbox import displayed

@@ -3,37 +3,23 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from sqlmodel import Session, select
 
 from portal.models import WebhookEvent
-from portal.services.compliance.redaction import mask_emails
+from portal.services.compliance.redaction import mask_emails, redact
 from portal.services.core.locale import format_datetime
 from portal.services.operations.job_runs import list_job_runs
 from portal.services.operations.view_types import JobRunRow, WebhookEventRow
 from portal.services.operations.webhooks import REPLAYABLE
 
-SECRET_KEY = re.compile(r"secret|token|password|passcode|signature|authori[sz]ation|api_?key", re.I)
-REDACTED = "[redacted]"
 PAYLOAD_PREVIEW_CHARS = 4000
 
 
 def _when(value: datetime | None) -> str:
     return format_datetime(value)
-
-
-def redact(value: Any) -> Any:
-    """A copy of a JSON value with anything secret-looking replaced and email addresses masked
-    (rows stored before payloads were reduced still hold them)."""
-    if isinstance(value, dict):
-        return {k: REDACTED if SECRET_KEY.search(str(k)) else redact(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v) for v in value]
-    return mask_emails(value) if isinstance(value, str) else value
 
 
 def job_run_rows(

@@ -30,9 +30,10 @@ from portal.integrations.job_queue import defer_webhook_batch, defer_webhook_pro
 from portal.models import JobRun, WebhookEvent
 from portal.models._base import new_id
 from portal.services.core.errors import MalformedEvent, TargetNotFound
+from portal.services.core.outcomes import EventOutcome
 from portal.services.email.events import handle_resend_event
 from portal.services.media.mux_event_batch import handle_mux_events
-from portal.services.media.mux_events import EventOutcome, handle_mux_event
+from portal.services.media.mux_events import handle_mux_event
 from portal.services.operations.job_runs import error_text
 from portal.services.operations.webhooks import INGEST_BARRIER
 

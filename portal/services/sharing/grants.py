@@ -25,7 +25,7 @@ from uuid import UUID
 
 from portal.db import TenantContext, tenant_session
 from portal.models import Asset, ShareLink
-from portal.services.sharing.links import effective_status
+from portal.services.sharing.rules import effective_status
 from portal.settings import get_settings
 
 # Viewers who opened a link keep watching after its last view was used; revoked and expired

@@ -24,7 +24,9 @@ from portal.services.core.rows import insert_row
 from portal.services.core.validation import MAX_TITLE, clean_text, parse_uuid
 from portal.services.core.versions import deliverable_version
 from portal.services.media.assets import get_asset
+from portal.services.sharing.rules import burnable, effective_status
 from portal.services.sharing.view_types import ShareLinkSummary
+from portal.services.sharing.watermark import queue_rendition
 from portal.settings import get_settings
 
 MAX_NAME = MAX_TITLE
@@ -67,17 +69,6 @@ def share_url(token: str) -> str:
     return get_settings().portal_url.rstrip("/") + routes.share_url(token)
 
 
-def effective_status(link: ShareLink, now: datetime | None = None) -> str:
-    """The status as of now (the database rule `effective_status(share_links)` in Python)."""
-    now = now or datetime.now(UTC)
-    if link.status == "active" and link.expires_at <= now:
-        return "expired"
-    if link.status == "active" and link.view_limit is not None:
-        if link.view_count >= link.view_limit:
-            return "exhausted"
-    return link.status
-
-
 def _days(value: int | str | None, *, label: str = "Expiry") -> int:
     settings = get_settings()
     if value is None or str(value).strip() == "":
@@ -112,11 +103,6 @@ def _passcode_hash(passcode: str | None) -> str | None:
             f"A passcode must be {MIN_PASSCODE} to {MAX_PASSCODE} characters (or left empty)."
         )
     return hash_password(passcode)
-
-
-def burnable(asset: Asset | None) -> bool:
-    """Whether the portal can burn a watermark into this version (it holds the master)."""
-    return asset is not None and asset.backend == "local"
 
 
 def _check_download(asset: Asset, *, allow_download: bool, watermark: bool) -> None:
@@ -162,15 +148,8 @@ def create_share_link(
         watermark=bool(watermark),
     )
     insert_row(session, link)
-    _queue_rendition(session, link)
+    queue_rendition(session, link)  # a watermarked download is prepared ahead
     return NewShareLink(id=str(link.id), url=share_url(token))
-
-
-def _queue_rendition(session: Session, link: ShareLink) -> None:
-    """A watermarked download is prepared ahead (portal/services/sharing/watermark.py)."""
-    from portal.services.sharing.watermark import queue_rendition  # it imports this module
-
-    queue_rendition(session, link)
 
 
 def get_share_link(*, session: Session, link_id: UUID | str, for_update: bool = False) -> ShareLink:
@@ -240,7 +219,7 @@ def set_link_options(
     link.watermark = bool(watermark)
     session.add(link)
     session.flush()
-    _queue_rendition(session, link)
+    queue_rendition(session, link)
     return link
 
 

@@ -27,7 +27,7 @@ from portal.integrations.job_queue import defer_job
 from portal.models import Asset, ShareLink, Tenant
 from portal.services.core.locale import format_date, format_local_date, local_date
 from portal.services.media.storage import asset_dir, source_path
-from portal.services.sharing.links import burnable, effective_status
+from portal.services.sharing.rules import burnable, effective_status
 from portal.settings import get_settings
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from portal.models import Tenant, User, UserSession
 from portal.services.accounts.auth import sign_in, sign_out
 from portal.services.accounts.self_service import revoke_session
 from portal.services.accounts.session_check import TOUCH_SECONDS, SessionCache
-from portal.services.accounts.tenants import DEFAULT_ACCENT
 from portal.services.accounts.users import change_role, set_active
+from portal.services.core.branding import DEFAULT_ACCENT
 from tests.factories import PASSWORD, ctx, make_studio, make_tenant, make_user, session_of
 
 pytestmark = pytest.mark.usefixtures("database")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from uuid import UUID
 
 from portal.services.core.errors import TemplateError
 from portal.services.email import shell
@@ -76,7 +77,9 @@ def _text_footer(unsubscribe: list[tuple[str, str]]) -> str:
     return "Stop these emails:\n" + "\n".join(f"- {label}: {url}" for label, url in unsubscribe)
 
 
-def single(*, to: str, entry: Item, brand: Branding, unsubscribe_url: str, tenant_id) -> Email:
+def single(
+    *, to: str, entry: Item, brand: Branding, unsubscribe_url: str, tenant_id: UUID | None
+) -> Email:
     """The email for one notification."""
     stop = [(TYPES[entry.type][0], unsubscribe_url)]
     quote = (
@@ -108,7 +111,7 @@ def digest(
     days: list[tuple[str, list[Item]]],
     brand: Branding,
     unsubscribe: list[tuple[str, str]],
-    tenant_id,
+    tenant_id: UUID | None,
 ) -> Email:
     """One email summarising notifications, grouped by local day (oldest day first)."""
     count = sum(len(items) for _, items in days)
