@@ -105,6 +105,8 @@ def screenshot_box(page) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
 
 
 def drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:  # type: ignore[no-untyped-def]
+    # The comment box is under the player: after posting, the picture may be scrolled past.
+    page.locator("#player-box").scroll_into_view_if_needed()
     box = picture(page)
     page.mouse.move(box["x"] + start[0] * box["w"], box["y"] + start[1] * box["h"])
     page.mouse.down()
