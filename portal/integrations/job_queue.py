@@ -29,35 +29,24 @@ WEBHOOK_BATCH_LOCK = "webhook-batch"
 # The procrastinate release whose schema the migrations applied (0008). Upgrading it needs a
 # revision applying its sql/migrations/ files; tests/db/test_job_queue_schema.py fails until then.
 PROCRASTINATE_VERSION = "3.10.0"
+# A job as procrastinate_defer_jobs_v1 takes it: procrastinate_job_to_defer_v1's fields, in order.
+JOB_TO_DEFER = (
+    "queue_name",
+    "task_name",
+    "priority",
+    "lock",
+    "queueing_lock",
+    "args",
+    "scheduled_at",
+)
 # What the SQL here uses of procrastinate's schema: tables and columns, the composite type's
 # fields (in order), the functions and the unique index.
 RELIES_ON: dict[str, Any] = {
     "columns": {
-        "procrastinate_jobs": (
-            "id",
-            "queue_name",
-            "task_name",
-            "priority",
-            "lock",
-            "queueing_lock",
-            "args",
-            "status",
-            "scheduled_at",
-            "worker_id",
-        ),
+        "procrastinate_jobs": ("id", *JOB_TO_DEFER, "status", "worker_id"),
         "procrastinate_workers": ("id", "last_heartbeat"),
     },
-    "type_fields": {
-        "procrastinate_job_to_defer_v1": (
-            "queue_name",
-            "task_name",
-            "priority",
-            "lock",
-            "queueing_lock",
-            "args",
-            "scheduled_at",
-        ),
-    },
+    "type_fields": {"procrastinate_job_to_defer_v1": JOB_TO_DEFER},
     "functions": {"procrastinate_defer_jobs_v1": "procrastinate_job_to_defer_v1[]"},
     # INSERT … ON CONFLICT (queueing_lock) WHERE status = 'todo' needs this partial unique index.
     "todo_lock_index": "procrastinate_jobs_queueing_lock_idx_v1",
