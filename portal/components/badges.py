@@ -8,7 +8,8 @@ STATUS_COLOURS = {
     "active": "green",
     "planning": "blue",
     "on_hold": "amber",
-    "completed": "gray",
+    # Done, in its own colour: neither "pending" (gray) nor "active" (green).
+    "completed": "iris",
     "archived": "gray",
     "pending": "gray",
     "in_progress": "blue",

@@ -137,8 +137,8 @@ def no_comments() -> rx.Component:
             "No comments match. Choose “All comments” or search for something else.",
             rx.cond(
                 S.can_comment & S.asset.playable,
-                "No comments yet. Pause on a frame and write under the player: the comment is "
-                "pinned to that moment.",
+                "No comments yet. Pause on a frame and write in the comment box: the comment "
+                "is pinned to that moment.",
                 "No comments on this version yet.",
             ),
         ),
@@ -179,7 +179,7 @@ def asset() -> rx.Component:
         rx.flex(
             rx.box(viewer(), flex="3", min_width="320px"),
             rx.box(comments_panel(), flex="2", min_width="280px"),
-            gap="4",
+            spacing="5",
             width="100%",
             wrap="wrap",
         ),

@@ -81,7 +81,7 @@ def event_row(event: WebhookEventRow) -> rx.Component:
     )
 
 
-def table(headers: list[str], rows: rx.Var, row, table_id: str, empty: str) -> rx.Component:  # type: ignore[no-untyped-def]
+def table(headers: list[str], rows: rx.Var, row, table_id: str, empty: rx.Var) -> rx.Component:  # type: ignore[no-untyped-def]
     """The rows, or (none) why there are none and what to do."""
     return rx.box(
         rx.cond(
@@ -137,8 +137,13 @@ def operations() -> rx.Component:
             s.events,
             event_row,
             "webhook-events",
-            "No webhook events match these filters. Mux and Resend post here when a video or "
-            "an email changes state; choose “All sources” and “All statuses” to see every one.",
+            rx.cond(
+                (s.source_filter == ALL) & (s.status_filter == ALL),
+                "No webhook events yet: Mux and Resend post here when a video or an email "
+                "changes state.",
+                "No webhook events match these filters: choose “All sources” and “All "
+                "statuses” to see every one.",
+            ),
         ),
         rx.cond(s.payload != "", rx.code_block(s.payload, language="json", width="100%")),
         rx.heading("Job runs", size="5", margin_top="1rem"),
@@ -151,8 +156,13 @@ def operations() -> rx.Component:
             s.job_runs,
             run_row,
             "job-runs",
-            "No job runs match these filters. Jobs run on their schedule once the app is up; "
-            "choose “All jobs” and “All results” to see every run.",
+            rx.cond(
+                (s.job_filter == ALL) & (s.result_filter == ALL),
+                "No job runs yet: jobs run on their schedule while the app (or `portal worker`) "
+                "is running.",
+                "No job runs match these filters: choose “All jobs” and “All results” to see "
+                "every run.",
+            ),
         ),
         spacing="3",
         width="100%",

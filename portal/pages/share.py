@@ -16,6 +16,7 @@ from portal.components.annotations import (
 from portal.components.links import endpoint_button
 from portal.components.player import player
 from portal.components.review import PII_NOTE
+from portal.components.text import not_empty
 from portal.components.watermark import watermark_layer, watermark_notice
 from portal.pages.registry import page
 from portal.services.sharing.view_types import GuestCommentView
@@ -240,7 +241,17 @@ def watch() -> rx.Component:
                 rx.box(
                     rx.vstack(
                         rx.heading("Comments", size="4"),
-                        rx.foreach(S.comments, comment_item),
+                        rx.cond(
+                            not_empty(S.comments),
+                            rx.foreach(S.comments, comment_item),
+                            rx.text(
+                                "No comments yet. Pause where you have something to say and "
+                                "write it below: it is pinned to that moment.",
+                                size="2",
+                                color_scheme="gray",
+                                id="no-guest-comments",
+                            ),
+                        ),
                         comment_form(),
                         width="100%",
                         id="guest-comments",
@@ -249,7 +260,7 @@ def watch() -> rx.Component:
                     min_width="280px",
                 ),
             ),
-            gap="4",
+            spacing="5",
             width="100%",
             wrap="wrap",
         ),
