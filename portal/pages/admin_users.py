@@ -221,7 +221,7 @@ def users() -> rx.Component:
         notice_callout(UsersState.notice, "users-notice"),
         invite_form(),
         rx.hstack(
-            rx.text("Tenant", size="2", weight="medium"),
+            rx.text("People in", size="2", weight="medium"),
             rx.select.root(
                 rx.select.trigger(),
                 rx.select.content(
