@@ -165,6 +165,8 @@ def test_owner_creates_sees_url_once_and_manages(studio: Studio) -> None:
     assert state.can_share and state.links == []
     state.create({"name": "Client", "days": "7", "passcode": "tangerine", "allow_comments": "on"})
     assert state.error == "" and "/s/" in state.new_url
+    # The copy-once box is the only word on it (issue 20: the notice was shown twice).
+    assert state.notice == ""
     [link] = state.links
     assert link.passcode and link.allow_comments and not link.allow_download
     state.dismiss_url()
