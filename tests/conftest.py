@@ -10,18 +10,21 @@ tenants, so they never see each other's rows.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import sql
+from starlette.testclient import TestClient
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal import db
 from portal.settings import ROOT, get_settings
-from tests.factories import Studio, make_studio
+from tests.factories import PASSWORD, Studio, make_studio
 from tests.fake_mux import FakeMux, running_fake_mux
 from tests.fake_resend import FakeResend, running_fake_resend
 from tests.media_support import make_clips
@@ -215,3 +218,67 @@ def webhook_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     env = {"MUX_WEBHOOK_SECRET": MUX_SECRET, "RESEND_WEBHOOK_SECRET": RESEND_SECRET}
     with settings_from(monkeypatch, env):
         yield
+
+
+@pytest.fixture()
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """PORTAL_DATA_DIR for one test (evidence reports, backups): a folder of its own."""
+    monkeypatch.setattr(get_settings(), "portal_data_dir", tmp_path)
+    return tmp_path
+
+
+ClientFor = Callable[..., TestClient]
+
+
+def with_pool_lifespan(app: ASGIApp) -> ASGIApp:
+    """`app` with the lifespan the served app has for its loop's async database pool
+    (portal.db.async_pool_lifespan): a client's loop closes the pool before it ends, since a
+    loop ending with the pool open can hang in asyncio's final cancel-all."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+        async with db.async_pool_lifespan():
+            await receive()  # lifespan.startup
+            await send({"type": "lifespan.startup.complete"})
+            await receive()  # lifespan.shutdown
+        await send({"type": "lifespan.shutdown.complete"})
+
+    return wrapped
+
+
+@pytest.fixture()
+def client_for() -> Iterator[ClientFor]:
+    """Builds HTTP clients of the portal's API (or of `app`): anonymous, or signed in as
+    `email` (password PASSWORD); each from an address of its own unless `address` is given
+    (passcode and sign-in throttles count per address). Redirects are answers, not followed,
+    unless `follow_redirects`. Each client runs its requests on one loop, with the app's
+    lifespan, until the test ends."""
+    from portal.api import build_api
+    from portal.services.accounts.auth import SESSION_COOKIE, sign_in
+
+    lock = threading.Lock()  # concurrency tests build clients in many threads
+    with ExitStack() as running:
+
+        def build(
+            email: str | None = None,
+            *,
+            app: ASGIApp | None = None,
+            address: str | None = None,
+            follow_redirects: bool = False,
+        ) -> TestClient:
+            own = uuid.uuid4().int
+            client = TestClient(
+                with_pool_lifespan(app if app is not None else build_api()),
+                base_url="http://testserver",
+                follow_redirects=follow_redirects,
+                client=(address or f"10.{own % 250}.{own // 250 % 250}.{own // 62500 % 250}", 5000),
+            )
+            with lock:
+                running.enter_context(client)
+            if email:
+                client.cookies.set(SESSION_COOKIE, sign_in(email=email, password=PASSWORD).token)
+            return client
+
+        yield build

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from portal.api import build_api
 from portal.db import tenant_session
 from portal.models import OutboxEmail
 from portal.services.accounts import users
@@ -18,11 +17,6 @@ from tests.factories import PASSWORD, make_tenant, make_user
 from tests.services.accounts.test_accounts import NEW_PASSWORD, last_link
 
 pytestmark = pytest.mark.usefixtures("database")
-
-
-@pytest.fixture()
-def client() -> TestClient:
-    return TestClient(build_api(), base_url="http://testserver", follow_redirects=False)
 
 
 def query(response) -> dict[str, str]:  # type: ignore[no-untyped-def]

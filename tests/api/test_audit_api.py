@@ -6,26 +6,16 @@ import csv
 import io
 
 import pytest
-from starlette.testclient import TestClient
 
-from portal.api import build_api
-from portal.services.accounts.auth import SESSION_COOKIE, sign_in
-from tests.factories import PASSWORD, make_graph, make_tenant, make_user
+from tests.factories import make_graph, make_tenant, make_user
 
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def client_as(email: str | None) -> TestClient:
-    client = TestClient(build_api(), base_url="http://testserver")
-    if email:
-        client.cookies.set(SESSION_COOKIE, sign_in(email=email, password=PASSWORD).token)
-    return client
-
-
-def test_agency_admin_exports_own_tenant_only() -> None:
+def test_agency_admin_exports_own_tenant_only(client_for) -> None:
     mine, theirs = make_graph(), make_graph()
     admin = make_user(tenant=mine.tenant, role="admin")
-    with client_as(admin.email).stream("GET", "/api/audit/export.csv") as response:
+    with client_for(admin.email).stream("GET", "/api/audit/export.csv") as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/csv")
         assert "attachment" in response.headers["content-disposition"]
@@ -37,11 +27,11 @@ def test_agency_admin_exports_own_tenant_only() -> None:
     assert all(len(r["row_hash"]) == 64 for r in rows)
 
 
-def test_studio_admin_filters_by_managed_tenant() -> None:
+def test_studio_admin_filters_by_managed_tenant(client_for) -> None:
     studio = make_tenant(type="admin")
     a, b = make_graph(managed_by=studio), make_graph(managed_by=studio)
     admin = make_user(tenant=studio, role="admin")
-    response = client_as(admin.email).get(
+    response = client_for(admin.email).get(
         "/api/audit/export.csv", params={"tenant": str(a.tenant.id), "entity_type": "projects"}
     )
     rows = list(csv.DictReader(io.StringIO(response.text)))
@@ -49,17 +39,17 @@ def test_studio_admin_filters_by_managed_tenant() -> None:
     assert b.tenant.name not in response.text
 
 
-def test_export_refuses_members_strangers_and_bad_filters() -> None:
+def test_export_refuses_members_strangers_and_bad_filters(client_for) -> None:
     g = make_graph()
     admin = make_user(tenant=g.tenant, role="admin")
-    assert client_as(None).get("/api/audit/export.csv").status_code == 401
-    assert client_as(g.user.email).get("/api/audit/export.csv").status_code == 403
-    bad = client_as(admin.email).get(
+    assert client_for(None).get("/api/audit/export.csv").status_code == 401
+    assert client_for(g.user.email).get("/api/audit/export.csv").status_code == 403
+    bad = client_for(admin.email).get(
         "/api/audit/export.csv", params={"from": "2000-01-01", "to": "2026-01-01"}
     )
     assert bad.status_code == 400 and "at most 366 days" in bad.text
     other = make_graph()
-    foreign = client_as(admin.email).get(
+    foreign = client_for(admin.email).get(
         "/api/audit/export.csv", params={"tenant": str(other.tenant.id)}
     )
     assert foreign.status_code == 400

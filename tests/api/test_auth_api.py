@@ -18,11 +18,6 @@ from tests.factories import PASSWORD, make_tenant, make_user
 pytestmark = pytest.mark.usefixtures("database")
 
 
-@pytest.fixture()
-def client() -> TestClient:
-    return TestClient(build_api(), base_url="http://testserver", follow_redirects=False)
-
-
 def error_of(location: str) -> str:
     return parse_qs(urlsplit(location).query).get("error", [""])[0]
 
@@ -145,21 +140,23 @@ def test_healthz_reports_database_and_integrations_without_secrets(
     assert body["integrations"]["resend"].startswith("not configured")
 
 
-def test_30_concurrent_wrong_passwords_reach_the_check_at_most_5_times(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_30_concurrent_wrong_passwords_reach_the_check_at_most_5_times(
+    monkeypatch, client_for
+) -> None:  # type: ignore[no-untyped-def]
     user = make_user(tenant=make_tenant())
     gate = VerifierGate(auth.verify_and_upgrade, total=30)
     monkeypatch.setattr(auth, "verify_and_upgrade", gate)
     app = build_api()
 
     def attempt(n: int) -> str:
-        client = TestClient(app, follow_redirects=False, client=("198.18.3.1", 4000 + n))
+        client = client_for(app=app, address="198.18.3.1")
         response = client.post("/api/auth/login", data={"email": user.email, "password": "no"})
         return error_of(response.headers["location"])
 
     codes = gate.run(attempt)
     assert gate.entered == 5
     assert sorted(set(codes)) == ["credentials", "throttled"] and codes.count("credentials") == 5
-    right = TestClient(app, follow_redirects=False, client=("198.18.3.2", 4000))
+    right = client_for(app=app, address="198.18.3.2")
     response = right.post("/api/auth/login", data={"email": user.email, "password": PASSWORD})
     assert error_of(response.headers["location"]) == "throttled"
     assert gate.entered == 5

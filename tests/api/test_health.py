@@ -47,12 +47,9 @@ def operator_token(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
 
 
-def client() -> TestClient:
-    return TestClient(with_worker_header(build_api()), base_url="http://testserver")
-
-
-def signed_in(tenant_id, user_id) -> TestClient:  # type: ignore[no-untyped-def]
-    http = client()
+def signed_in(client_for, tenant_id, user_id) -> TestClient:  # type: ignore[no-untyped-def]
+    """A client of the API as served, with a session opened for this user."""
+    http = client_for(app=with_worker_header(build_api()))
     token = open_session(TenantContext(tenant_id=tenant_id, user_id=user_id)).token
     http.cookies.set(SESSION_COOKIE, token)
     return http
@@ -63,8 +60,8 @@ def signed_in(tenant_id, user_id) -> TestClient:  # type: ignore[no-untyped-def]
     [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}],
     ids=["anonymous", "wrong-token", "not-bearer"],
 )
-def test_anyone_gets_pass_fail_only(operator_token, headers) -> None:  # type: ignore[no-untyped-def]
-    response = client().get("/healthz", headers=headers)
+def test_anyone_gets_pass_fail_only(operator_token, headers, worker_client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    response = worker_client.get("/healthz", headers=headers)
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
@@ -73,41 +70,48 @@ def test_anyone_gets_pass_fail_only(operator_token, headers) -> None:  # type: i
         "job_worker": "not in this process",
     }
     assert "x-portal-worker" not in response.headers
-    assert "x-portal-worker" not in client().get("/nope", headers=headers).headers
+    assert "x-portal-worker" not in worker_client.get("/nope", headers=headers).headers
 
 
-def test_no_token_configured_means_no_bearer_is_an_operator(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_no_token_configured_means_no_bearer_is_an_operator(
+    monkeypatch, worker_client: TestClient
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(get_settings(), "healthz_token", None)
-    response = client().get("/healthz", headers={"Authorization": "Bearer "})
+    response = worker_client.get("/healthz", headers={"Authorization": "Bearer "})
     assert set(response.json()) == PUBLIC_KEYS and "x-portal-worker" not in response.headers
 
 
-def test_operator_token_sees_the_worker_and_integrations(operator_token) -> None:  # type: ignore[no-untyped-def]
-    response = client().get("/healthz", headers=OPERATOR)
+def test_operator_token_sees_the_worker_and_integrations(
+    operator_token, worker_client: TestClient
+) -> None:  # type: ignore[no-untyped-def]
+    response = worker_client.get("/healthz", headers=OPERATOR)
     body = response.json()
     assert response.headers["x-portal-worker"] == worker_id() == body["worker"]
     assert body["integrations"]["mux"].startswith("not configured")
     assert body["redis"] == "not configured (state in process memory)"
-    assert client().get("/nope", headers=OPERATOR).headers["x-portal-worker"] == worker_id()
+    assert worker_client.get("/nope", headers=OPERATOR).headers["x-portal-worker"] == worker_id()
 
 
 def test_a_signed_in_studio_admin_sees_details_an_agency_member_does_not(
     studio: Studio,
+    client_for,
 ) -> None:
-    admin = signed_in(studio.studio.id, studio.admin.id).get("/healthz").json()
+    admin = signed_in(client_for, studio.studio.id, studio.admin.id).get("/healthz").json()
     assert admin["worker"] == worker_id() and "integrations" in admin
-    member = signed_in(studio.agency.id, studio.member.id).get("/healthz").json()
+    member = signed_in(client_for, studio.agency.id, studio.member.id).get("/healthz").json()
     assert set(member) == PUBLIC_KEYS
 
 
-def test_a_stale_heartbeat_makes_healthz_503(operator_token, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_stale_heartbeat_makes_healthz_503(
+    operator_token, monkeypatch, worker_client: TestClient
+) -> None:  # type: ignore[no-untyped-def]
     clock = Clock()
     supervisor = Supervisor(run=lambda: asyncio.sleep(0), clock=clock)
     monkeypatch.setattr(worker_status, "current_job_worker", supervisor)
     supervisor.beat()
-    assert client().get("/healthz").json()["job_worker"] == "ok"
+    assert worker_client.get("/healthz").json()["job_worker"] == "ok"
     clock.now += STALE_SECONDS + 1
-    response = client().get("/healthz")
+    response = worker_client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {
         "status": "degraded",
@@ -115,11 +119,13 @@ def test_a_stale_heartbeat_makes_healthz_503(operator_token, monkeypatch) -> Non
         "redis": "not configured",
         "job_worker": "stale",
     }
-    detail = client().get("/healthz", headers=OPERATOR).json()["job_worker_detail"]
+    detail = worker_client.get("/healthz", headers=OPERATOR).json()["job_worker_detail"]
     assert detail["last_heartbeat_seconds_ago"] == STALE_SECONDS + 1
 
 
-def test_a_worker_crashed_and_waiting_to_restart_goes_stale(monkeypatch, start_hooks) -> None:  # type: ignore[no-untyped-def]
+def test_a_worker_crashed_and_waiting_to_restart_goes_stale(
+    monkeypatch, start_hooks, worker_client: TestClient
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("PORTAL_INPROCESS_WORKER", "true")
     get_settings.cache_clear()
     clock = Clock()
@@ -138,10 +144,10 @@ def test_a_worker_crashed_and_waiting_to_restart_goes_stale(monkeypatch, start_h
 
         async with inprocess_worker(sleep=backoff, clock=clock):
             await asyncio.wait_for(crashed.wait(), 30)
-            fresh = await asyncio.to_thread(client().get, "/healthz")
+            fresh = await asyncio.to_thread(worker_client.get, "/healthz")
             assert fresh.json()["job_worker"] == "ok"  # crashed just now: not yet stale
             clock.now += STALE_SECONDS + 5
-            stale = await asyncio.to_thread(client().get, "/healthz")
+            stale = await asyncio.to_thread(worker_client.get, "/healthz")
             return stale.status_code, stale.json()
 
     try:
@@ -152,10 +158,10 @@ def test_a_worker_crashed_and_waiting_to_restart_goes_stale(monkeypatch, start_h
     assert status == 503 and body["job_worker"] == "stale" and body["status"] == "degraded"
 
 
-def test_a_failed_database_check_is_logged(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_database_check_is_logged(monkeypatch, caplog, worker_client: TestClient) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(health, "DATABASE_CHECK", "SELECT 1/0")
     with caplog.at_level(logging.WARNING, logger="portal.api.health"):
-        response = client().get("/healthz")
+        response = worker_client.get("/healthz")
     assert response.status_code == 503 and response.json()["database"] == "unreachable"
     record = next(r for r in caplog.records if r.name == "portal.api.health")
     assert record.getMessage() == "/healthz: the database check failed"

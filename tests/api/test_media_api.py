@@ -1,26 +1,25 @@
-"""/api/media over HTTP: streamed uploads and media served with ranges after an access check."""
+"""/api/media over HTTP: streamed uploads and media served with ranges after an access check;
+Mux-hosted versions answer with a redirect signed for the request."""
 
 from __future__ import annotations
 
+import time
+from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
+import jwt
 import pytest
 from starlette.testclient import TestClient
 
-from portal.api import build_api
-from portal.services.accounts.auth import SESSION_COOKIE, sign_in
+from portal.db import tenant_session
+from portal.models import Asset
 from portal.services.media.processing import process_asset
-from tests.factories import PASSWORD, Studio, make_studio
+from tests.factories import Studio, make_studio
+from tests.fake_mux import FakeMux
 from tests.media_support import files_under
+from tests.share_support import move_to_mux, ready_asset
 
 pytestmark = pytest.mark.usefixtures("database")
-
-
-def client_for(email: str | None) -> TestClient:
-    client = TestClient(build_api(), base_url="http://testserver", follow_redirects=False)
-    if email:
-        client.cookies.set(SESSION_COOKIE, sign_in(email=email, password=PASSWORD).token)
-    return client
 
 
 def put(client: TestClient, studio: Studio, data: bytes, filename: str = "cut.mp4", **extra):  # type: ignore[no-untyped-def]
@@ -28,7 +27,7 @@ def put(client: TestClient, studio: Studio, data: bytes, filename: str = "cut.mp
     return client.put("/api/media/uploads", params=params, content=data, **extra)
 
 
-def test_upload_process_and_serve_with_ranges(studio: Studio, clips, media_dir) -> None:  # type: ignore[no-untyped-def]
+def test_upload_process_and_serve_with_ranges(studio: Studio, clips, media_dir, client_for) -> None:  # type: ignore[no-untyped-def]
     admin = client_for(studio.admin.email)
     response = put(admin, studio, clips["with_audio.mp4"].read_bytes())
     assert response.status_code == 201, response.text
@@ -56,7 +55,7 @@ def test_upload_process_and_serve_with_ranges(studio: Studio, clips, media_dir) 
         assert admin.get(f"{base}/{name}").status_code == 404
 
 
-def test_upload_refusals_leave_no_file_or_row(studio: Studio, clips, media_dir) -> None:  # type: ignore[no-untyped-def]
+def test_upload_refusals_leave_no_file_or_row(studio: Studio, clips, media_dir, client_for) -> None:  # type: ignore[no-untyped-def]
     admin = client_for(studio.admin.email)
     member = client_for(studio.member.email)
     video = clips["prores.mov"].read_bytes()
@@ -75,7 +74,7 @@ def test_upload_refusals_leave_no_file_or_row(studio: Studio, clips, media_dir) 
 
 
 def test_declared_oversize_is_refused_before_reading(
-    studio: Studio, media_dir, monkeypatch
+    studio: Studio, media_dir, monkeypatch, client_for
 ) -> None:  # type: ignore[no-untyped-def]
     from portal.settings import get_settings
 
@@ -91,7 +90,9 @@ def test_declared_oversize_is_refused_before_reading(
     assert files_under(media_dir) == []
 
 
-def test_upload_answer_gives_the_deliverable_version(studio: Studio, clips, media_dir) -> None:  # type: ignore[no-untyped-def]
+def test_upload_answer_gives_the_deliverable_version(
+    studio: Studio, clips, media_dir, client_for
+) -> None:  # type: ignore[no-untyped-def]
     admin = client_for(studio.admin.email)
     params = {"project_id": str(studio.project.id), "filename": "cut.mp4"}
     first = admin.put(
@@ -105,3 +106,25 @@ def test_upload_answer_gives_the_deliverable_version(studio: Studio, clips, medi
         content=clips["rotated_phone.mp4"].read_bytes(),
     )
     assert (first.json()["version"], hero.json()["version"]) == (1, 1)  # hero: upload 2, its v1
+
+
+def test_mux_hosted_media_redirects_with_a_token_minted_per_request(
+    studio: Studio, fake_mux: FakeMux, client_for
+) -> None:  # type: ignore[no-untyped-def]
+    # A version as the Mux webhooks leave it (tests/services/media/test_mux_backend.py).
+    asset = move_to_mux(studio, ready_asset(studio), "signedPlayback123")
+    client = client_for(studio.member.email)
+    tokens = []
+    for name, audience in (("hls/master.m3u8", "v"), ("poster.jpg", "t")):
+        response = client.get(f"/api/media/{asset.id}/{name}")
+        assert response.status_code == 302 and response.headers["cache-control"] == "no-store"
+        target = urlsplit(response.headers["location"])
+        assert "signedPlayback123" in target.path
+        token = parse_qs(target.query)["token"][0]
+        claims = jwt.decode(token, fake_mux.public_key_pem, algorithms=["RS256"], audience=audience)
+        assert claims["sub"] == "signedPlayback123" and claims["kid"] == "signing-key-1"
+        assert 0 < claims["exp"] - time.time() <= 600
+        tokens.append(token)
+    # Nothing about the token is kept: the asset row holds only the playback id.
+    with tenant_session(studio.admin_ctx) as session:
+        assert tokens[0] not in str(session.get(Asset, asset.id).model_dump())

@@ -21,11 +21,10 @@ APP_HEADERS = {
 
 
 @pytest.fixture()
-def client(tmp_path: Path) -> TestClient:
+def client(tmp_path: Path, client_for) -> TestClient:  # type: ignore[no-untyped-def]
+    """A client of the Reflex stand-in inside the portal's wrapping (a static file served)."""
     (tmp_path / "app.js").write_text("console.log('portal')")
-    return TestClient(
-        wrapped_backend(tmp_path, Seen()), base_url="http://testserver", follow_redirects=False
-    )
+    return client_for(app=wrapped_backend(tmp_path, Seen()))
 
 
 @pytest.mark.parametrize(

@@ -24,23 +24,16 @@ pytestmark = pytest.mark.usefixtures("database")
 NO_STORE = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
 
 
-def http() -> TestClient:
-    """A client from an address of its own (passcode failures are throttled per address)."""
-    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
-    return TestClient(
-        build_api(), base_url="http://testserver", follow_redirects=False, client=(address, 5000)
-    )
-
-
 def private_headers(response) -> bool:  # type: ignore[no-untyped-def]
     return all(response.headers.get(k) == v for k, v in NO_STORE.items())
 
 
-def test_page_status_is_200_for_a_live_link_and_404_for_any_other(studio: Studio) -> None:
+def test_page_status_is_200_for_a_live_link_and_404_for_any_other(
+    studio: Studio, client: TestClient
+) -> None:
     live, revoked, exhausted = (shared(studio), shared(studio), shared(studio, view_limit=1))
     with tenant_session(studio.member_ctx) as session:
         revoke_share_link(session=session, link_id=revoked.link.id)
-    client = http()
     assert client.post(f"/api/share/{exhausted.token}/open").status_code == 200
     ok = client.get(f"/s/{live.token}")
     assert ok.status_code == 200 and private_headers(ok)
@@ -62,9 +55,8 @@ def test_page_status_is_200_for_a_live_link_and_404_for_any_other(studio: Studio
     assert len(pages) == 1  # the same page whatever the reason: nothing of the path reflected
 
 
-def test_status_endpoint(studio: Studio) -> None:
+def test_status_endpoint(studio: Studio, client: TestClient) -> None:
     s = shared(studio, passcode="tangerine")
-    client = http()
     response = client.get(f"/api/share/{s.token}")
     assert response.status_code == 200 and response.json() == {"available": True, "passcode": True}
     assert private_headers(response)
@@ -72,10 +64,11 @@ def test_status_endpoint(studio: Studio) -> None:
     assert gone.status_code == 404 and gone.json() == {"error": "This link is not available."}
 
 
-def test_open_with_passcode_then_media_then_revoke(studio: Studio, media_dir) -> None:  # type: ignore[no-untyped-def]
+def test_open_with_passcode_then_media_then_revoke(
+    studio: Studio, media_dir, client: TestClient
+) -> None:  # type: ignore[no-untyped-def]
     s = shared(studio, passcode="tangerine", allow_download=True)
     write_media(s.asset)
-    client = http()
     assert (
         client.post(f"/api/share/{s.token}/open").json()["error"] == "Enter the passcode to watch."
     )
@@ -114,19 +107,17 @@ def test_open_with_passcode_then_media_then_revoke(studio: Studio, media_dir) ->
     )
 
 
-def test_download_only_when_allowed(studio: Studio, media_dir) -> None:  # type: ignore[no-untyped-def]
+def test_download_only_when_allowed(studio: Studio, media_dir, client: TestClient) -> None:  # type: ignore[no-untyped-def]
     s = shared(studio)
     write_media(s.asset)
-    client = http()
     urls = client.post(f"/api/share/{s.token}/open").json()
     assert urls["download_url"] is None
     base = urls["playback_url"].rsplit("/hls/", 1)[0]
     assert client.get(f"{base}/download").status_code == 404
 
 
-def test_throttled_passcode_is_429(studio: Studio) -> None:
+def test_throttled_passcode_is_429(studio: Studio, client: TestClient) -> None:
     s = shared(studio, passcode="tangerine")
-    client = http()
     for _ in range(5):
         assert (
             client.post(f"/api/share/{s.token}/open", data={"passcode": "x1x1"}).status_code == 401
@@ -135,14 +126,8 @@ def test_throttled_passcode_is_429(studio: Studio) -> None:
     assert throttled.status_code == 429 and "15 minutes" in throttled.json()["error"]
 
 
-def client_at(app, address: str) -> TestClient:  # type: ignore[no-untyped-def]
-    return TestClient(
-        app, base_url="http://testserver", follow_redirects=False, client=(address, 5000)
-    )
-
-
 def test_60_concurrent_wrong_passcodes_reach_argon2_at_most_5_times(
-    studio: Studio, monkeypatch
+    studio: Studio, monkeypatch, client_for
 ) -> None:  # type: ignore[no-untyped-def]
     s = shared(studio, passcode="tangerine")
     gate = VerifierGate(access.verify_password, total=60)
@@ -150,20 +135,20 @@ def test_60_concurrent_wrong_passcodes_reach_argon2_at_most_5_times(
     app, address = build_api(), "10.251.7.1"
 
     def attempt(n: int) -> int:
-        post = client_at(app, address).post
+        post = client_for(app=app, address=address).post
         return post(f"/api/share/{s.token}/open", data={"passcode": f"guess-{n}"}).status_code
 
     statuses = gate.run(attempt)
     assert gate.entered == 5
     assert statuses.count(401) == 5 and statuses.count(429) == 55
-    late = client_at(app, address).post(
+    late = client_for(app=app, address=address).post(
         f"/api/share/{s.token}/open", data={"passcode": "tangerine"}
     )
     assert late.status_code == 429 and gate.entered == 5
 
 
 def test_concurrent_wrong_passcodes_from_many_addresses_stop_at_the_link_limit(
-    studio: Studio, monkeypatch
+    studio: Studio, monkeypatch, client_for
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("SHARE_PASSCODE_MAX_PER_LINK", "8")
     get_settings.cache_clear()
@@ -173,7 +158,7 @@ def test_concurrent_wrong_passcodes_from_many_addresses_stop_at_the_link_limit(
     app = build_api()
 
     def attempt(n: int) -> int:
-        post = client_at(app, f"10.252.0.{n + 1}").post
+        post = client_for(app=app, address=f"10.252.0.{n + 1}").post
         return post(f"/api/share/{s.token}/open", data={"passcode": f"guess-{n}"}).status_code
 
     try:
@@ -183,10 +168,15 @@ def test_concurrent_wrong_passcodes_from_many_addresses_stop_at_the_link_limit(
     assert gate.entered == 8 and statuses.count(401) == 8 and statuses.count(429) == 22
 
 
-def test_five_wrong_passcodes_from_one_address_do_not_lock_out_the_client(studio: Studio) -> None:
+def test_five_wrong_passcodes_from_one_address_do_not_lock_out_the_client(
+    studio: Studio, client_for
+) -> None:
     s = shared(studio, passcode="tangerine")
     app = build_api()
-    stranger, client = client_at(app, "10.253.0.1"), client_at(app, "10.253.0.2")
+    stranger, client = (
+        client_for(app=app, address="10.253.0.1"),
+        client_for(app=app, address="10.253.0.2"),
+    )
     for n in range(5):
         wrong = stranger.post(f"/api/share/{s.token}/open", data={"passcode": f"guess-{n}"})
         assert wrong.status_code == 401
@@ -197,10 +187,11 @@ def test_five_wrong_passcodes_from_one_address_do_not_lock_out_the_client(studio
     assert refused.status_code == 429 and "15 minutes" in refused.json()["error"]
 
 
-def test_watermarked_download_is_never_the_master(studio: Studio, media_dir) -> None:  # type: ignore[no-untyped-def]
+def test_watermarked_download_is_never_the_master(
+    studio: Studio, media_dir, client: TestClient
+) -> None:  # type: ignore[no-untyped-def]
     s = shared(studio, allow_download=True, watermark=True)
     write_media(s.asset)
-    client = http()
     url = client.post(f"/api/share/{s.token}/open").json()["download_url"]
     waiting = client.get(url)
     assert waiting.status_code == 409 and "being prepared" in waiting.json()["error"]
@@ -215,21 +206,22 @@ def test_watermarked_download_is_never_the_master(studio: Studio, media_dir) -> 
     assert "watermarked" in ready.headers["content-disposition"]
 
 
-def test_renewal_cookie_serves_media_after_first_grant_expiry(studio: Studio, media_dir) -> None:  # type: ignore[no-untyped-def]
+def test_renewal_cookie_serves_media_after_first_grant_expiry(
+    studio: Studio, media_dir, client: TestClient
+) -> None:  # type: ignore[no-untyped-def]
     s = shared(studio)
     write_media(s.asset)
     opened = access.open_link(token=s.token)
     ids = {"link_id": opened.link_id, "tenant_id": opened.tenant_id, "asset_id": opened.asset_id}
     old = make_grant(**ids, now=time.time() - 7200)
     path = f"/api/share-media/{old}/poster.jpg"
-    client = http()
     assert client.get(path).status_code == 404
     client.cookies.set(RENEWAL_COOKIE, make_grant(**ids))
     assert client.get(path).status_code == 200
 
 
-def test_client_page_has_a_content_security_policy(studio: Studio) -> None:
-    response = http().get(f"/s/{shared(studio).token}")
+def test_client_page_has_a_content_security_policy(studio: Studio, client: TestClient) -> None:
+    response = client.get(f"/s/{shared(studio).token}")
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert "unsafe-eval" not in policy and "script-src 'self' 'unsafe-inline'" not in policy

@@ -3,12 +3,8 @@ watermarked (or download-less) viewer is the original file — through any share
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from starlette.testclient import TestClient
 
-from portal.api import build_api
 from portal.services.media.storage import source_path
 from tests.factories import Studio
 from tests.share_support import shared, write_media
@@ -30,11 +26,6 @@ ATTEMPTS = (
 )
 
 
-def http() -> TestClient:
-    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
-    return TestClient(build_api(), base_url="http://testserver", client=(address, 5000))
-
-
 @pytest.mark.parametrize(
     "options",
     [
@@ -43,12 +34,14 @@ def http() -> TestClient:
         {"watermark": False, "allow_download": False},
     ],
 )
-def test_share_media_urls_never_serve_the_master(studio: Studio, media_dir, options) -> None:  # type: ignore[no-untyped-def]
+def test_share_media_urls_never_serve_the_master(
+    studio: Studio, media_dir, options, client_for
+) -> None:  # type: ignore[no-untyped-def]
     s = shared(studio, **options)
+    client = client_for(follow_redirects=True)  # wherever a redirect leads, never the master
     write_media(s.asset)
     master = source_path(s.asset.tenant_id, s.asset.id)
     assert master is not None and master.read_bytes() == b"source-bytes"
-    client = http()
     urls = client.post(f"/api/share/{s.token}/open").json()
     base = urls["playback_url"].rsplit("/hls/", 1)[0]
     assert client.get(urls["playback_url"]).status_code == 200  # the stream itself plays

@@ -11,7 +11,6 @@ import jwt
 import pytest
 from starlette.testclient import TestClient
 
-from portal.api import build_api
 from portal.db import tenant_session
 from portal.models import ShareLink
 from portal.services.sharing.links import NewShareLink, revoke_share_link
@@ -22,10 +21,6 @@ from tests.share_support import make_link, move_to_mux, ready_asset, token_of
 
 pytestmark = pytest.mark.usefixtures("database")
 NO_STORE = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
-
-
-def http() -> TestClient:
-    return TestClient(build_api(), base_url="http://testserver", follow_redirects=False)
 
 
 def mux_link(studio: Studio, **options) -> tuple[NewShareLink, str]:  # type: ignore[no-untyped-def]
@@ -43,9 +38,10 @@ def download_url(client: TestClient, link: NewShareLink) -> str:
     return opened["download_url"] or opened["playback_url"].replace("hls/master.m3u8", "download")
 
 
-def test_download_redirects_to_a_signed_short_lived_mp4(studio: Studio, fake_mux: FakeMux) -> None:
+def test_download_redirects_to_a_signed_short_lived_mp4(
+    studio: Studio, fake_mux: FakeMux, client: TestClient
+) -> None:
     link, playback_id = mux_link(studio, allow_download=True)
-    client = http()
     url = download_url(client, link)
     response = client.get(url)
     assert response.status_code == 302
@@ -72,21 +68,21 @@ def test_download_redirects_to_a_signed_short_lived_mp4(studio: Studio, fake_mux
     assert revoked.status_code == 404 and "location" not in revoked.headers
 
 
-def test_no_download_unless_the_link_allows_it(studio: Studio, fake_mux: FakeMux) -> None:
+def test_no_download_unless_the_link_allows_it(
+    studio: Studio, fake_mux: FakeMux, client: TestClient
+) -> None:
     link, _ = mux_link(studio)
-    client = http()
     response = client.get(download_url(client, link))
     assert response.status_code == 404 and "location" not in response.headers
 
 
 def test_watermarked_link_refuses_rather_than_serve_a_clean_file(
-    studio: Studio, fake_mux: FakeMux
+    studio: Studio, fake_mux: FakeMux, client: TestClient
 ) -> None:
     link, _ = mux_link(studio, allow_download=True)
     # A link made before the service refused that pair up front.
     with tenant_session(studio.member_ctx) as session:
         session.get(ShareLink, uuid.UUID(link.id)).watermark = True
-    client = http()
     response = client.get(download_url(client, link))
     assert response.status_code == 409 and "location" not in response.headers
     assert "cannot be downloaded here" in response.json()["error"]
@@ -95,12 +91,11 @@ def test_watermarked_link_refuses_rather_than_serve_a_clean_file(
 
 @pytest.mark.parametrize("key", ["", "bm90IGEga2V5"])
 def test_signing_missing_or_unreadable_is_503_with_a_message(
-    studio: Studio, fake_mux: FakeMux, monkeypatch: pytest.MonkeyPatch, key: str
+    studio: Studio, fake_mux: FakeMux, monkeypatch: pytest.MonkeyPatch, key: str, client: TestClient
 ) -> None:
     monkeypatch.setenv("MUX_SIGNING_KEY", key)
     get_settings.cache_clear()
     link, _ = mux_link(studio, allow_download=True)
-    client = http()
     response = client.get(download_url(client, link))
     assert response.status_code == 503 and "location" not in response.headers
     assert response.json() == {

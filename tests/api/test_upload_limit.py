@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from starlette.testclient import TestClient
 from starlette.types import ASGIApp, Message
 
 from portal.api._limits import FRAMING_BYTES, SIGN_IN
@@ -113,10 +112,10 @@ def test_declared_oversize_from_a_signed_in_session_is_413_before_reading(
 
 
 def test_undeclared_oversize_is_cut_at_the_limit_with_413(
-    tmp_path: Path, small_limit: None, session_token: str
+    tmp_path: Path, small_limit: None, session_token: str, client_for
 ) -> None:
     seen = Seen()
-    client = TestClient(wrapped_backend(tmp_path, seen), base_url="http://testserver")
+    client = client_for(app=wrapped_backend(tmp_path, seen))
     client.cookies.set(SESSION_COOKIE, session_token)
     chunks = itertools.repeat(b"y" * CHUNK, CAP // CHUNK + 10)
     response = client.post("/_upload", content=chunks, headers=UPLOAD_HEADERS)
@@ -136,10 +135,10 @@ def test_bad_content_length_is_400(tmp_path: Path, session_token: str) -> None:
 
 
 def test_a_signed_in_upload_within_the_limit_passes_whole(
-    tmp_path: Path, small_limit: None, session_token: str
+    tmp_path: Path, small_limit: None, session_token: str, client_for
 ) -> None:
     seen = Seen()
-    client = TestClient(wrapped_backend(tmp_path, seen), base_url="http://testserver")
+    client = client_for(app=wrapped_backend(tmp_path, seen))
     client.cookies.set(SESSION_COOKIE, session_token)
     video = bytes(range(256)) * 16  # LIMIT bytes exactly
     response = client.post(
@@ -150,7 +149,7 @@ def test_a_signed_in_upload_within_the_limit_passes_whole(
     assert not seen.disconnected
 
 
-def test_other_paths_are_not_guarded(tmp_path: Path) -> None:
-    client = TestClient(wrapped_backend(tmp_path, Seen()), base_url="http://testserver")
+def test_other_paths_are_not_guarded(tmp_path: Path, client_for) -> None:
+    client = client_for(app=wrapped_backend(tmp_path, Seen()))
     assert client.get("/projects").status_code == 200
     assert client.get("/healthz").status_code in (200, 503)

@@ -8,7 +8,6 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from portal.api import build_api
 from portal.db import tenant_session
 from portal.models import WebhookEvent
 from tests.jobs.support import waiting_batch_jobs
@@ -19,11 +18,6 @@ from tests.webhook_support import (
 )
 
 pytestmark = pytest.mark.usefixtures("database", "webhook_secrets")
-
-
-@pytest.fixture()
-def client() -> TestClient:
-    return TestClient(build_api(), base_url="http://testserver")
 
 
 def stored(source: str, event_id: str) -> list[WebhookEvent]:

@@ -7,10 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select, text
-from starlette.testclient import TestClient
 
 from portal import routes
-from portal.api import build_api
 from portal.db import tenant_session
 from portal.jobs.app import job_app
 from portal.jobs.notifications import notification_digests
@@ -67,9 +65,10 @@ def link_in(message: dict) -> str:
 
 def test_sign_in_link_over_http_is_queued_then_sent_by_the_worker(
     fake_resend: FakeResend,
+    client_for,
 ) -> None:
     user = make_user(tenant=make_tenant())
-    client = TestClient(build_api(), base_url="http://testserver", follow_redirects=False)
+    client = client_for()
     answer = client.post(routes.API_MAGIC_REQUEST, data={"email": user.email})
     assert answer.status_code == 303 and "magic_sent" in answer.headers["location"]
     assert fake_resend.requests == []  # nothing is sent inside the request

@@ -12,7 +12,6 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
-from starlette.testclient import TestClient
 
 from portal.api._http import read_form
 from portal.db import tenant_session
@@ -93,13 +92,13 @@ def test_a_readable_hash_logs_nothing(caplog) -> None:  # type: ignore[no-untype
     assert caplog.messages == []
 
 
-def test_a_refused_form_is_logged_with_route_and_reason_not_its_body(caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_form_is_logged_with_route_and_reason_not_its_body(caplog, client_for) -> None:  # type: ignore[no-untyped-def]
     async def endpoint(request: Request) -> PlainTextResponse:
         return PlainTextResponse("none" if await read_form(request) is None else "form")
 
     app = Starlette(routes=[Route("/api/form", endpoint, methods=["POST"])])
     with caplog.at_level(logging.WARNING, logger="portal.api._http"):
-        with TestClient(app) as client:
+        with client_for(app=app) as client:
             response = client.post(
                 "/api/form",
                 content=b"password=hunter2-secret",

@@ -7,24 +7,15 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from starlette.testclient import TestClient
 
-from portal.api import build_api
 from portal.db import tenant_session
-from portal.services.accounts.auth import SESSION_COOKIE, sign_in
 from portal.services.compliance import residency
 from portal.services.compliance.residency_facts import RESEND_NOTE, host_location
 from portal.services.core.errors import NotFound
 from portal.settings import get_settings
-from tests.factories import PASSWORD, ctx, make_graph, make_tenant, make_user
+from tests.factories import ctx, make_graph, make_tenant
 
-pytestmark = pytest.mark.usefixtures("database")
-
-
-@pytest.fixture(autouse=True)
-def evidence_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(get_settings(), "portal_data_dir", tmp_path)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("database", "data_dir")
 
 
 def files_of(row) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
@@ -94,28 +85,3 @@ def test_names_are_escaped_and_other_tenants_reports_are_out_of_scope() -> None:
     other = make_graph()
     with pytest.raises(NotFound):
         check(other.tenant, row)
-
-
-def test_report_route_checks_session_role_and_scope() -> None:
-    studio = make_tenant(type="admin")
-    managed = make_graph(managed_by=studio)
-    admin = make_user(tenant=studio, role="admin")
-    outsider = make_user(tenant=make_tenant(type="admin"), role="admin")
-    agency_admin = make_user(tenant=managed.tenant, role="admin")
-    row = residency.generate_evidence(tenant_id=managed.tenant.id)
-
-    def get(email: str | None, url: str):  # type: ignore[no-untyped-def]
-        client = TestClient(build_api(), base_url="http://testserver")
-        if email:
-            client.cookies.set(SESSION_COOKIE, sign_in(email=email, password=PASSWORD).token)
-        return client.get(url)
-
-    ok = get(admin.email, row.report_url)
-    assert ok.status_code == 200 and ok.text.startswith("<!doctype html>")
-    assert "default-src 'none'" in ok.headers["content-security-policy"]
-    assert get(admin.email, f"/api/evidence/{row.id}.json").json()["tenant"]["policy"] == "AU"
-    assert get(None, row.report_url).status_code == 401
-    assert get(agency_admin.email, row.report_url).status_code == 403
-    assert get(outsider.email, row.report_url).status_code == 404
-    assert get(admin.email, f"/api/evidence/{row.id}.txt").status_code == 404
-    assert get(admin.email, "/api/evidence/..%2F..%2Fetc%2Fpasswd.html").status_code == 404

@@ -8,9 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from resend.exceptions import ResendError
-from starlette.testclient import TestClient
 
-from portal.api import build_api
 from portal.db import tenant_session
 from portal.jobs.notifications import MAX_ATTEMPTS, run_digests, send_notification_email_task
 from portal.models import Notification, OutboxEmail
@@ -23,7 +21,6 @@ from portal.services.notifications.prefs import (
     preferences,
     read_unsubscribe_token,
     set_preference,
-    unsubscribe,
     unsubscribe_token,
 )
 from portal.services.operations.webhook_processing import process_webhook_event
@@ -86,22 +83,7 @@ def test_unsubscribe_tokens() -> None:
     for bad in (wrong_type, tampered, other_user, "", "v1.x.y.z.w", "x" * 400, None):
         with pytest.raises(InvalidUnsubscribe):
             read_unsubscribe_token(bad)
-    client = TestClient(build_api(), base_url="http://testserver")
-    page = client.get("/api/notifications/unsubscribe", params={"token": token})
-    assert page.status_code == 200 and "Comments on my tasks" in page.text
-    with tenant_session(ctx(g.tenant, g.user)) as session:  # GET changed nothing
-        assert {p.type: p.mode for p in preferences(session=session, user_id=g.user.id)}[
-            "comment"
-        ] == "digest"
-    assert (
-        client.post("/api/notifications/unsubscribe", data={"token": tampered}).status_code == 400
-    )
-    done = client.post("/api/notifications/unsubscribe", data={"token": token})
-    assert done.status_code == 200 and "Unsubscribed" in done.text
-    with tenant_session(ctx(g.tenant, g.user)) as session:
-        modes = {p.type: p.mode for p in preferences(session=session, user_id=g.user.id)}
-    assert modes["comment"] == "off" and modes["mention"] == "immediately"
-    assert unsubscribe(token) == "Comments on my tasks and assets"  # again: harmless
+    # The unsubscribe page and form over HTTP: tests/api/test_unsubscribe_api.py.
 
 
 def test_local_outbox_once_with_branding_and_unsubscribe(superuser_conn) -> None:  # type: ignore[no-untyped-def]
