@@ -77,7 +77,7 @@ def files_under(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
-def store(path: Path, *, name: str | None = None, chunk: int = 64 * 1024, **kwargs):  # type: ignore[no-untyped-def]
+def store(path: Path, *, name: str | None = None, chunk: int = 64 * 1024, **kwargs):
     """Stream a file through UploadWriter as the upload handlers do."""
     from portal.services.media.storage import UploadWriter
 

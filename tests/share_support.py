@@ -51,7 +51,7 @@ def ready_asset(studio: Studio, *, title: str = "Hero film", version: int | None
     return asset
 
 
-def move_to_mux(studio: Studio, asset: Asset, playback_id: str, **values) -> Asset:  # type: ignore[no-untyped-def]
+def move_to_mux(studio: Studio, asset: Asset, playback_id: str, **values) -> Asset:
     """The version as the Mux backend leaves it once ready: hosted by Mux, a signed playback id."""
     with tenant_session(studio.admin_ctx) as session:
         row = session.get(Asset, asset.id)
@@ -77,7 +77,7 @@ def write_media(asset: Asset) -> Path:
     return folder
 
 
-def make_link(studio: Studio, asset: Asset, **options) -> NewShareLink:  # type: ignore[no-untyped-def]
+def make_link(studio: Studio, asset: Asset, **options) -> NewShareLink:
     with tenant_session(studio.member_ctx) as session:
         return create_share_link(
             session=session, asset_id=asset.id, created_by=studio.member.id, **options
@@ -88,6 +88,6 @@ def token_of(link: NewShareLink) -> str:
     return link.url.rsplit("/", 1)[1]
 
 
-def shared(studio: Studio, **options) -> Shared:  # type: ignore[no-untyped-def]
+def shared(studio: Studio, **options) -> Shared:
     asset = ready_asset(studio)
     return Shared(studio, asset, make_link(studio, asset, **options))

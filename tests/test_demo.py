@@ -36,7 +36,7 @@ def setup(env: dict[str, str]) -> str:
 
 
 @pytest.fixture()
-def scratch(server_url: str) -> ScratchDatabase:  # type: ignore[misc]
+def scratch(server_url: str) -> ScratchDatabase:
     target = ScratchDatabase(server_url)
     target.create()
     yield target

@@ -21,7 +21,7 @@ def test_in_development_the_page_exists_but_not_in_the_navigation() -> None:
     assert get_settings().portal_env == "dev"
     pages = discover()
     assert routes.MAILBOX in pages and pages[routes.MAILBOX].nav is None
-    entries = nav_entries(StudioAdmin())  # type: ignore[arg-type]
+    entries = nav_entries(StudioAdmin())
     assert routes.OPERATIONS in {route for _, route in entries}
     assert routes.MAILBOX not in {route for _, route in entries}
     assert "Mailbox" not in {label for label, _ in entries}

@@ -31,7 +31,7 @@ def test_the_running_app_is_found_as_reflex_finds_it(app: rx.App) -> None:
 
 def test_socket_here_follows_the_tabs_socket(app: rx.App) -> None:
     # What Reflex does when a tab's socket sends its token, and when it disconnects.
-    manager = app.event_namespace._token_manager  # type: ignore[union-attr]
+    manager = app.event_namespace._token_manager
     assert not reflex_runtime.socket_here("tab-1")
     asyncio.run(manager.link_token_to_sid("tab-1", "sid-1"))
     assert reflex_runtime.socket_here("tab-1")
@@ -41,7 +41,7 @@ def test_socket_here_follows_the_tabs_socket(app: rx.App) -> None:
 
 def test_a_socket_on_another_worker_is_not_here(app: rx.App) -> None:
     # With Redis, the token manager also records the sockets other workers hold.
-    manager = app.event_namespace._token_manager  # type: ignore[union-attr]
+    manager = app.event_namespace._token_manager
     manager.token_to_socket["tab-2"] = SocketRecord(instance_id="another-worker", sid="sid-2")
     assert manager.instance_id != "another-worker"
     assert not reflex_runtime.socket_here("tab-2")

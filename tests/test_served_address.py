@@ -90,7 +90,7 @@ def links_made() -> dict[str, str]:
 
 
 def test_serve_on_another_port_makes_links_to_that_port(
-    database,  # type: ignore[no-untyped-def]
+    database,
     no_portal_url: pytest.MonkeyPatch,
 ) -> None:
     command = served(no_portal_url, "--port", "3300")
@@ -111,7 +111,7 @@ def test_portal_port_alone_picks_the_port(no_portal_url: pytest.MonkeyPatch) -> 
 
 
 def test_portal_url_wins_over_the_port(
-    database,  # type: ignore[no-untyped-def]
+    database,
     no_portal_url: pytest.MonkeyPatch,
 ) -> None:
     no_portal_url.setenv("PORTAL_URL", "https://review.example")

@@ -47,6 +47,6 @@ def backend(static_dir: Path, seen: Seen) -> Starlette:
     )
 
 
-def wrapped_backend(static_dir: Path, seen: Seen):  # type: ignore[no-untyped-def]
+def wrapped_backend(static_dir: Path, seen: Seen):
     """The stand-in inside the portal's real wrapping (our routes, guard, headers)."""
     return around(backend(static_dir, seen))

@@ -19,7 +19,7 @@ from tests.services.accounts.test_accounts import NEW_PASSWORD, last_link
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def query(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def query(response) -> dict[str, str]:
     assert response.status_code == 303
     return {k: v[0] for k, v in parse_qs(urlsplit(response.headers["location"]).query).items()}
 

@@ -142,7 +142,7 @@ def test_healthz_reports_database_and_integrations_without_secrets(
 
 def test_30_concurrent_wrong_passwords_reach_the_check_at_most_5_times(
     monkeypatch, client_for
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = make_user(tenant=make_tenant())
     gate = VerifierGate(auth.verify_and_upgrade, total=30)
     monkeypatch.setattr(auth, "verify_and_upgrade", gate)

@@ -10,7 +10,7 @@ from tests.factories import make_graph, make_tenant, make_user
 pytestmark = pytest.mark.usefixtures("database", "data_dir")
 
 
-def test_report_route_checks_session_role_and_scope(client_for) -> None:  # type: ignore[no-untyped-def]
+def test_report_route_checks_session_role_and_scope(client_for) -> None:
     studio = make_tenant(type="admin")
     managed = make_graph(managed_by=studio)
     admin = make_user(tenant=studio, role="admin")
@@ -18,7 +18,7 @@ def test_report_route_checks_session_role_and_scope(client_for) -> None:  # type
     agency_admin = make_user(tenant=managed.tenant, role="admin")
     row = residency.generate_evidence(tenant_id=managed.tenant.id)
 
-    def get(email: str | None, url: str):  # type: ignore[no-untyped-def]
+    def get(email: str | None, url: str):
         return client_for(email).get(url)
 
     ok = get(admin.email, row.report_url)

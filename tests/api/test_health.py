@@ -47,7 +47,7 @@ def operator_token(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
 
 
-def signed_in(client_for, tenant_id, user_id) -> TestClient:  # type: ignore[no-untyped-def]
+def signed_in(client_for, tenant_id, user_id) -> TestClient:
     """A client of the API as served, with a session opened for this user."""
     http = client_for(app=with_worker_header(build_api()))
     token = open_session(TenantContext(tenant_id=tenant_id, user_id=user_id)).token
@@ -60,7 +60,7 @@ def signed_in(client_for, tenant_id, user_id) -> TestClient:  # type: ignore[no-
     [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}],
     ids=["anonymous", "wrong-token", "not-bearer"],
 )
-def test_anyone_gets_pass_fail_only(operator_token, headers, worker_client: TestClient) -> None:  # type: ignore[no-untyped-def]
+def test_anyone_gets_pass_fail_only(operator_token, headers, worker_client: TestClient) -> None:
     response = worker_client.get("/healthz", headers=headers)
     assert response.status_code == 200
     assert response.json() == {
@@ -75,7 +75,7 @@ def test_anyone_gets_pass_fail_only(operator_token, headers, worker_client: Test
 
 def test_no_token_configured_means_no_bearer_is_an_operator(
     monkeypatch, worker_client: TestClient
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setattr(get_settings(), "healthz_token", None)
     response = worker_client.get("/healthz", headers={"Authorization": "Bearer "})
     assert set(response.json()) == PUBLIC_KEYS and "x-portal-worker" not in response.headers
@@ -83,7 +83,7 @@ def test_no_token_configured_means_no_bearer_is_an_operator(
 
 def test_operator_token_sees_the_worker_and_integrations(
     operator_token, worker_client: TestClient
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = worker_client.get("/healthz", headers=OPERATOR)
     body = response.json()
     assert response.headers["x-portal-worker"] == worker_id() == body["worker"]
@@ -104,7 +104,7 @@ def test_a_signed_in_studio_admin_sees_details_an_agency_member_does_not(
 
 def test_a_stale_heartbeat_makes_healthz_503(
     operator_token, monkeypatch, worker_client: TestClient
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     clock = Clock()
     supervisor = Supervisor(run=lambda: asyncio.sleep(0), clock=clock)
     monkeypatch.setattr(worker_status, "current_job_worker", supervisor)
@@ -125,7 +125,7 @@ def test_a_stale_heartbeat_makes_healthz_503(
 
 def test_a_worker_crashed_and_waiting_to_restart_goes_stale(
     monkeypatch, start_hooks, worker_client: TestClient
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("PORTAL_INPROCESS_WORKER", "true")
     get_settings.cache_clear()
     clock = Clock()
@@ -135,7 +135,7 @@ def test_a_worker_crashed_and_waiting_to_restart_goes_stale(
 
     start_hooks.append(fault)
 
-    async def main() -> tuple[int, dict]:  # type: ignore[type-arg]
+    async def main() -> tuple[int, dict]:
         crashed, release = asyncio.Event(), asyncio.Event()
 
         async def backoff(seconds: float) -> None:
@@ -158,7 +158,7 @@ def test_a_worker_crashed_and_waiting_to_restart_goes_stale(
     assert status == 503 and body["job_worker"] == "stale" and body["status"] == "degraded"
 
 
-def test_a_failed_database_check_is_logged(monkeypatch, caplog, worker_client: TestClient) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_database_check_is_logged(monkeypatch, caplog, worker_client: TestClient) -> None:
     monkeypatch.setattr(health, "DATABASE_CHECK", "SELECT 1/0")
     with caplog.at_level(logging.WARNING, logger="portal.api.health"):
         response = worker_client.get("/healthz")
@@ -169,7 +169,7 @@ def test_a_failed_database_check_is_logged(monkeypatch, caplog, worker_client: T
 
 
 @pytest.fixture()
-def start_hooks(monkeypatch: pytest.MonkeyPatch) -> list:  # type: ignore[type-arg]
-    hooks: list = []  # type: ignore[type-arg]
+def start_hooks(monkeypatch: pytest.MonkeyPatch) -> list:
+    hooks: list = []
     monkeypatch.setattr(worker, "start_hooks", hooks)
     return hooks

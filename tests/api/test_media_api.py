@@ -22,12 +22,12 @@ from tests.share_support import move_to_mux, ready_asset
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def put(client: TestClient, studio: Studio, data: bytes, filename: str = "cut.mp4", **extra):  # type: ignore[no-untyped-def]
+def put(client: TestClient, studio: Studio, data: bytes, filename: str = "cut.mp4", **extra):
     params = {"project_id": str(studio.project.id), "title": "Hero", "filename": filename}
     return client.put("/api/media/uploads", params=params, content=data, **extra)
 
 
-def test_upload_process_and_serve_with_ranges(studio: Studio, clips, media_dir, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_upload_process_and_serve_with_ranges(studio: Studio, clips, media_dir, client_for) -> None:
     admin = client_for(studio.admin.email)
     response = put(admin, studio, clips["with_audio.mp4"].read_bytes())
     assert response.status_code == 201, response.text
@@ -55,7 +55,7 @@ def test_upload_process_and_serve_with_ranges(studio: Studio, clips, media_dir, 
         assert admin.get(f"{base}/{name}").status_code == 404
 
 
-def test_upload_refusals_leave_no_file_or_row(studio: Studio, clips, media_dir, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_upload_refusals_leave_no_file_or_row(studio: Studio, clips, media_dir, client_for) -> None:
     admin = client_for(studio.admin.email)
     member = client_for(studio.member.email)
     video = clips["prores.mov"].read_bytes()
@@ -75,7 +75,7 @@ def test_upload_refusals_leave_no_file_or_row(studio: Studio, clips, media_dir, 
 
 def test_declared_oversize_is_refused_before_reading(
     studio: Studio, media_dir, monkeypatch, client_for
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from portal.settings import get_settings
 
     monkeypatch.setenv("UPLOAD_MAX_BYTES", "2048")
@@ -92,7 +92,7 @@ def test_declared_oversize_is_refused_before_reading(
 
 def test_upload_answer_gives_the_deliverable_version(
     studio: Studio, clips, media_dir, client_for
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin = client_for(studio.admin.email)
     params = {"project_id": str(studio.project.id), "filename": "cut.mp4"}
     first = admin.put(
@@ -110,7 +110,7 @@ def test_upload_answer_gives_the_deliverable_version(
 
 def test_mux_hosted_media_redirects_with_a_token_minted_per_request(
     studio: Studio, fake_mux: FakeMux, client_for
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # A version as the Mux webhooks leave it (tests/services/media/test_mux_backend.py).
     asset = move_to_mux(studio, ready_asset(studio), "signedPlayback123")
     client = client_for(studio.member.email)

@@ -21,7 +21,7 @@ APP_HEADERS = {
 
 
 @pytest.fixture()
-def client(tmp_path: Path, client_for) -> TestClient:  # type: ignore[no-untyped-def]
+def client(tmp_path: Path, client_for) -> TestClient:
     """A client of the Reflex stand-in inside the portal's wrapping (a static file served)."""
     (tmp_path / "app.js").write_text("console.log('portal')")
     return client_for(app=wrapped_backend(tmp_path, Seen()))

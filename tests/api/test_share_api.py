@@ -24,7 +24,7 @@ pytestmark = pytest.mark.usefixtures("database")
 NO_STORE = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
 
 
-def private_headers(response) -> bool:  # type: ignore[no-untyped-def]
+def private_headers(response) -> bool:
     return all(response.headers.get(k) == v for k, v in NO_STORE.items())
 
 
@@ -66,7 +66,7 @@ def test_status_endpoint(studio: Studio, client: TestClient) -> None:
 
 def test_open_with_passcode_then_media_then_revoke(
     studio: Studio, media_dir, client: TestClient
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     s = shared(studio, passcode="tangerine", allow_download=True)
     write_media(s.asset)
     assert (
@@ -107,7 +107,7 @@ def test_open_with_passcode_then_media_then_revoke(
     )
 
 
-def test_download_only_when_allowed(studio: Studio, media_dir, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+def test_download_only_when_allowed(studio: Studio, media_dir, client: TestClient) -> None:
     s = shared(studio)
     write_media(s.asset)
     urls = client.post(f"/api/share/{s.token}/open").json()
@@ -128,7 +128,7 @@ def test_throttled_passcode_is_429(studio: Studio, client: TestClient) -> None:
 
 def test_60_concurrent_wrong_passcodes_reach_argon2_at_most_5_times(
     studio: Studio, monkeypatch, client_for
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     s = shared(studio, passcode="tangerine")
     gate = VerifierGate(access.verify_password, total=60)
     monkeypatch.setattr(access, "verify_password", gate)
@@ -149,7 +149,7 @@ def test_60_concurrent_wrong_passcodes_reach_argon2_at_most_5_times(
 
 def test_concurrent_wrong_passcodes_from_many_addresses_stop_at_the_link_limit(
     studio: Studio, monkeypatch, client_for
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("SHARE_PASSCODE_MAX_PER_LINK", "8")
     get_settings.cache_clear()
     s = shared(studio, passcode="tangerine")
@@ -189,7 +189,7 @@ def test_five_wrong_passcodes_from_one_address_do_not_lock_out_the_client(
 
 def test_watermarked_download_is_never_the_master(
     studio: Studio, media_dir, client: TestClient
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     s = shared(studio, allow_download=True, watermark=True)
     write_media(s.asset)
     url = client.post(f"/api/share/{s.token}/open").json()["download_url"]
@@ -208,7 +208,7 @@ def test_watermarked_download_is_never_the_master(
 
 def test_renewal_cookie_serves_media_after_first_grant_expiry(
     studio: Studio, media_dir, client: TestClient
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     s = shared(studio)
     write_media(s.asset)
     opened = access.open_link(token=s.token)

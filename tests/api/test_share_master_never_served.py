@@ -36,7 +36,7 @@ ATTEMPTS = (
 )
 def test_share_media_urls_never_serve_the_master(
     studio: Studio, media_dir, options, client_for
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     s = shared(studio, **options)
     client = client_for(follow_redirects=True)  # wherever a redirect leads, never the master
     write_media(s.asset)

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.usefixtures("database")
 NO_STORE = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
 
 
-def mux_link(studio: Studio, **options) -> tuple[NewShareLink, str]:  # type: ignore[no-untyped-def]
+def mux_link(studio: Studio, **options) -> tuple[NewShareLink, str]:
     """A link to a Mux-hosted version, and the version's playback id."""
     playback_id = f"signed{uuid.uuid4().hex[:12]}"
     asset = move_to_mux(

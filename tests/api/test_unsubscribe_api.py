@@ -13,7 +13,7 @@ from tests.factories import ctx, make_graph
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def modes(graph) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def modes(graph) -> dict[str, str]:
     with tenant_session(ctx(graph.tenant, graph.user)) as session:
         return {p.type: p.mode for p in preferences(session=session, user_id=graph.user.id)}
 

@@ -80,7 +80,7 @@ def test_alembic_command_line_from_repo_root(empty_database: ScratchDatabase) ->
 
 
 @pytest.mark.usefixtures("database")
-def test_seed_indexes_and_constraints_exist(owner_conn) -> None:  # type: ignore[no-untyped-def]
+def test_seed_indexes_and_constraints_exist(owner_conn) -> None:
     indexes = {
         r[0]: r[1]
         for r in owner_conn.execute(

@@ -34,12 +34,12 @@ def two_tenants() -> tuple[TenantGraph, TenantGraph]:
     return make_graph(), make_graph()
 
 
-def visible_ids(context: TenantContext | None, model) -> set[uuid.UUID]:  # type: ignore[no-untyped-def]
+def visible_ids(context: TenantContext | None, model) -> set[uuid.UUID]:
     with tenant_session(context) as session:
         return set(session.scalars(select(model.id)))
 
 
-def visible_tenants(context: TenantContext | None, model) -> set[uuid.UUID]:  # type: ignore[no-untyped-def]
+def visible_tenants(context: TenantContext | None, model) -> set[uuid.UUID]:
     with tenant_session(context) as session:
         return set(session.scalars(select(model.tenant_id).distinct()))
 
@@ -202,7 +202,7 @@ def test_a_malformed_tenant_id_fails_closed() -> None:
     assert isinstance(refused.value.orig, psycopg.errors.InvalidTextRepresentation)
 
 
-def test_runtime_role_owns_nothing_and_cannot_bypass_rls(owner_conn) -> None:  # type: ignore[no-untyped-def]
+def test_runtime_role_owns_nothing_and_cannot_bypass_rls(owner_conn) -> None:
     role = owner_conn.execute(
         "SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles "
         "WHERE rolname = 'portal_app'"
@@ -220,7 +220,7 @@ def test_runtime_role_owns_nothing_and_cannot_bypass_rls(owner_conn) -> None:  #
     assert {name for (name,) in forced} >= set(RLS_TABLES)
 
 
-def test_owner_is_subject_to_rls_too(owner_conn, two_tenants) -> None:  # type: ignore[no-untyped-def]
+def test_owner_is_subject_to_rls_too(owner_conn, two_tenants) -> None:
     # FORCE ROW LEVEL SECURITY: the owning role sees nothing without a tenant context.
     with owner_conn.transaction():
         assert owner_conn.execute("SELECT count(*) FROM projects").fetchone() == (0,)

@@ -43,7 +43,7 @@ def test_duplicate_asset_version_is_a_clear_conflict() -> None:
     assert nxt.version == 2
 
 
-def test_duplicate_webhook_event_is_acknowledged_once(owner_conn) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_webhook_event_is_acknowledged_once(owner_conn) -> None:
     g = make_graph()
     event = f"evt-{g.tenant.id}"
     assert ingest_webhook_event(source="mux", event_id=event, payload={"a": 1})
@@ -91,7 +91,7 @@ def test_is_overdue(status: str, due_offset: int | None, expected: bool) -> None
         sql_value = session.scalar(
             text("SELECT t.is_overdue FROM tasks t WHERE t.id = :id"), {"id": g.task.id}
         )
-        orm_value = session.scalar(select(Task.is_overdue).where(Task.id == g.task.id))  # type: ignore[attr-defined]
+        orm_value = session.scalar(select(Task.is_overdue).where(Task.id == g.task.id))
     assert sql_value is expected
     assert orm_value is expected
 
@@ -114,7 +114,7 @@ def test_share_link_expires_by_rule() -> None:
         assert session.get(ShareLink, g.share_link.id, populate_existing=True).status == "expired"
 
 
-def test_share_link_effective_status_and_sweep(owner_conn) -> None:  # type: ignore[no-untyped-def]
+def test_share_link_effective_status_and_sweep(owner_conn) -> None:
     g = make_graph()
     # Time passes without a write: simulate by moving expiry back with the trigger disabled.
     with owner_conn.transaction():
@@ -197,7 +197,7 @@ def test_audit_rows_record_before_after_and_actor() -> None:
     ],
 )
 @pytest.mark.parametrize("who", ["owner_conn", "superuser_conn"])
-def test_audit_log_cannot_be_changed_even_by_owner(request, who: str, statement: str) -> None:  # type: ignore[no-untyped-def]
+def test_audit_log_cannot_be_changed_even_by_owner(request, who: str, statement: str) -> None:
     conn = request.getfixturevalue(who)
     g = make_graph()
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
@@ -215,7 +215,7 @@ def test_audit_log_cannot_be_changed_even_by_owner(request, who: str, statement:
 
 
 @pytest.mark.parametrize("verb", ["TRUNCATE {}", "DELETE FROM {}", "UPDATE {} SET action = 'x'"])
-def test_audit_partitions_cannot_be_changed_directly(superuser_conn, verb: str) -> None:  # type: ignore[no-untyped-def]
+def test_audit_partitions_cannot_be_changed_directly(superuser_conn, verb: str) -> None:
     make_graph()
     part = superuser_conn.execute(
         "SELECT audit_create_partition((now() AT TIME ZONE 'UTC')::date)"
@@ -232,7 +232,7 @@ def test_audit_log_refuses_update_and_delete_for_runtime_role() -> None:
                 session.execute(text(statement))
 
 
-def test_audit_rows_land_in_monthly_partitions(owner_conn) -> None:  # type: ignore[no-untyped-def]
+def test_audit_rows_land_in_monthly_partitions(owner_conn) -> None:
     parts = {
         r[0]
         for r in owner_conn.execute(
@@ -267,7 +267,7 @@ def test_comment_parent_must_exist_in_tenant() -> None:
             )
 
 
-def test_uuid_v7_keys_from_database_default(owner_conn) -> None:  # type: ignore[no-untyped-def]
+def test_uuid_v7_keys_from_database_default(owner_conn) -> None:
     value = owner_conn.execute("SELECT uuid_generate_v7()").fetchone()[0]
     assert value.version == 7
     g = make_graph()

@@ -39,7 +39,7 @@ def run_as_runtime(context: TenantContext | None, sql: str, **params: object) ->
 
 
 def cause(error: DBAPIError) -> BaseException:
-    return error.orig  # type: ignore[return-value]
+    return error.orig
 
 
 @pytest.mark.parametrize("sql", MAINTENANCE_CALLS)
@@ -107,7 +107,7 @@ def test_runtime_role_edits_tenants_only_within_the_admin_scope(
             name=f"Renamed {uuid.uuid4().hex[:6]}",
             id=studio.agency.id,
         )
-        assert result.rowcount == 1  # type: ignore[attr-defined]
+        assert result.rowcount == 1
 
 
 def test_admin_scope_needs_an_active_admin_of_the_admin_tenant(studio: Studio) -> None:
@@ -117,14 +117,14 @@ def test_admin_scope_needs_an_active_admin_of_the_admin_tenant(studio: Studio) -
     seen = {
         "no user": run_as_runtime(
             TenantContext(tenant_id=tenant.id, admin_scope=True), count, id=agency.id
-        ).scalar_one(),  # type: ignore[attr-defined]
+        ).scalar_one(),
         "another tenant's user": run_as_runtime(
             ctx(tenant, studio.member, admin_scope=True), count, id=agency.id
-        ).scalar_one(),  # type: ignore[attr-defined]
+        ).scalar_one(),
         "deactivated admin": run_as_runtime(
             ctx(tenant, retired, admin_scope=True), count, id=agency.id
-        ).scalar_one(),  # type: ignore[attr-defined]
-        "active admin": run_as_runtime(studio.admin_ctx, count, id=agency.id).scalar_one(),  # type: ignore[attr-defined]
+        ).scalar_one(),
+        "active admin": run_as_runtime(studio.admin_ctx, count, id=agency.id).scalar_one(),
     }
     assert seen == {
         "no user": 0,

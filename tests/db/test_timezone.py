@@ -19,7 +19,7 @@ ZONES = ("Pacific/Kiritimati", "Pacific/Pago_Pago")
 
 
 @pytest.fixture(params=ZONES)
-def zone(request, monkeypatch) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def zone(request, monkeypatch) -> Iterator[str]:
     monkeypatch.setenv("PORTAL_TIMEZONE", request.param)
     get_settings.cache_clear()
     yield request.param
@@ -27,7 +27,7 @@ def zone(request, monkeypatch) -> Iterator[str]:  # type: ignore[no-untyped-def]
     get_settings.cache_clear()
 
 
-def db_today_and_python_today(session, zone: str):  # type: ignore[no-untyped-def]
+def db_today_and_python_today(session, zone: str):
     """The database's app_today() and Python's today in `zone` at the database's now()."""
     today, now = session.execute(text("SELECT app_today(), now()")).one()
     return today, now.astimezone(ZoneInfo(zone)).date()

@@ -152,7 +152,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture()
-def page(browser):  # type: ignore[no-untyped-def]
+def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(20_000)

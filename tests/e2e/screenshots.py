@@ -52,7 +52,7 @@ def _scratch_database() -> ScratchDatabase:
     return database
 
 
-def _shoot(page, base: str, stop: Stop, path: Path) -> None:  # type: ignore[no-untyped-def]
+def _shoot(page, base: str, stop: Stop, path: Path) -> None:
     """Open one page, wait for its data and its images, and save a full-page PNG."""
     page.goto(base + stop.url)
     page.locator(loaded_selector(stop.route)).first.wait_for()
@@ -63,7 +63,7 @@ def _shoot(page, base: str, stop: Stop, path: Path) -> None:  # type: ignore[no-
     print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 
-def _tour(browser, base: str, who: str, stops: list[Stop], out: Path, account: DemoAccount | None):  # type: ignore[no-untyped-def]
+def _tour(browser, base: str, who: str, stops: list[Stop], out: Path, account: DemoAccount | None):
     """Every stop at both sizes, signed in as `account` (or signed out); returns the files."""
     shots: dict[str, dict[str, str]] = {}
     for size, viewport in SIZES.items():

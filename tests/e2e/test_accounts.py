@@ -10,14 +10,14 @@ from tests.factories import PASSWORD, make_graph, make_tenant, make_user
 from tests.services.accounts.test_accounts import NEW_PASSWORD, last_link
 
 
-def watch_socket(page) -> list[str]:  # type: ignore[no-untyped-def]
+def watch_socket(page) -> list[str]:
     """Every websocket frame the page receives (the whole client-visible state)."""
     frames: list[str] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(str(data))))
     return frames
 
 
-def test_invite_accept_sign_in_sees_own_tenant_only(page, app_url) -> None:  # type: ignore[no-untyped-def]
+def test_invite_accept_sign_in_sees_own_tenant_only(page, app_url) -> None:
     studio = make_tenant(type="admin")
     admin = make_user(tenant=studio, role="admin")
     mine, theirs = make_graph(managed_by=studio), make_graph(managed_by=studio)
@@ -57,7 +57,7 @@ def test_invite_accept_sign_in_sees_own_tenant_only(page, app_url) -> None:  # t
     assert theirs.project.title not in page.inner_text("#projects")
 
 
-def test_revoked_session_loses_access_on_next_event(browser, app_url) -> None:  # type: ignore[no-untyped-def]
+def test_revoked_session_loses_access_on_next_event(browser, app_url) -> None:
     g = make_graph()
     first, second = browser.new_context(), browser.new_context()
     try:
@@ -81,7 +81,7 @@ def test_revoked_session_loses_access_on_next_event(browser, app_url) -> None:  
         second.close()
 
 
-def test_browser_never_receives_tokens_or_hashes(page, app_url) -> None:  # type: ignore[no-untyped-def]
+def test_browser_never_receives_tokens_or_hashes(page, app_url) -> None:
     g = make_graph()
     frames = watch_socket(page)
     open_login(page, app_url)

@@ -64,18 +64,18 @@ def close(a: tuple[float, ...], b: tuple[float, ...], tolerance: float) -> bool:
     return all(abs(x - y) <= tolerance for x, y in zip(a, b, strict=True))
 
 
-def picture(page) -> dict:  # type: ignore[no-untyped-def]
+def picture(page) -> dict:
     return page.evaluate("window.portalAnnotate.pictureBox()")
 
 
-def arrow_box(page) -> dict:  # type: ignore[no-untyped-def]
+def arrow_box(page) -> dict:
     return page.evaluate(
         "(() => { const b = document.querySelector('.annotation-layer [data-shape=arrow] line')"
         ".getBoundingClientRect(); return {x: b.left, y: b.top, w: b.width, h: b.height}; })()"
     )
 
 
-def _shots(page, clip: dict, visible: bool) -> str:  # type: ignore[no-untyped-def]
+def _shots(page, clip: dict, visible: bool) -> str:
     page.set_checked("#annotations-visible", visible)
     page.wait_for_selector(
         ".annotation-layer [data-shape=arrow]", state="attached" if visible else "detached"
@@ -83,7 +83,7 @@ def _shots(page, clip: dict, visible: bool) -> str:  # type: ignore[no-untyped-d
     return base64.b64encode(page.screenshot(clip=clip)).decode()
 
 
-def screenshot_box(page) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
+def screenshot_box(page) -> tuple[float, ...]:
     """The drawing's box in screenshots of the picture (drawings shown, then hidden: the pixels
     that differ), as fractions of the picture. Hidden before and after must match, so the
     video frame did not change in between (a seek may still be painting)."""
@@ -104,7 +104,7 @@ def screenshot_box(page) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
     return relative(diff, {"x": 0, "y": 0, "w": box["w"], "h": box["h"]})
 
 
-def drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:  # type: ignore[no-untyped-def]
+def drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:
     # The comment box is under the player: after posting, the picture may be scrolled past.
     page.locator("#player-box").scroll_into_view_if_needed()
     box = picture(page)
@@ -114,14 +114,14 @@ def drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:  #
     page.mouse.up()
 
 
-def open_paused(page, url: str, seconds: float) -> None:  # type: ignore[no-untyped-def]
+def open_paused(page, url: str, seconds: float) -> None:
     page.goto(url)
     page.wait_for_function(READY)
     page.evaluate(f"window.portalPlayer.seek({seconds})")
     page.wait_for_function(f"Math.abs(window.portalPlayer.time() - {seconds}) < 0.005")
 
 
-def test_draw_arrow_save_reload_and_same_spot_at_two_sizes(page, app_url: str, clips) -> None:  # type: ignore[no-untyped-def]
+def test_draw_arrow_save_reload_and_same_spot_at_two_sizes(page, app_url: str, clips) -> None:
     s = make_studio()
     asset = accept_upload(
         ctx=s.admin_ctx,

@@ -24,7 +24,7 @@ def drain_media_queue() -> None:
     run_async(_run)
 
 
-def test_upload_play_comment_and_seek(page, app_url: str, clips) -> None:  # type: ignore[no-untyped-def]
+def test_upload_play_comment_and_seek(page, app_url: str, clips) -> None:
     s = make_studio()
     # Processing, hls.js start-up and playback are slower on a loaded 2-core machine.
     page.set_default_timeout(60_000)

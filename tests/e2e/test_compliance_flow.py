@@ -13,7 +13,7 @@ from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD, ctx, make_studio
 
 
-def test_audit_filter_diff_export_and_evidence_verification(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_audit_filter_diff_export_and_evidence_verification(page, app_url: str) -> None:
     s = make_studio()
     with tenant_session(ctx(s.studio, s.admin, admin_scope=True)) as session:
         session.execute(

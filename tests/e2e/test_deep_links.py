@@ -32,7 +32,7 @@ def emailed_link(email: str, path: str) -> str:
     return match.group(0)
 
 
-def lands_on(page, asked: str) -> None:  # type: ignore[no-untyped-def]
+def lands_on(page, asked: str) -> None:
     """Wait until the browser shows `asked` (the static server may add a slash to the path)."""
     want = urlsplit(asked)
     page.wait_for_url(
@@ -43,13 +43,13 @@ def lands_on(page, asked: str) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def at_sign_in(page) -> None:  # type: ignore[no-untyped-def]
+def at_sign_in(page) -> None:
     page.wait_for_url("**/login?**")
     page.wait_for_selector("#sign-in")
     page.wait_for_load_state("networkidle")
 
 
-def test_first_visit_to_an_asset_signs_in_and_lands_on_it(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_first_visit_to_an_asset_signs_in_and_lands_on_it(page, app_url: str) -> None:
     s = make_studio()
     asset = ready_asset(s, title="Harbour teaser")
     asked = app_url + routes.asset_url(str(asset.id))
@@ -67,7 +67,7 @@ def test_first_visit_to_an_asset_signs_in_and_lands_on_it(page, app_url: str) ->
     )
 
 
-def test_a_revoked_session_says_so_and_returns_to_the_list(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_revoked_session_says_so_and_returns_to_the_list(page, app_url: str) -> None:
     s = make_studio()
     page.goto(f"{app_url}{routes.LOGIN}")
     page.wait_for_selector("#sign-in")
@@ -87,7 +87,7 @@ def test_a_revoked_session_says_so_and_returns_to_the_list(page, app_url: str) -
     assert s.project.title in page.locator(".project-row").first.inner_text()
 
 
-def test_a_magic_link_opens_the_page_asked_for(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_magic_link_opens_the_page_asked_for(page, app_url: str) -> None:
     s = make_studio()
     asked = app_url + routes.project_url(str(s.project.id))
     page.goto(asked)

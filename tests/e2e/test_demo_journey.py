@@ -34,7 +34,7 @@ def _processing_version() -> str:
         return str(asset.id)
 
 
-def _plays(page) -> None:  # type: ignore[no-untyped-def]
+def _plays(page) -> None:
     page.wait_for_selector("#asset-status[data-status=ready]")
     page.wait_for_selector("#player-box hls-video, #player-box video", state="attached")
     page.evaluate(
@@ -44,7 +44,7 @@ def _plays(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_function("window.portalPlayer && window.portalPlayer.time() > 0.2")
 
 
-def _signed_in(browser, app_url: str, viewport: dict):  # type: ignore[no-untyped-def]
+def _signed_in(browser, app_url: str, viewport: dict):
     page = browser.new_context(viewport=viewport).new_page()
     # hls.js start-up and playback are slower on a loaded 2-core machine.
     page.set_default_timeout(60_000)
@@ -54,7 +54,7 @@ def _signed_in(browser, app_url: str, viewport: dict):  # type: ignore[no-untype
     return page
 
 
-def test_a_demo_producer_finds_a_ready_deliverable_and_plays_it(browser, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_demo_producer_finds_a_ready_deliverable_and_plays_it(browser, app_url: str) -> None:
     load_demo_data()  # what `make run` does first (idempotent), into the database served
     waiting = _processing_version()
 

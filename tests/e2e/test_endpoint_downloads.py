@@ -15,7 +15,7 @@ from tests.factories import PASSWORD, make_studio
 from tests.share_support import make_link, ready_asset, token_of, write_media
 
 
-def test_client_downloads_the_file_from_a_share_link(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_client_downloads_the_file_from_a_share_link(page, app_url: str) -> None:
     s = make_studio()
     asset = ready_asset(s)
     source = write_media(asset) / "source.mp4"
@@ -37,7 +37,7 @@ def test_client_downloads_the_file_from_a_share_link(page, app_url: str) -> None
     assert "Hero film" in page.inner_text("#share-title")
 
 
-def test_admin_exports_the_audit_log_as_csv(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_admin_exports_the_audit_log_as_csv(page, app_url: str) -> None:
     s = make_studio()
     open_login(page, app_url)
     sign_in(page, s.admin.email, PASSWORD)

@@ -116,7 +116,7 @@ def _deliver(app: MuxApp, payload: dict) -> None:
     drain_webhook_queue()
 
 
-def test_upload_goes_straight_to_mux_and_webhooks_make_it_ready(  # type: ignore[no-untyped-def]
+def test_upload_goes_straight_to_mux_and_webhooks_make_it_ready(
     page, mux_app: MuxApp, tmp_path: Path
 ) -> None:
     s = make_studio()

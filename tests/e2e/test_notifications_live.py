@@ -10,11 +10,11 @@ from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD, make_studio, make_user
 
 
-def _count_is(page, n: int) -> None:  # type: ignore[no-untyped-def]
+def _count_is(page, n: int) -> None:
     page.wait_for_function(f"document.querySelector('#bell-count')?.innerText === '{n}'")
 
 
-def test_comment_updates_the_other_users_bell_live(page, browser, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_comment_updates_the_other_users_bell_live(page, browser, app_url: str) -> None:
     s = make_studio()
     bea = make_user(tenant=s.agency, name="Bea Reviewer", email=f"bea.{s.agency.id.hex}@a.test")
     with tenant_session(s.admin_ctx) as session:

@@ -31,7 +31,7 @@ SIGNED_IN_AT = datetime(2026, 12, 3, 18, 55, tzinfo=UTC)
 
 
 @pytest.fixture()
-def desk(browser):  # type: ignore[no-untyped-def]
+def desk(browser):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -39,17 +39,17 @@ def desk(browser):  # type: ignore[no-untyped-def]
     context.close()
 
 
-def _signed_in(page, app_url: str, email: str) -> None:  # type: ignore[no-untyped-def]
+def _signed_in(page, app_url: str, email: str) -> None:
     open_login(page, app_url)
     sign_in(page, email, PASSWORD)
     page.wait_for_url(f"{app_url}/")
 
 
-def _no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
+def _no_sideways_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_a_long_title_is_cut_in_the_list_and_whole_in_its_tooltip(desk, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_title_is_cut_in_the_list_and_whole_in_its_tooltip(desk, app_url: str) -> None:
     s = make_studio()
     with tenant_session(s.admin_ctx) as session:
         project = create_project(
@@ -86,7 +86,7 @@ def test_a_long_title_is_cut_in_the_list_and_whole_in_its_tooltip(desk, app_url:
 
 def test_account_and_admin_users_show_the_same_sign_in_time(
     desk, app_url: str, superuser_conn
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     s = make_studio()
     _signed_in(desk, app_url, s.admin.email)
     superuser_conn.execute(
@@ -107,7 +107,7 @@ def test_account_and_admin_users_show_the_same_sign_in_time(
     expect(user_row.locator("td").nth(4)).to_have_text(shown)
 
 
-def test_operations_and_audit_use_the_same_dates(desk, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_operations_and_audit_use_the_same_dates(desk, app_url: str) -> None:
     s = make_studio()
     with tenant_session(None) as session:
         session.add(
@@ -141,7 +141,7 @@ def test_operations_and_audit_use_the_same_dates(desk, app_url: str) -> None:  #
     )
 
 
-def test_a_wrong_password_keeps_the_email_and_the_tab_has_an_icon(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_password_keeps_the_email_and_the_tab_has_an_icon(page, app_url: str) -> None:
     s = make_studio()
     open_login(page, app_url)
     sign_in(page, s.member.email, "not the password")
@@ -158,7 +158,7 @@ def test_a_wrong_password_keeps_the_email_and_the_tab_has_an_icon(page, app_url:
     assert fetched.ok and "svg" in fetched.headers["content-type"]
 
 
-def test_the_dev_mailbox_is_not_in_the_navigation(desk, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_dev_mailbox_is_not_in_the_navigation(desk, app_url: str) -> None:
     s = make_studio()
     _signed_in(desk, app_url, s.admin.email)
     nav = desk.locator("#app-nav")
@@ -170,7 +170,7 @@ def test_the_dev_mailbox_is_not_in_the_navigation(desk, app_url: str) -> None:  
     expect(desk.locator("#page-heading")).to_have_text("Dev mailbox")
 
 
-def test_the_compliance_page_says_how_old_the_last_backup_is(desk, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_compliance_page_says_how_old_the_last_backup_is(desk, app_url: str) -> None:
     s = make_studio()
     taken = datetime.now(UTC) - timedelta(hours=2)
     with tenant_session(None) as session:
@@ -189,7 +189,7 @@ def test_the_compliance_page_says_how_old_the_last_backup_is(desk, app_url: str)
     )
 
 
-def test_a_dead_share_link_shows_the_portal_logo(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_dead_share_link_shows_the_portal_logo(page, app_url: str) -> None:
     page.goto(app_url + routes.SHARE + "/no-such-link")
     expect(page.locator("#share-unavailable")).to_be_visible()
     logo = page.locator("#share-logo")
@@ -219,7 +219,7 @@ def _deliverables(s: Studio) -> Asset:
     return ready
 
 
-def test_the_asset_page_reviews_first(desk, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_asset_page_reviews_first(desk, app_url: str) -> None:
     s = make_studio()
     ready = _deliverables(s)
     _signed_in(desk, app_url, s.member.email)
@@ -254,7 +254,7 @@ def test_the_asset_page_reviews_first(desk, app_url: str) -> None:  # type: igno
     expect(desk.locator("#share-create")).to_have_count(0)
 
 
-def test_leaving_a_running_upload_asks_first(desk, app_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_leaving_a_running_upload_asks_first(desk, app_url: str, tmp_path) -> None:
     s = make_studio()
     big = tmp_path / "rushes.mp4"
     big.write_bytes(b"\0" * (4 * 1024 * 1024))
@@ -271,7 +271,7 @@ def test_leaving_a_running_upload_asks_first(desk, app_url: str, tmp_path) -> No
     )
     asked: list[str] = []
 
-    def answer(dialog) -> None:  # type: ignore[no-untyped-def]
+    def answer(dialog) -> None:
         asked.append(dialog.type)
         dialog.dismiss()
 

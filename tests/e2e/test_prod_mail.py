@@ -36,7 +36,7 @@ SEND_DEADLINE = 90.0
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def redirect_request(self, *args, **kwargs):
         return None
 
 
@@ -51,7 +51,7 @@ def _post(url: str, data: dict[str, str], origin: str) -> urllib.response.addinf
     try:
         return opener.open(request, timeout=30)
     except urllib.error.HTTPError as exc:  # a 303 arrives as an "error" without redirects
-        return exc  # type: ignore[return-value]
+        return exc
 
 
 @pytest.fixture()
@@ -102,7 +102,7 @@ def prod_backend(database: ScratchDatabase) -> Iterator[tuple[str, FakeResend]]:
             stop(proc)
 
 
-def test_a_sign_in_link_goes_out_through_resend_and_signs_in(prod_backend) -> None:  # type: ignore[no-untyped-def]
+def test_a_sign_in_link_goes_out_through_resend_and_signs_in(prod_backend) -> None:
     backend, fake = prod_backend
     user = make_user(tenant=make_tenant(), email=f"prod.{secrets.token_hex(4)}@agency.test")
     origin = backend  # PORTAL_URL: same-site requests carry it as Origin

@@ -9,14 +9,14 @@ from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD, make_studio
 
 
-def _dialog_save(page, button: str, fields: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def _dialog_save(page, button: str, fields: dict[str, str]) -> None:
     for name, value in fields.items():
         page.fill(f"#field-{name}", value)
     page.click(f"#{button}")
     page.wait_for_selector(f"#{button}", state="detached")
 
 
-def test_project_with_milestones_and_tasks(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_project_with_milestones_and_tasks(page, app_url: str) -> None:
     s = make_studio()
     open_login(page, app_url)
     sign_in(page, s.admin.email, PASSWORD)

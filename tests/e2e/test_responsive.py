@@ -56,16 +56,16 @@ def _nav_id(route: str, prefix: str) -> str:
     return f"#{prefix}-" + route.replace("/", "-")
 
 
-def _open(page, base: str, stop: Stop) -> None:  # type: ignore[no-untyped-def]
+def _open(page, base: str, stop: Stop) -> None:
     page.goto(base + stop.url)
     _loaded(page, stop)
 
 
-def _loaded(page, stop: Stop) -> None:  # type: ignore[no-untyped-def]
+def _loaded(page, stop: Stop) -> None:
     page.locator(loaded_selector(stop.route)).first.wait_for()
 
 
-def _fits(page, stop: Stop, heading: str = "#page-heading") -> None:  # type: ignore[no-untyped-def]
+def _fits(page, stop: Stop, heading: str = "#page-heading") -> None:
     overflow = page.evaluate(OVERFLOW)
     assert overflow["page"] <= 0, f"{stop.url} scrolls sideways by {overflow['page']} px"
     assert overflow["main"] <= 1, f"{stop.url}: the page body is {overflow['main']} px too wide"
@@ -78,7 +78,7 @@ def _fits(page, stop: Stop, heading: str = "#page-heading") -> None:  # type: ig
     assert shape["lines"] <= shape["words"], f"{stop.url}: heading broken in words: {shape}"
 
 
-def _via_menu(page, base: str, target: Stop) -> None:  # type: ignore[no-untyped-def]
+def _via_menu(page, base: str, target: Stop) -> None:
     """Open the navigation with the menu button and choose `target`; the sheet closes."""
     assert page.locator(_nav_id(target.route, "nav")).is_hidden()  # no sidebar on a phone
     page.get_by_role("button", name="Open the navigation").click()
@@ -96,7 +96,7 @@ def _label(route: str) -> str:
     return label
 
 
-def _sign_in(browser, base: str, account, viewport: dict):  # type: ignore[no-untyped-def]
+def _sign_in(browser, base: str, account, viewport: dict):
     page = browser.new_context(viewport=viewport).new_page()
     page.set_default_timeout(60_000)
     open_login(page, base)
@@ -106,7 +106,7 @@ def _sign_in(browser, base: str, account, viewport: dict):  # type: ignore[no-un
 
 
 @pytest.mark.parametrize("account", [ADMIN, PRODUCER], ids=["studio-admin", "agency-producer"])
-def test_every_page_fits_a_phone_and_the_menu_navigates(browser, app_url, ids, account) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_fits_a_phone_and_the_menu_navigates(browser, app_url, ids, account) -> None:
     stops = signed_in_stops(account, ids)
     nav_stops = [s for s in stops if discover()[s.route].nav]
     assert len(nav_stops) >= 4 and any(s.route == routes.ASSET for s in stops)
@@ -135,7 +135,7 @@ def test_every_page_fits_a_phone_and_the_menu_navigates(browser, app_url, ids, a
 
 
 @pytest.mark.parametrize("account", [ADMIN, PRODUCER], ids=["studio-admin", "agency-producer"])
-def test_every_page_keeps_its_sidebar_on_a_desktop(browser, app_url, ids, account) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_keeps_its_sidebar_on_a_desktop(browser, app_url, ids, account) -> None:
     page = _sign_in(browser, app_url, account, DESKTOP)
     try:
         for stop in signed_in_stops(account, ids):
@@ -149,7 +149,7 @@ def test_every_page_keeps_its_sidebar_on_a_desktop(browser, app_url, ids, accoun
         page.context.close()
 
 
-def test_signed_out_pages_and_the_share_page_fit_a_phone(browser, app_url, ids) -> None:  # type: ignore[no-untyped-def]
+def test_signed_out_pages_and_the_share_page_fit_a_phone(browser, app_url, ids) -> None:
     page = browser.new_context(viewport=PHONE).new_page()
     page.set_default_timeout(60_000)
     try:

@@ -18,7 +18,7 @@ from tests.factories import PASSWORD, Studio, make_studio
 from tests.share_support import make_link, ready_asset, write_media
 
 
-def asset_page(page, app_url: str, studio: Studio, asset_id: str) -> None:  # type: ignore[no-untyped-def]
+def asset_page(page, app_url: str, studio: Studio, asset_id: str) -> None:
     """Sign in as the agency member, then open the asset page with a full page load."""
     open_login(page, app_url)
     sign_in(page, studio.member.email, PASSWORD)
@@ -28,13 +28,13 @@ def asset_page(page, app_url: str, studio: Studio, asset_id: str) -> None:  # ty
     page.wait_for_load_state("networkidle")
 
 
-def ready_version(studio: Studio):  # type: ignore[no-untyped-def]
+def ready_version(studio: Studio):
     asset = ready_asset(studio)
     write_media(asset)
     return asset
 
 
-def test_reply_on_a_fresh_page_stays_in_its_thread(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_reply_on_a_fresh_page_stays_in_its_thread(page, app_url: str) -> None:
     s = make_studio()
     asset = ready_version(s)
     with tenant_session(s.member_ctx) as session:
@@ -64,7 +64,7 @@ def test_reply_on_a_fresh_page_stays_in_its_thread(page, app_url: str) -> None: 
         assert reply.reply_to_id == first.id and reply.parent_id == asset.id
 
 
-def test_an_approved_version_offers_only_what_its_state_allows(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_approved_version_offers_only_what_its_state_allows(page, app_url: str) -> None:
     s = make_studio()
     asset = ready_version(s)
     with tenant_session(s.member_ctx) as session:
@@ -86,7 +86,7 @@ def test_an_approved_version_offers_only_what_its_state_allows(page, app_url: st
     expect(page.locator("#page-error")).to_have_count(0)
 
 
-def test_revoking_a_link_asks_first_and_cancel_keeps_it(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_revoking_a_link_asks_first_and_cancel_keeps_it(page, app_url: str) -> None:
     s = make_studio()
     asset = ready_version(s)
     link = make_link(s, asset, name="Client cut")

@@ -102,24 +102,24 @@ def scaled(database: ScratchDatabase, tmp_path_factory: pytest.TempPathFactory) 
             stop(proc)
 
 
-def _worker(page) -> str:  # type: ignore[no-untyped-def]
+def _worker(page) -> str:
     """The backend worker holding the page's websocket, as the bell's start handler saw it."""
     page.wait_for_function("document.querySelector('[data-worker]')?.dataset.worker")
     return page.get_attribute("[data-worker]", "data-worker")
 
 
-def _new_page(browser):  # type: ignore[no-untyped-def]
+def _new_page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(20_000)
     return context, page
 
 
-def _count_is(page, n: int) -> None:  # type: ignore[no-untyped-def]
+def _count_is(page, n: int) -> None:
     page.wait_for_function(f"document.querySelector('#bell-count')?.innerText === '{n}'")
 
 
-def _on_other_worker(page, avoid: str) -> str:  # type: ignore[no-untyped-def]
+def _on_other_worker(page, avoid: str) -> str:
     """Reload until the page's websocket is on a worker other than `avoid` (the kernel picks
     which worker accepts a connection; each reload is a new connection, same Reflex token)."""
     for _ in range(30):
@@ -145,7 +145,7 @@ def test_two_workers_share_sessions_and_push_notifications_across_workers(
     browser,
     scaled: Scaled,
     clips,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     s = make_studio()
     bea = make_user(tenant=s.agency, name="Bea Reviewer", email=f"bea.{s.agency.id.hex}@a.test")
     with tenant_session(s.admin_ctx) as session:
@@ -207,7 +207,7 @@ def test_two_workers_share_sessions_and_push_notifications_across_workers(
         ada_context.close()
 
 
-def _asset_status(ctx, asset_id: str) -> str:  # type: ignore[no-untyped-def]
+def _asset_status(ctx, asset_id: str) -> str:
     with tenant_session(ctx) as session:
         asset = session.get(Asset, asset_id)
         return asset.status if asset else "missing"

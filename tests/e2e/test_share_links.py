@@ -18,7 +18,7 @@ PLAYING = (
 )
 
 
-def ready_clip(studio, clip) -> str:  # type: ignore[no-untyped-def]
+def ready_clip(studio, clip) -> str:
     """Upload and process a real clip here (the server's media folder is the same)."""
     asset = accept_upload(
         ctx=studio.admin_ctx, project_id=studio.project.id, title="Hero film", stored=store(clip)
@@ -27,7 +27,7 @@ def ready_clip(studio, clip) -> str:  # type: ignore[no-untyped-def]
     return str(asset.id)
 
 
-def create_link(owner, app_url: str, asset_id: str) -> str:  # type: ignore[no-untyped-def]
+def create_link(owner, app_url: str, asset_id: str) -> str:
     owner.goto(app_url + routes.asset_url(asset_id))
     owner.wait_for_selector("#share-toggle")
     owner.wait_for_load_state("networkidle")
@@ -42,7 +42,7 @@ def create_link(owner, app_url: str, asset_id: str) -> str:  # type: ignore[no-u
     return url
 
 
-def test_client_watches_comments_then_owner_revokes(page, browser, app_url: str, clips) -> None:  # type: ignore[no-untyped-def]
+def test_client_watches_comments_then_owner_revokes(page, browser, app_url: str, clips) -> None:
     s = make_studio()
     page.set_default_timeout(60_000)
     asset_id = ready_clip(s, clips["with_audio.mp4"])

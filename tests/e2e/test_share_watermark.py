@@ -30,19 +30,19 @@ COVERS = """() => {
 }"""
 
 
-def wait(page, expression: str) -> None:  # type: ignore[no-untyped-def]
+def wait(page, expression: str) -> None:
     """wait_for_function with a function (a bare expression would be eval'd: the CSP refuses)."""
     page.wait_for_function(f"() => {expression}")
 
 
-def open_paused(page, url: str, seconds: float) -> None:  # type: ignore[no-untyped-def]
+def open_paused(page, url: str, seconds: float) -> None:
     page.goto(url)
     wait(page, f"{MEDIA} && {MEDIA}.readyState >= 2 && {MEDIA}.videoWidth > 0")
     page.evaluate(f"window.portalPlayer.seek({seconds})")
     wait(page, f"Math.abs(window.portalPlayer.time() - {seconds}) < 0.005")
 
 
-def test_watermark_overlay_and_guest_drawing_round_trip(page, app_url: str, clips) -> None:  # type: ignore[no-untyped-def]
+def test_watermark_overlay_and_guest_drawing_round_trip(page, app_url: str, clips) -> None:
     s = make_studio()
     asset_id = ready_clip(s, clips["with_audio.mp4"])
     with tenant_session(s.admin_ctx) as session:

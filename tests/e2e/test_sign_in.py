@@ -8,11 +8,11 @@ from tests.factories import PASSWORD, make_graph
 
 
 @pytest.fixture(scope="module")
-def tenants():  # type: ignore[no-untyped-def]
+def tenants():
     return make_graph(), make_graph()
 
 
-def open_login(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def open_login(page, app_url: str) -> None:
     page.goto(f"{app_url}/")
     page.wait_for_url("**/login**")
     page.wait_for_selector("#sign-in")
@@ -20,13 +20,13 @@ def open_login(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_load_state("networkidle")
 
 
-def sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, email: str, password: str) -> None:
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("#sign-in")
 
 
-def test_sign_in_shows_own_projects_only(page, app_url: str, tenants) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_shows_own_projects_only(page, app_url: str, tenants) -> None:
     mine, theirs = tenants
     open_login(page, app_url)
     sign_in(page, mine.user.email, PASSWORD)
@@ -54,7 +54,7 @@ def test_sign_in_shows_own_projects_only(page, app_url: str, tenants) -> None:  
 )
 def test_bad_sign_in_shows_a_clear_message(
     page, app_url, tenants, email, password, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     open_login(page, app_url)
     sign_in(page, tenants[0].user.email if email is None else email, password)
     page.wait_for_selector("#login-error")
@@ -62,7 +62,7 @@ def test_bad_sign_in_shows_a_clear_message(
     assert "/login" in page.url
 
 
-def test_sign_out_ends_the_session(page, app_url, tenants) -> None:  # type: ignore[no-untyped-def]
+def test_sign_out_ends_the_session(page, app_url, tenants) -> None:
     open_login(page, app_url)
     sign_in(page, tenants[1].user.email, PASSWORD)
     page.wait_for_selector(".project-row")

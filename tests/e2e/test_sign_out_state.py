@@ -10,7 +10,7 @@ from tests.e2e.test_sign_in import open_login, sign_in
 from tests.factories import PASSWORD, make_graph, make_tenant, make_user, unique
 
 
-def test_producer_in_the_admins_tab_never_receives_the_admins_mailbox(browser, app_url) -> None:  # type: ignore[no-untyped-def]
+def test_producer_in_the_admins_tab_never_receives_the_admins_mailbox(browser, app_url) -> None:
     studio = make_tenant(type="admin")
     admin = make_user(tenant=studio, role="admin")
     producer = make_graph(managed_by=studio)

@@ -16,7 +16,7 @@ DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-def _signed_in(browser, app_url: str, email: str, viewport: dict):  # type: ignore[no-untyped-def]
+def _signed_in(browser, app_url: str, email: str, viewport: dict):
     page = browser.new_context(viewport=viewport).new_page()
     # Processing and the live bell are slower on a loaded 2-core machine.
     page.set_default_timeout(60_000)
@@ -26,7 +26,7 @@ def _signed_in(browser, app_url: str, email: str, viewport: dict):  # type: igno
     return page
 
 
-def _upload(page, app_url: str, project_id: str, title: str, clip: Path) -> None:  # type: ignore[no-untyped-def]
+def _upload(page, app_url: str, project_id: str, title: str, clip: Path) -> None:
     page.goto(app_url + routes.project_url(project_id))
     page.wait_for_selector("#upload-button")
     page.wait_for_load_state("networkidle")
@@ -39,11 +39,11 @@ def _upload(page, app_url: str, project_id: str, title: str, clip: Path) -> None
     page.wait_for_selector("#asset-status[data-status=ready]")
 
 
-def _count_is(page, n: int) -> None:  # type: ignore[no-untyped-def]
+def _count_is(page, n: int) -> None:
     page.wait_for_function(f"document.querySelector('#bell-count')?.innerText === '{n}'")
 
 
-def _first_in_bell(page) -> str:  # type: ignore[no-untyped-def]
+def _first_in_bell(page) -> str:
     page.click("#bell")
     first = page.locator(".bell-item").first
     first.wait_for()
@@ -53,7 +53,7 @@ def _first_in_bell(page) -> str:  # type: ignore[no-untyped-def]
     return text
 
 
-def test_bells_name_the_deliverables_own_version(browser, app_url: str, clips) -> None:  # type: ignore[no-untyped-def]
+def test_bells_name_the_deliverables_own_version(browser, app_url: str, clips) -> None:
     s = make_studio()
     # The project already holds another deliverable: "Hero film" starts a new one.
     with tenant_session(s.admin_ctx) as session:

@@ -42,7 +42,7 @@ def drain(*queues: str) -> None:
     run_async(_run)
 
 
-def make_retry_due(superuser_conn) -> int:  # type: ignore[no-untyped-def]
+def make_retry_due(superuser_conn) -> int:
     """The backoff's clock, moved on: waiting mail jobs become due now (no sleeping)."""
     return superuser_conn.execute(
         "UPDATE procrastinate_jobs SET scheduled_at = now() WHERE task_name = %s"
@@ -115,7 +115,7 @@ def test_password_reset_and_invitation_arrive(fake_resend: FakeResend) -> None:
 
 def test_invitation_is_whole_while_resend_is_down(
     fake_resend: FakeResend,
-    superuser_conn,  # type: ignore[no-untyped-def]
+    superuser_conn,
 ) -> None:
     """Before: the invited row committed, then sending raised. Now: row + job, sent later."""
     tenant, admin = make_studio_admin()
@@ -139,7 +139,7 @@ def test_invitation_is_whole_while_resend_is_down(
 
 def test_a_lost_answer_is_retried_without_a_second_email(
     fake_resend: FakeResend,
-    superuser_conn,  # type: ignore[no-untyped-def]
+    superuser_conn,
 ) -> None:
     user = make_user(tenant=make_tenant())
     fake_resend.script = ["lost"]  # Resend sent it, but the worker saw a 500

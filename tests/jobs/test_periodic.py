@@ -28,7 +28,7 @@ def runs(job_name: str, tick: int) -> list[JobRun]:
         return list(session.exec(query))
 
 
-def add_link(graph, expires_at: datetime) -> ShareLink:  # type: ignore[no-untyped-def]
+def add_link(graph, expires_at: datetime) -> ShareLink:
     with tenant_session(ctx(graph.tenant)) as session:
         link = ShareLink(
             tenant_id=graph.tenant.id,
@@ -40,13 +40,13 @@ def add_link(graph, expires_at: datetime) -> ShareLink:  # type: ignore[no-untyp
     return link
 
 
-def status_of(graph, link: ShareLink) -> str | None:  # type: ignore[no-untyped-def]
+def status_of(graph, link: ShareLink) -> str | None:
     with tenant_session(ctx(graph.tenant)) as session:
         row = session.get(ShareLink, link.id)
         return row.status if row else None
 
 
-def let_expire(superuser_conn, link: ShareLink) -> None:  # type: ignore[no-untyped-def]
+def let_expire(superuser_conn, link: ShareLink) -> None:
     """Move an active link's expiry into the past as time passing would: the row stays
     `active` (triggers off for this one write), exactly what the sweep is for."""
     superuser_conn.execute("SET session_replication_role = replica")
@@ -59,7 +59,7 @@ def let_expire(superuser_conn, link: ShareLink) -> None:  # type: ignore[no-unty
         superuser_conn.execute("RESET session_replication_role")
 
 
-def test_share_link_expiry_sweep_covers_every_tenant(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_share_link_expiry_sweep_covers_every_tenant(superuser_conn) -> None:
     a, b = make_graph(), make_graph()
     later = datetime.now(UTC) + timedelta(days=1)
     links = [(a, add_link(a, later)), (b, add_link(b, later))]
@@ -101,7 +101,7 @@ def month_partition(day: date) -> str:
     return f"audit_logs_y{day:%Y}m{day:%m}"
 
 
-def test_audit_partitions_created_ahead_and_old_ones_dropped(owner_conn) -> None:  # type: ignore[no-untyped-def]
+def test_audit_partitions_created_ahead_and_old_ones_dropped(owner_conn) -> None:
     old_month = (date.today().replace(day=1) - timedelta(days=400)).replace(day=1)
     owner_conn.execute("SELECT audit_create_partition(%s)", (old_month,))
     tick = int(time.time())
@@ -148,7 +148,7 @@ def test_two_workers_started_together_run_one_tick_once() -> None:
     assert len(ticks) == len(set(ticks)), "a tick ran twice"
 
 
-def test_audit_chain_check_records_every_head_and_names_a_break(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_audit_chain_check_records_every_head_and_names_a_break(superuser_conn) -> None:
     intact, tampered = make_graph(), make_graph()
     target = superuser_conn.execute(
         "SELECT id FROM audit_logs WHERE tenant_id = %s ORDER BY chain_seq LIMIT 1",
@@ -174,7 +174,7 @@ def test_audit_chain_check_records_every_head_and_names_a_break(superuser_conn) 
     assert str(target[0]) in run.meta["broken"][str(tampered.tenant.id)]
 
 
-def test_monthly_residency_job_reports_every_active_tenant(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_monthly_residency_job_reports_every_active_tenant(tmp_path, monkeypatch) -> None:
     from portal.settings import get_settings
 
     monkeypatch.setattr(get_settings(), "portal_data_dir", tmp_path)

@@ -49,7 +49,7 @@ DUPLICATE_SHARE = 0.3
 Delivery = tuple[str, bytes, dict]  # (source, signed body, headers)
 
 
-def build_world(unique_events: int, rng: random.Random):  # type: ignore[no-untyped-def]
+def build_world(unique_events: int, rng: random.Random):
     """Assets and notifications, their event streams and the states they must end in."""
     tenant = make_tenant()
     users = [make_user(tenant=tenant) for _ in range(10)]
@@ -211,7 +211,7 @@ def kill_mid_batch(
     return processed
 
 
-def test_duplicates_shuffled_and_two_sigkills_apply_every_event_once(database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_duplicates_shuffled_and_two_sigkills_apply_every_event_once(database, tmp_path) -> None:
     rng = random.Random(9)
     unique = round(DELIVERIES * (1 - DUPLICATE_SHARE))
     tenant, events, assets, notes, bounced, users = build_world(unique, rng)
@@ -260,7 +260,7 @@ def assert_applied_once(ids: list[str], total: int) -> None:
     assert tuple(applied) == (total, total), "an event was applied twice or not at all"
 
 
-def assert_final_states(tenant, assets, notes, bounced, users) -> None:  # type: ignore[no-untyped-def]
+def assert_final_states(tenant, assets, notes, bounced, users) -> None:
     with tenant_session(ctx(tenant)) as session:
         got_assets = {a.id: a.status for a in session.query(Asset).filter(Asset.id.in_(assets))}
         got_notes = {

@@ -39,7 +39,7 @@ def tick_of(clock: datetime) -> int:
     return int(clock.timestamp())
 
 
-def add_notes(graph, ages: dict[str, timedelta], clock: datetime) -> dict[str, Notification]:  # type: ignore[no-untyped-def]
+def add_notes(graph, ages: dict[str, timedelta], clock: datetime) -> dict[str, Notification]:
     with tenant_session(ctx(graph.tenant)) as session:
         notes = {
             name: Notification(
@@ -51,7 +51,7 @@ def add_notes(graph, ages: dict[str, timedelta], clock: datetime) -> dict[str, N
     return notes
 
 
-def note_exists(graph, note: Notification) -> bool:  # type: ignore[no-untyped-def]
+def note_exists(graph, note: Notification) -> bool:
     with tenant_session(ctx(graph.tenant)) as session:
         return session.get(Notification, note.id) is not None
 
@@ -95,12 +95,12 @@ def test_expired_tokens_and_sessions_purged_exactly_at_30_and_90_days() -> None:
     assert counts["auth_tokens"] >= 1 and counts["user_sessions"] >= 1
 
 
-def global_rows(owner_conn, table: str, ids: list[uuid.UUID]) -> set[uuid.UUID]:  # type: ignore[no-untyped-def]
+def global_rows(owner_conn, table: str, ids: list[uuid.UUID]) -> set[uuid.UUID]:
     rows = owner_conn.execute(f"SELECT id FROM {table} WHERE id = ANY(%s)", (ids,)).fetchall()
     return {r[0] for r in rows}
 
 
-def test_tables_without_a_tenant_are_purged_exactly_at_their_periods(owner_conn) -> None:  # type: ignore[no-untyped-def]
+def test_tables_without_a_tenant_are_purged_exactly_at_their_periods(owner_conn) -> None:
     clock = datetime.now(UTC).replace(microsecond=0) - 3 * DAY
     key = "a" * 64
     with tenant_session(None) as session:
@@ -182,7 +182,7 @@ def month_start(months_back: int) -> datetime:
     return datetime(year, month + 1, 1, tzinfo=UTC)
 
 
-def insert_audit_as_owner(owner_conn, tenant_id: uuid.UUID, at: datetime) -> None:  # type: ignore[no-untyped-def]
+def insert_audit_as_owner(owner_conn, tenant_id: uuid.UUID, at: datetime) -> None:
     """An audit row dated `at`, written as the owner (the runtime role may not date rows)."""
     with owner_conn.transaction():
         owner_conn.execute("SELECT set_config('app.tenant_id', %s, true)", (str(tenant_id),))
@@ -193,14 +193,14 @@ def insert_audit_as_owner(owner_conn, tenant_id: uuid.UUID, at: datetime) -> Non
         )
 
 
-def anchor_of(owner_conn, tenant_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def anchor_of(owner_conn, tenant_id: uuid.UUID):
     return owner_conn.execute(
         "SELECT anchor_seq, anchor_at FROM audit_chain_heads WHERE tenant_id = %s", (tenant_id,)
     ).fetchone()
 
 
 def test_audit_partition_dropped_exactly_365_days_after_its_month_and_chain_anchored(
-    owner_conn,  # type: ignore[no-untyped-def]
+    owner_conn,
 ) -> None:
     start, end = month_start(14), month_start(13)
     part = f"audit_logs_y{start:%Y}m{start:%m}"
@@ -221,7 +221,7 @@ def test_audit_partition_dropped_exactly_365_days_after_its_month_and_chain_anch
     assert anchor_of(owner_conn, tenant.id) == (2, start + 2 * DAY)
 
 
-def test_old_audit_rows_in_the_default_partition_age_out_like_any_other(owner_conn) -> None:  # type: ignore[no-untyped-def]
+def test_old_audit_rows_in_the_default_partition_age_out_like_any_other(owner_conn) -> None:
     start = month_start(20)
     part = f"audit_logs_y{start:%Y}m{start:%m}"
     tenant = make_tenant()
@@ -241,7 +241,7 @@ def test_old_audit_rows_in_the_default_partition_age_out_like_any_other(owner_co
     assert anchor_of(owner_conn, tenant.id) == (1, start + 3 * DAY)
 
 
-def test_rows_waiting_in_the_default_partition_move_into_their_month(owner_conn) -> None:  # type: ignore[no-untyped-def]
+def test_rows_waiting_in_the_default_partition_move_into_their_month(owner_conn) -> None:
     start = month_start(-6)
     part = f"audit_logs_y{start:%Y}m{start:%m}"
     tenant = make_tenant()

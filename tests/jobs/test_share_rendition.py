@@ -44,8 +44,8 @@ def rendition_runs(since: set[uuid.UUID]) -> list[JobRun]:
 
 def test_queued_rendition_job_runs_and_ledgers_an_allowed_result(
     studio: Studio,
-    media_dir,  # type: ignore[no-untyped-def]
-    clips,  # type: ignore[no-untyped-def]
+    media_dir,
+    clips,
 ) -> None:
     asset = accept_upload(
         ctx=studio.admin_ctx,

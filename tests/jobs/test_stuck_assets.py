@@ -21,7 +21,7 @@ from tests.factories import asset_of, ctx, make_graph
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def set_asset(graph, **values) -> None:  # type: ignore[no-untyped-def]
+def set_asset(graph, **values) -> None:
     with tenant_session(ctx(graph.tenant)) as session:
         asset = session.get(Asset, graph.asset.id)
         for key, value in values.items():
@@ -29,7 +29,7 @@ def set_asset(graph, **values) -> None:  # type: ignore[no-untyped-def]
         session.add(asset)
 
 
-def jobs_for(graph, status: str = "todo") -> int:  # type: ignore[no-untyped-def]
+def jobs_for(graph, status: str = "todo") -> int:
     with tenant_session(None) as session:
         return session.execute(
             text(
@@ -41,7 +41,7 @@ def jobs_for(graph, status: str = "todo") -> int:  # type: ignore[no-untyped-def
         ).scalar_one()
 
 
-def drop_jobs(graph) -> None:  # type: ignore[no-untyped-def]
+def drop_jobs(graph) -> None:
     """As if the job died with its worker and procrastinate lost it."""
     with tenant_session(None) as session:
         session.execute(

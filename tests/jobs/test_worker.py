@@ -65,13 +65,13 @@ def inprocess(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[bool], None
 
 
 @pytest.fixture()
-def start_hooks(monkeypatch: pytest.MonkeyPatch) -> list:  # type: ignore[type-arg]
-    hooks: list = []  # type: ignore[type-arg]
+def start_hooks(monkeypatch: pytest.MonkeyPatch) -> list:
+    hooks: list = []
     monkeypatch.setattr(worker, "start_hooks", hooks)
     return hooks
 
 
-def test_disabled_worker_never_starts(inprocess, start_hooks) -> None:  # type: ignore[no-untyped-def]
+def test_disabled_worker_never_starts(inprocess, start_hooks) -> None:
     inprocess(False)
     started: list[int] = []
     start_hooks.append(lambda: started.append(1))
@@ -86,7 +86,7 @@ def test_disabled_worker_never_starts(inprocess, start_hooks) -> None:  # type: 
     assert started == [] and status_of(row_id) == "received"
 
 
-def test_enabled_worker_processes_queued_events(inprocess, start_hooks) -> None:  # type: ignore[no-untyped-def]
+def test_enabled_worker_processes_queued_events(inprocess, start_hooks) -> None:
     inprocess(True)
     row_id = queued_event()
 
@@ -103,7 +103,7 @@ def test_enabled_worker_processes_queued_events(inprocess, start_hooks) -> None:
     assert worker_status.current_job_worker is None  # cleared when the app stops
 
 
-def test_a_crashed_worker_is_logged_and_restarted(  # type: ignore[no-untyped-def]
+def test_a_crashed_worker_is_logged_and_restarted(
     inprocess, start_hooks, caplog: pytest.LogCaptureFixture
 ) -> None:
     inprocess(True)

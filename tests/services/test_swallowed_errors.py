@@ -36,7 +36,7 @@ def apply_only(ids: list[uuid.UUID]) -> None:
         webhook_processing._apply_all(session, rows, max_attempts=3)
 
 
-def test_batch_fallback_logs_why_and_which_events(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_batch_fallback_logs_why_and_which_events(monkeypatch, caplog) -> None:
     graph = make_graph()
     ids = [
         store("mux", mux_event(kind, asset_id=graph.asset.id, mux_id=f"mux-{uuid.uuid4().hex}"))
@@ -56,7 +56,7 @@ def test_batch_fallback_logs_why_and_which_events(monkeypatch, caplog) -> None: 
     assert [event(i).status for i in ids] == ["processed", "processed"]  # one at a time
 
 
-def test_a_failed_event_logs_its_id_attempt_and_error(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_event_logs_its_id_attempt_and_error(monkeypatch, caplog) -> None:
     row_id = store("mux", mux_event("video.asset.ready", asset_id=None, mux_id="nobody-log"))
 
     def broken(**_: object) -> None:
@@ -71,7 +71,7 @@ def test_a_failed_event_logs_its_id_attempt_and_error(monkeypatch, caplog) -> No
     ]
 
 
-def test_unreadable_password_hash_is_logged_without_the_hash(caplog) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_password_hash_is_logged_without_the_hash(caplog) -> None:
     salt_and_digest = "c2FsdHNhbHQ$ZGlnZXN0ZGlnZXN0"
     unreadable = f"$scrypt$ln=16,r=8,p=1${salt_and_digest}"  # a scheme pwdlib does not read
     with caplog.at_level(logging.WARNING, logger="portal.services.accounts.passwords"):
@@ -84,7 +84,7 @@ def test_unreadable_password_hash_is_logged_without_the_hash(caplog) -> None:  #
     assert salt_and_digest not in first and "not a hash at all" not in second
 
 
-def test_a_readable_hash_logs_nothing(caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_readable_hash_logs_nothing(caplog) -> None:
     stored = hash_password("correct horse battery")
     with caplog.at_level(logging.DEBUG, logger="portal.services.accounts.passwords"):
         assert verify_password("wrong", stored) is False
@@ -92,7 +92,7 @@ def test_a_readable_hash_logs_nothing(caplog) -> None:  # type: ignore[no-untype
     assert caplog.messages == []
 
 
-def test_a_refused_form_is_logged_with_route_and_reason_not_its_body(caplog, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_form_is_logged_with_route_and_reason_not_its_body(caplog, client_for) -> None:
     async def endpoint(request: Request) -> PlainTextResponse:
         return PlainTextResponse("none" if await read_form(request) is None else "form")
 
@@ -111,7 +111,7 @@ def test_a_refused_form_is_logged_with_route_and_reason_not_its_body(caplog, cli
     assert "hunter2" not in line
 
 
-def test_a_malformed_event_is_logged_as_dead_alone_and_in_a_batch(caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_event_is_logged_as_dead_alone_and_in_a_batch(caplog) -> None:
     def malformed() -> uuid.UUID:
         return store("mux", {"type": "video.asset.ready", "id": str(uuid.uuid4())})  # no data
 

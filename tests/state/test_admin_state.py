@@ -17,12 +17,12 @@ from tests.state.test_state import make_state, redirect_target
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def cookie_for(user) -> str:  # type: ignore[no-untyped-def]
+def cookie_for(user) -> str:
     return f"portal_session={sign_in(email=user.email, password=PASSWORD).token}"
 
 
 @pytest.fixture()
-def world():  # type: ignore[no-untyped-def]
+def world():
     studio = make_tenant(type="admin")
     admin = make_user(tenant=studio, role="admin")
     agency = make_tenant(managed_by=studio)
@@ -37,12 +37,12 @@ def world():  # type: ignore[no-untyped-def]
     }
 
 
-def status_of(tenant, user) -> str:  # type: ignore[no-untyped-def]
+def status_of(tenant, user) -> str:
     with tenant_session(ctx(tenant)) as session:
         return session.scalar(select(User.status).where(User.id == user.id))
 
 
-def test_handlers_without_session_redirect_and_change_nothing(world) -> None:  # type: ignore[no-untyped-def]
+def test_handlers_without_session_redirect_and_change_nothing(world) -> None:
     users = make_state(UsersState, cookie="")
     assert redirect_target(users.set_active(str(world["member"].id), False)).startswith("/login")
     assert status_of(world["agency"], world["member"]) == "active"
@@ -56,7 +56,7 @@ def test_handlers_without_session_redirect_and_change_nothing(world) -> None:  #
     )
 
 
-def test_agency_member_cannot_use_admin_handlers(world) -> None:  # type: ignore[no-untyped-def]
+def test_agency_member_cannot_use_admin_handlers(world) -> None:
     state = make_state(UsersState, cookie=cookie_for(world["member"]))
     state.set_active(str(world["member"].id), False)
     assert "permission" in state.error
@@ -68,7 +68,7 @@ def test_agency_member_cannot_use_admin_handlers(world) -> None:  # type: ignore
     assert mailbox.emails == [] and "permission" in mailbox.error
 
 
-def test_admin_handlers_refuse_other_studios_ids(world) -> None:  # type: ignore[no-untyped-def]
+def test_admin_handlers_refuse_other_studios_ids(world) -> None:
     state = make_state(UsersState, cookie=cookie_for(world["admin"]))
     state.load()
     assert world["member"].email in {u.email for u in state.users}
@@ -86,7 +86,7 @@ def test_admin_handlers_refuse_other_studios_ids(world) -> None:  # type: ignore
     assert "not one you manage" in tenants.error
 
 
-def test_admin_deactivates_member_and_member_loses_access_on_next_event(world) -> None:  # type: ignore[no-untyped-def]
+def test_admin_deactivates_member_and_member_loses_access_on_next_event(world) -> None:
     member_cookie = cookie_for(world["member"])
     member_page = make_state(AccountState, cookie=member_cookie)
     member_page.load()
@@ -99,7 +99,7 @@ def test_admin_deactivates_member_and_member_loses_access_on_next_event(world) -
     assert redirect_target(member_page.save_name({"name": "Still here?"})).startswith("/login")
 
 
-def test_account_handlers_only_touch_own_sessions(world) -> None:  # type: ignore[no-untyped-def]
+def test_account_handlers_only_touch_own_sessions(world) -> None:
     theirs = session_of(world["outsider"])
     mine = make_state(AccountState, cookie=cookie_for(world["member"]))
     mine.load()
@@ -108,7 +108,7 @@ def test_account_handlers_only_touch_own_sessions(world) -> None:  # type: ignor
     assert resolve_session(sign_in(email=world["outsider"].email, password=PASSWORD).token)
 
 
-def test_mailbox_lists_outbox_for_studio_admin(world) -> None:  # type: ignore[no-untyped-def]
+def test_mailbox_lists_outbox_for_studio_admin(world) -> None:
     admin = make_state(UsersState, cookie=cookie_for(world["admin"]))
     admin.load()
     email = f"mailbox.{world['agency'].id.hex}@example.test"
@@ -119,7 +119,7 @@ def test_mailbox_lists_outbox_for_studio_admin(world) -> None:  # type: ignore[n
     assert mailbox.enabled and email in {m.recipient for m in mailbox.emails}
 
 
-def test_client_state_never_holds_secrets(world) -> None:  # type: ignore[no-untyped-def]
+def test_client_state_never_holds_secrets(world) -> None:
     cookie = cookie_for(world["admin"])
     token = cookie.split("=", 1)[1]
     for cls in (UsersState, TenantsState, AccountState):

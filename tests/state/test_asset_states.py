@@ -131,7 +131,7 @@ def test_members_cannot_upload() -> None:
     assert [d.latest_label for d in state.deliverables] == ["v1"] and not state.can_upload
 
 
-async def _chunks(path, *, fail_after: int | None = None, name: str | None = None):  # type: ignore[no-untyped-def]
+async def _chunks(path, *, fail_after: int | None = None, name: str | None = None):
     data = path.read_bytes()
     for n, offset in enumerate(range(0, len(data), 8192)):
         if fail_after is not None and n == fail_after:
@@ -144,7 +144,7 @@ async def _chunks(path, *, fail_after: int | None = None, name: str | None = Non
         )
 
 
-def test_streamed_upload_is_stored_and_a_cancel_leaves_nothing(clips, media_dir) -> None:  # type: ignore[no-untyped-def]
+def test_streamed_upload_is_stored_and_a_cancel_leaves_nothing(clips, media_dir) -> None:
     # run_async: a fresh loop in its own thread (a browser test may have left one running here).
     stored = run_async(lambda: _store(_chunks(clips["with_audio.mp4"])))
     assert stored.size == clips["with_audio.mp4"].stat().st_size and stored.path.exists()
@@ -176,7 +176,7 @@ def test_post_comment_with_a_drawing_and_refusals() -> None:
         assert session.query(Comment).filter_by(parent_id=asset.id).count() == 1
 
 
-def test_an_upload_the_server_cannot_store_ends_busy_with_a_message(clips, media_dir) -> None:  # type: ignore[no-untyped-def]
+def test_an_upload_the_server_cannot_store_ends_busy_with_a_message(clips, media_dir) -> None:
     s = make_studio()
     # MEDIA_DIR is a file: the incoming folder cannot be made (NotADirectoryError).
     media_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -189,7 +189,7 @@ def test_an_upload_the_server_cannot_store_ends_busy_with_a_message(clips, media
     state.load()
     state.set_title("Teaser")
 
-    async def upload() -> list:  # type: ignore[type-arg]
+    async def upload() -> list:
         handler = UploadState.event_handlers["receive"].fn
         return [e async for e in handler(state, _chunks(clips["with_audio.mp4"]))]
 

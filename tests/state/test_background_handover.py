@@ -28,10 +28,10 @@ from tests.state.test_state import make_state, signed_in_cookie
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def _hand_over(state, cookie: str, fn):  # type: ignore[no-untyped-def]
+def _hand_over(state, cookie: str, fn):
     """`fn`, after which the tab's socket reports `cookie` (another user signed in)."""
 
-    def hooked(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def hooked(*args, **kwargs):
         result = fn(*args, **kwargs)
         url = ReflexURL(str(state.router.url))
         state.router = RouterData(headers=HeaderData(cookie=cookie), url=url)
@@ -40,13 +40,13 @@ def _hand_over(state, cookie: str, fn):  # type: ignore[no-untyped-def]
     return hooked
 
 
-def _studio_admin():  # type: ignore[no-untyped-def]
+def _studio_admin():
     studio = make_tenant(type="admin")
     managed = make_graph(managed_by=studio)
     return make_user(tenant=studio, role="admin"), managed
 
 
-def test_compliance_reports_of_the_previous_admin_are_not_listed(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_compliance_reports_of_the_previous_admin_are_not_listed(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(get_settings(), "portal_data_dir", tmp_path)
     admin, managed = _studio_admin()
     residency.generate_evidence(tenant_id=managed.tenant.id)
@@ -61,7 +61,7 @@ def test_compliance_reports_of_the_previous_admin_are_not_listed(tmp_path, monke
     assert managed.tenant.name not in json.dumps(state.dict(), default=str)
 
 
-def test_bell_loop_stops_when_the_tab_changes_hands(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_bell_loop_stops_when_the_tab_changes_hands(monkeypatch) -> None:
     mine, other = make_graph(), make_graph()
     state = make_state(BellState, cookie=signed_in_cookie(mine.user.email))
 
@@ -79,7 +79,7 @@ def test_bell_loop_stops_when_the_tab_changes_hands(monkeypatch) -> None:  # typ
     assert not live.running("bell", state.router.session.client_token)
 
 
-def test_operations_refresh_is_not_written_after_sign_out(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_operations_refresh_is_not_written_after_sign_out(monkeypatch) -> None:
     admin, _ = _studio_admin()
     dead_event("unused")
     url = "http://localhost:3000/operations"

@@ -50,11 +50,11 @@ def test_settings_change_only_own_preferences() -> None:
     assert state.error == "Choose immediately, daily digest or off."
 
 
-def test_listener_wakes_the_right_user_on_commit(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_listener_wakes_the_right_user_on_commit(superuser_conn) -> None:
     g = make_graph()
     other = make_graph()
 
-    async def until(condition, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+    async def until(condition, timeout: float = 30) -> None:
         """Yield to the loop until `condition()` holds (a deadline, not a delay)."""
         async with asyncio.timeout(timeout):
             while not condition():

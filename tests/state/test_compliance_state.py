@@ -25,7 +25,7 @@ GENERATE = ComplianceState.event_handlers["generate"].fn
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def data_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(get_settings(), "portal_data_dir", tmp_path)
 
 
@@ -107,7 +107,7 @@ def test_no_verified_backup_says_so_in_a_sentence() -> None:
     assert " old" not in sentence
 
 
-def test_a_failed_generation_clears_the_busy_flag_and_says_why(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_generation_clears_the_busy_flag_and_says_why(tmp_path, monkeypatch) -> None:
     studio = make_tenant(type="admin")
     managed = make_graph(managed_by=studio)
     admin = make_user(tenant=studio, role="admin")

@@ -33,14 +33,14 @@ BASE = "http://localhost:3000"
 HYDRATE = format_event_handler(rx.State.event_handlers["hydrate_and_load"])
 
 
-def run(coroutine):  # type: ignore[no-untyped-def]
+def run(coroutine):
     """Run a coroutine in a fresh thread with this thread's context (Reflex's registration)."""
     context = contextvars.copy_context()
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(context.run, asyncio.run, coroutine).result()
 
 
-def _admin_tab():  # type: ignore[no-untyped-def]
+def _admin_tab():
     """A studio admin's tab with the mailbox, users and audit pages loaded."""
     studio = make_tenant(type="admin")
     admin = make_user(tenant=studio, role="admin")
@@ -58,7 +58,7 @@ def _admin_tab():  # type: ignore[no-untyped-def]
     return root, admin, subject, cookie
 
 
-def _send(root: rx.State, cookie: str, path: str, cls: type[rx.State], name: str):  # type: ignore[no-untyped-def]
+def _send(root: rx.State, cookie: str, path: str, cls: type[rx.State], name: str):
     """One event from the tab: router data as the socket reports it, preprocessing, handler."""
     root.router = RouterData(headers=HeaderData(cookie=cookie), url=ReflexURL(f"{BASE}{path}"))
     event = Event(name=format_event_handler(cls.event_handlers[name]))

@@ -27,11 +27,11 @@ def _state(email: str, project_id: str) -> UploadState:
     return state
 
 
-def _start(state: UploadState, chosen: dict | None):  # type: ignore[no-untyped-def]
+def _start(state: UploadState, chosen: dict | None):
     return run(state.start_direct(chosen))
 
 
-def _script(event) -> str:  # type: ignore[no-untyped-def]
+def _script(event) -> str:
     return str({k._js_expr: v for k, v in event.args}["javascript_code"])
 
 
@@ -83,7 +83,7 @@ def test_direct_upload_hands_the_url_to_the_script_only(fake_mux: FakeMux) -> No
         (None, "Choose a video file"),
     ],
 )
-def test_bad_files_are_refused_before_mux_is_asked(fake_mux: FakeMux, chosen, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_files_are_refused_before_mux_is_asked(fake_mux: FakeMux, chosen, message) -> None:
     s = make_studio()
     state = _state(s.admin.email, str(s.project.id))
     state.set_title("Teaser")

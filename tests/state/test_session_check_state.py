@@ -55,7 +55,7 @@ def test_sign_out_ends_a_warm_page_on_its_next_event(counted: Counted) -> None:
     state = make_state(SessionState, cookie=cookie(token))
     assert state.load_session() is None
     sign_out(token=token)
-    assert redirect_target(state.load_session()).startswith("/login?error=session")  # type: ignore[union-attr]
+    assert redirect_target(state.load_session()).startswith("/login?error=session")
     assert state.role == ""
 
 
@@ -68,7 +68,7 @@ def test_revoking_a_session_from_another_ends_the_warm_page(counted: Counted) ->
     page = make_state(AccountState, cookie=cookie(laptop))
     page.load()
     assert page.sessions
-    laptop_id = page._current_user().session_id  # type: ignore[union-attr]
+    laptop_id = page._current_user().session_id
     phone.load()
     phone.revoke(str(laptop_id))
     assert phone.sessions_error == ""
@@ -82,7 +82,7 @@ def test_deactivation_ends_a_warm_page_on_its_next_event(counted: Counted) -> No
     )
     assert state.load_session() is None
     set_active(user=session_of(s.admin), user_id=str(s.member.id), active=False)
-    assert redirect_target(state.load_session()).startswith("/login?error=session")  # type: ignore[union-attr]
+    assert redirect_target(state.load_session()).startswith("/login?error=session")
 
 
 def test_role_change_shows_on_the_next_event(counted: Counted) -> None:

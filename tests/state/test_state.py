@@ -17,14 +17,14 @@ from tests.factories import PASSWORD, make_graph
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def make_state(cls: type[rx.State], *, cookie: str = "", url: str = "http://localhost:3000/"):  # type: ignore[no-untyped-def]
+def make_state(cls: type[rx.State], *, cookie: str = "", url: str = "http://localhost:3000/"):
     """A state instance as the server would hold it for one browser tab."""
     root = rx.State(_reflex_internal_init=True)
     root.router = RouterData(headers=HeaderData(cookie=cookie), url=ReflexURL(url))
     return root.get_substate(cls.get_full_name().split("."))
 
 
-def redirect_target(event) -> str | None:  # type: ignore[no-untyped-def]
+def redirect_target(event) -> str | None:
     if event is None or event.handler.fn.__qualname__ != "_redirect":
         return None
     return {k._js_expr: v._var_value for k, v in event.args}["path"]

@@ -47,7 +47,7 @@ def outbox_count(email: str) -> int:
         )
 
 
-def test_sixth_wrong_password_is_throttled_and_right_one_too(owner_conn) -> None:  # type: ignore[no-untyped-def]
+def test_sixth_wrong_password_is_throttled_and_right_one_too(owner_conn) -> None:
     user = make_user(tenant=make_tenant())
     for _ in range(5):
         with pytest.raises(InvalidCredentials):
@@ -199,7 +199,7 @@ def test_profile_and_password_change() -> None:
     assert resolve_session_name(tenant, user) == "Renamed Person"
 
 
-def resolve_session_name(tenant, user) -> str:  # type: ignore[no-untyped-def]
+def resolve_session_name(tenant, user) -> str:
     with tenant_session(ctx(tenant)) as session:
         return session.scalar(select(User.name).where(User.id == user.id))
 
@@ -256,7 +256,7 @@ def test_guessing_the_current_password_is_throttled_like_sign_in() -> None:
         sign_in(email=user.email, password=PASSWORD, ip="192.0.2.150")
 
 
-def test_concurrent_magic_link_requests_stop_at_the_limit(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_magic_link_requests_stop_at_the_limit(monkeypatch) -> None:
     user = make_user(tenant=make_tenant())
     gate = VerifierGate(self_service._login_row, total=20)
     monkeypatch.setattr(self_service, "_login_row", gate)

@@ -35,11 +35,11 @@ pytestmark = pytest.mark.usefixtures("database")
 
 
 @pytest.fixture()
-def studio_admin():  # type: ignore[no-untyped-def]
+def studio_admin():
     return make_studio_admin()
 
 
-def test_studio_admin_creates_and_edits_agency_tenants(studio_admin) -> None:  # type: ignore[no-untyped-def]
+def test_studio_admin_creates_and_edits_agency_tenants(studio_admin) -> None:
     tenant, admin = studio_admin
     new_id = tenants.create_tenant(user=admin, name="Blue Door Agency", accent_color="#112233")
     listed = {t.id: t for t in tenants.list_tenants(user=admin)}
@@ -71,12 +71,12 @@ def test_studio_admin_creates_and_edits_agency_tenants(studio_admin) -> None:  #
         ({"name": "Ok", "accent_color": "red; background:url(x)"}, "accent colour"),
     ],
 )
-def test_tenant_bad_input(studio_admin, kwargs: dict, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_tenant_bad_input(studio_admin, kwargs: dict, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         tenants.create_tenant(user=studio_admin[1], **kwargs)
 
 
-def test_other_studios_tenants_are_out_of_reach(studio_admin) -> None:  # type: ignore[no-untyped-def]
+def test_other_studios_tenants_are_out_of_reach(studio_admin) -> None:
     _, admin = studio_admin
     other_studio = make_tenant(type="admin")
     foreign = make_tenant(managed_by=other_studio)
@@ -108,7 +108,7 @@ def test_agency_users_cannot_administer_tenants() -> None:
         users.list_users(user=member)
 
 
-def test_invite_accept_sign_in_lands_in_tenant(studio_admin) -> None:  # type: ignore[no-untyped-def]
+def test_invite_accept_sign_in_lands_in_tenant(studio_admin) -> None:
     tenant, admin = studio_admin
     agency = make_tenant(managed_by=tenant)
     email = f"new.person.{agency.id.hex}@example.test"
@@ -131,7 +131,7 @@ def test_invite_accept_sign_in_lands_in_tenant(studio_admin) -> None:  # type: i
     assert sign_in(email=email, password=NEW_PASSWORD).token
 
 
-def test_invite_conflicts_resend_and_revoke(studio_admin) -> None:  # type: ignore[no-untyped-def]
+def test_invite_conflicts_resend_and_revoke(studio_admin) -> None:
     tenant, admin = studio_admin
     agency = make_tenant(managed_by=tenant)
     existing = make_user(tenant=make_tenant())
@@ -163,14 +163,14 @@ def test_invite_conflicts_resend_and_revoke(studio_admin) -> None:  # type: igno
         ("ok@example.test", "superuser", "Choose a role"),
     ],
 )
-def test_invite_bad_input(studio_admin, email: str, role: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_invite_bad_input(studio_admin, email: str, role: str, message: str) -> None:
     tenant, admin = studio_admin
     agency = make_tenant(managed_by=tenant)
     with pytest.raises(InvalidInput, match=message):
         users.invite_user(user=admin, tenant_id=str(agency.id), email=email, name="", role=role)
 
 
-def test_agency_admin_manages_own_tenant_only(studio_admin) -> None:  # type: ignore[no-untyped-def]
+def test_agency_admin_manages_own_tenant_only(studio_admin) -> None:
     tenant, _ = studio_admin
     agency, other = make_tenant(managed_by=tenant), make_tenant(managed_by=tenant)
     agency_admin = session_of(make_user(tenant=agency, role="admin"))
@@ -191,7 +191,7 @@ def test_agency_admin_manages_own_tenant_only(studio_admin) -> None:  # type: ig
     users.change_role(user=agency_admin, user_id=str(member.id), role="admin")
 
 
-def test_deactivate_ends_sessions_and_reactivate(studio_admin) -> None:  # type: ignore[no-untyped-def]
+def test_deactivate_ends_sessions_and_reactivate(studio_admin) -> None:
     tenant, admin = studio_admin
     agency = make_tenant(managed_by=tenant)
     member = make_user(tenant=agency)
@@ -210,7 +210,7 @@ def test_deactivate_ends_sessions_and_reactivate(studio_admin) -> None:  # type:
         users.set_active(user=admin, user_id="../../etc", active=False)
 
 
-def guest_commented(email: str):  # type: ignore[no-untyped-def]
+def guest_commented(email: str):
     """A studio whose agency's share link got a guest comment signed with `email`."""
     world = make_studio()
     info = access.lookup(shared(world, allow_comments=True).token)

@@ -58,7 +58,7 @@ def test_wrong_password_and_unknown_email_look_the_same() -> None:
     assert wrong.value.user_message == unknown.value.user_message
 
 
-def test_failed_sign_in_writes_nothing(owner_conn) -> None:  # type: ignore[no-untyped-def]
+def test_failed_sign_in_writes_nothing(owner_conn) -> None:
     tenant = make_tenant()
     user = make_user(tenant=tenant)
     with pytest.raises(InvalidCredentials):

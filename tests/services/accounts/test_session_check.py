@@ -44,8 +44,8 @@ class Counted:
     def __call__(self) -> Iterator[psycopg.Connection]:
         counted = self.statements
 
-        class Cursor(psycopg.Cursor):  # type: ignore[type-arg]
-            def execute(self, query, params=None, **kwargs):  # type: ignore[no-untyped-def,override]
+        class Cursor(psycopg.Cursor):
+            def execute(self, query, params=None, **kwargs):
                 counted.append(str(query))
                 return super().execute(query, params, **kwargs)
 
@@ -60,7 +60,7 @@ def orm_statements() -> Iterator[list[str]]:
     """Every statement the app's SQLAlchemy engine sends meanwhile."""
     seen: list[str] = []
 
-    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+    def record(conn, cursor, statement, *args) -> None:
         seen.append(statement)
 
     engine = app_engine()
@@ -87,7 +87,7 @@ def last_seen(user: User) -> datetime:
         )
 
 
-def ctx_of(user: User):  # type: ignore[no-untyped-def]
+def ctx_of(user: User):
     return ctx(Tenant(id=user.tenant_id, name="", type="agency"), user)
 
 
@@ -109,7 +109,7 @@ def test_a_warm_session_costs_one_statement_per_event_and_no_other() -> None:
         first = cache.check(token)
         for _ in range(5):
             again = cache.check(token)
-            assert again is not None and again.user == first.user  # type: ignore[union-attr]
+            assert again is not None and again.user == first.user
     assert first is not None and first.user.user_id == user.id
     assert len(counted.statements) == 6 and all(
         "auth_session_check" in s for s in counted.statements
@@ -137,14 +137,14 @@ def test_sign_out_revoke_deactivate_and_role_change_show_on_the_next_event_every
 
     change_role(user=admin, user_id=str(s.member.id), role="admin")
     for cache, _ in (one, two):
-        assert cache.check(tab).user.role == "admin"  # type: ignore[union-attr]
+        assert cache.check(tab).user.role == "admin"
 
     sign_out(token=tab)
     assert one[0].check(tab) is None and two[0].check(tab) is None
 
     member = one[0].check(other_tab)
     assert member is not None
-    revoke_session(user=member.user, session_id=str(one[0].check(third_tab).user.session_id))  # type: ignore[union-attr]
+    revoke_session(user=member.user, session_id=str(one[0].check(third_tab).user.session_id))
     assert one[0].check(third_tab) is None and two[0].check(third_tab) is None
     assert two[0].check(other_tab) is not None
 

@@ -16,7 +16,7 @@ from tests.factories import ctx, make_graph
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def chain_rows(superuser_conn, tenant_id):  # type: ignore[no-untyped-def]
+def chain_rows(superuser_conn, tenant_id):
     return superuser_conn.execute(
         "SELECT id, chain_seq, prev_hash, row_hash FROM audit_logs WHERE tenant_id = %s "
         "ORDER BY chain_seq",
@@ -24,7 +24,7 @@ def chain_rows(superuser_conn, tenant_id):  # type: ignore[no-untyped-def]
     ).fetchall()
 
 
-def test_a_new_tenants_chain_starts_at_genesis_and_verifies(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_tenants_chain_starts_at_genesis_and_verifies(superuser_conn) -> None:
     g = make_graph()
     rows = chain_rows(superuser_conn, g.tenant.id)
     assert [r[1] for r in rows] == list(range(1, len(rows) + 1))
@@ -34,7 +34,7 @@ def test_a_new_tenants_chain_starts_at_genesis_and_verifies(superuser_conn) -> N
     assert report.intact and report.rows == len(rows) and report.head_seq == len(rows)
 
 
-def test_concurrent_writers_produce_one_unbroken_chain(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_writers_produce_one_unbroken_chain(superuser_conn) -> None:
     g = make_graph()
     writers, per_writer = 6, 5
     barrier = threading.Barrier(writers)
@@ -61,7 +61,7 @@ def test_concurrent_writers_produce_one_unbroken_chain(superuser_conn) -> None: 
     assert report.intact and report.rows >= writers * per_writer
 
 
-def test_a_superuser_edit_with_triggers_disabled_is_named(superuser_conn, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_superuser_edit_with_triggers_disabled_is_named(superuser_conn, capsys) -> None:
     g = make_graph()
     other = make_graph()
     target = chain_rows(superuser_conn, g.tenant.id)[2]
@@ -84,7 +84,7 @@ def test_a_superuser_edit_with_triggers_disabled_is_named(superuser_conn, capsys
     assert audit_verify(str(other.tenant.id)) == 0
 
 
-def test_a_deleted_row_and_a_rewritten_link_are_named(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_a_deleted_row_and_a_rewritten_link_are_named(superuser_conn) -> None:
     g = make_graph()
     rows = chain_rows(superuser_conn, g.tenant.id)
     superuser_conn.execute("SET session_replication_role = replica")
@@ -97,7 +97,7 @@ def test_a_deleted_row_and_a_rewritten_link_are_named(superuser_conn) -> None:  
     assert report.broken.reason == "gap" and report.broken.audit_id == rows[2][0]
 
 
-def test_deleting_the_newest_rows_is_caught_by_the_head(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_deleting_the_newest_rows_is_caught_by_the_head(superuser_conn) -> None:
     g = make_graph()
     last = chain_rows(superuser_conn, g.tenant.id)[-1]
     superuser_conn.execute("SET session_replication_role = replica")
@@ -128,7 +128,7 @@ def test_audit_verify_refuses_a_malformed_tenant_id() -> None:
     assert exit_info.value.code == 2
 
 
-def remove_all_rows(superuser_conn, tenant_id) -> None:  # type: ignore[no-untyped-def]
+def remove_all_rows(superuser_conn, tenant_id) -> None:
     superuser_conn.execute("SET session_replication_role = replica")
     try:
         superuser_conn.execute("DELETE FROM audit_logs WHERE tenant_id = %s", (tenant_id,))
@@ -139,7 +139,7 @@ def remove_all_rows(superuser_conn, tenant_id) -> None:  # type: ignore[no-untyp
 @pytest.mark.parametrize("anchor_at", ["now()", "NULL"])
 def test_rows_removed_before_their_retention_date_are_a_break(
     superuser_conn, anchor_at: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # What dropping every partition early left behind: no rows, the anchor moved up to the head
     # (NULL: an anchor written before 0017 recorded its time; the head's time then counts).
     g = make_graph()
@@ -156,7 +156,7 @@ def test_rows_removed_before_their_retention_date_are_a_break(
     assert "removed before their retention period ended" in report.broken.describe()
 
 
-def test_an_anchor_older_than_the_retention_period_verifies(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_an_anchor_older_than_the_retention_period_verifies(superuser_conn) -> None:
     g = make_graph()
     remove_all_rows(superuser_conn, g.tenant.id)
     superuser_conn.execute(
@@ -168,7 +168,7 @@ def test_an_anchor_older_than_the_retention_period_verifies(superuser_conn) -> N
     assert report.intact and report.rows == 0
 
 
-def test_a_chain_with_no_rows_left_is_described_without_crashing(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_a_chain_with_no_rows_left_is_described_without_crashing(superuser_conn) -> None:
     g = make_graph()
     remove_all_rows(superuser_conn, g.tenant.id)
     [report] = verify_chains([g.tenant.id])

@@ -23,7 +23,7 @@ from tests.factories import ctx, make_graph, make_tenant, make_user
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def page(context, **params):  # type: ignore[no-untyped-def]
+def page(context, **params):
     with tenant_session(context) as session:
         filters = parse_filters(session=session, params=params)
         return audit_page(session=session, filters=filters)

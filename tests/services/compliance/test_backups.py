@@ -19,7 +19,7 @@ TENANT = "01900000-0000-7000-8000-000000000001"
 
 
 @pytest.fixture(scope="module")
-def small_db(server_url: str):  # type: ignore[no-untyped-def]
+def small_db(server_url: str):
     """A migrated database of its own with one tenant's few rows (and their audit chain)."""
     db = ScratchDatabase(server_url)
     db.create()
@@ -40,7 +40,7 @@ def small_db(server_url: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def backup(small_db, tmp_path_factory) -> backups.Backup:  # type: ignore[no-untyped-def]
+def backup(small_db, tmp_path_factory) -> backups.Backup:
     return backups.create_backup(
         url=small_db.superuser_conninfo, directory=tmp_path_factory.mktemp("backups")
     )
@@ -90,7 +90,7 @@ def test_a_non_empty_target_is_refused_and_left_alone(
         assert conn.execute("SELECT count(*) FROM projects").fetchone()[0] == 3
 
 
-def test_a_role_that_rls_limits_cannot_take_a_backup(small_db: ScratchDatabase, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_role_that_rls_limits_cannot_take_a_backup(small_db: ScratchDatabase, tmp_path) -> None:
     with pytest.raises(InvalidInput, match="BYPASSRLS"):
         backups.create_backup(url=small_db.owner_conninfo, directory=tmp_path)
     assert list(tmp_path.iterdir()) == []

@@ -18,11 +18,11 @@ from tests.factories import ctx, make_graph, make_tenant
 pytestmark = pytest.mark.usefixtures("database", "data_dir")
 
 
-def files_of(row) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
-    return tuple(residency.evidence_path(row.tenant_id, row.id, k) for k in residency.KINDS)  # type: ignore[return-value]
+def files_of(row) -> tuple[Path, Path]:
+    return tuple(residency.evidence_path(row.tenant_id, row.id, k) for k in residency.KINDS)
 
 
-def check(tenant, row) -> residency.EvidenceCheck:  # type: ignore[no-untyped-def]
+def check(tenant, row) -> residency.EvidenceCheck:
     with tenant_session(ctx(tenant)) as session:
         return residency.verify_evidence(session=session, evidence_id=row.id)
 
@@ -45,7 +45,7 @@ def test_report_states_locations_counts_and_checksums() -> None:
     assert check(g.tenant, row).intact
 
 
-def test_resend_is_reported_as_keeping_metadata_in_the_us(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_resend_is_reported_as_keeping_metadata_in_the_us(monkeypatch) -> None:
     monkeypatch.setattr(get_settings(), "resend_api_key", SecretStr("re_test_not_real"))
     g = make_graph()
     row = residency.generate_evidence(tenant_id=g.tenant.id)

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("database")
 NOT_ALLOWED = "contains characters that are not allowed."
 
 
-def count(studio: Studio, model, *where) -> int:  # type: ignore[no-untyped-def]
+def count(studio: Studio, model, *where) -> int:
     with tenant_session(studio.admin_ctx) as session:
         return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 

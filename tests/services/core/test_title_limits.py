@@ -30,11 +30,11 @@ def test_the_limit_is_two_hundred_characters() -> None:
     assert MAX_TITLE == 200
 
 
-def _count(session, model) -> int:  # type: ignore[no-untyped-def]
+def _count(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-def _refused(studio: Studio, model, write: Callable, message: str):  # type: ignore[no-untyped-def]
+def _refused(studio: Studio, model, write: Callable, message: str):
     """`write(session, text)` refuses MAX_TITLE + 1 characters (writing nothing) and keeps
     MAX_TITLE; returns the row kept."""
     with tenant_session(studio.admin_ctx) as session:
@@ -48,12 +48,12 @@ def _refused(studio: Studio, model, write: Callable, message: str):  # type: ign
 
 
 def test_project_title_and_client(studio: Studio) -> None:
-    def title(session, value):  # type: ignore[no-untyped-def]
+    def title(session, value):
         return create_project(
             session=session, tenant_id=studio.agency.id, title=value, client_name="Acme"
         )
 
-    def client(session, value):  # type: ignore[no-untyped-def]
+    def client(session, value):
         return create_project(
             session=session, tenant_id=studio.agency.id, title="Launch", client_name=value
         )
@@ -78,7 +78,7 @@ def test_project_title_and_client(studio: Studio) -> None:
 
 
 def test_milestone_title(studio: Studio) -> None:
-    def write(session, value):  # type: ignore[no-untyped-def]
+    def write(session, value):
         return create_milestone(session=session, project_id=studio.project.id, title=value)
 
     kept = _refused(studio, Milestone, write, "Milestone title must be at most 200 characters.")
@@ -89,7 +89,7 @@ def test_task_title_on_create_and_edit(studio: Studio) -> None:
     with tenant_session(studio.admin_ctx) as session:
         milestone = create_milestone(session=session, project_id=studio.project.id, title="Edit")
 
-    def write(session, value):  # type: ignore[no-untyped-def]
+    def write(session, value):
         return create_task(session=session, milestone_id=milestone.id, title=value)
 
     kept = _refused(studio, Task, write, "Task title must be at most 200 characters.")
@@ -109,7 +109,7 @@ def test_task_title_on_create_and_edit(studio: Studio) -> None:
 
 
 def test_deliverable_title(studio: Studio) -> None:
-    def write(session, value):  # type: ignore[no-untyped-def]
+    def write(session, value):
         return create_asset_version(session=session, project_id=studio.project.id, title=value)
 
     kept = _refused(studio, Asset, write, "The deliverable title must be at most 200 characters.")

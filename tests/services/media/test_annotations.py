@@ -28,7 +28,7 @@ def drawing(*shapes: dict) -> str:
     return json.dumps({"v": 1, "shapes": list(shapes or [ARROW])})
 
 
-def shape(**changes) -> dict:  # type: ignore[no-untyped-def]
+def shape(**changes) -> dict:
     return {**ARROW, **changes}
 
 
@@ -91,7 +91,7 @@ def test_every_shape_type_round_trips_rounded() -> None:
         (json.dumps({"v": 1, "shapes": [ARROW], "pad": "x" * MAX_BYTES}), "too large"),
     ],
 )
-def test_malformed_drawings_are_refused_with_a_clear_message(raw, message) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_drawings_are_refused_with_a_clear_message(raw, message) -> None:
     with pytest.raises(InvalidInput, match=message) as caught:
         parse_drawing(raw)
     assert caught.value.user_message.startswith("The drawing cannot be saved")

@@ -76,7 +76,7 @@ def test_comment_carries_seek_data_and_threads_sort_by_time(studio: Studio) -> N
         ("5", "later", "out point is not a time"),
     ],
 )
-def test_bad_timecodes_are_refused(studio: Studio, timecode, end, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_timecodes_are_refused(studio: Studio, timecode, end, message) -> None:
     asset = ready_version(studio)
     with tenant_session(studio.member_ctx) as session, pytest.raises(InvalidInput, match=message):
         add_asset_comment(

@@ -20,7 +20,7 @@ from tests.media_support import files_under, store
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def upload(studio: Studio, path: Path, title: str = "Hero film", **kwargs) -> Asset:  # type: ignore[no-untyped-def]
+def upload(studio: Studio, path: Path, title: str = "Hero film", **kwargs) -> Asset:
     return accept_upload(
         ctx=studio.admin_ctx,
         project_id=studio.project.id,
@@ -29,7 +29,7 @@ def upload(studio: Studio, path: Path, title: str = "Hero film", **kwargs) -> As
     )
 
 
-def queued_jobs(owner_conn, asset: Asset) -> int:  # type: ignore[no-untyped-def]
+def queued_jobs(owner_conn, asset: Asset) -> int:
     row = owner_conn.execute(
         "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'process_asset'"
         " AND args->>'asset_id' = %s",
@@ -55,7 +55,7 @@ def test_clip_goes_from_upload_to_ready_with_hls_and_poster(
     name,
     size,
     rotation,
-    audio,  # type: ignore[no-untyped-def]
+    audio,
 ) -> None:
     asset = upload(studio, clips[name])
     assert asset.status == "processing" and len(asset.storage_checksum) == 64
@@ -77,7 +77,7 @@ def test_clip_goes_from_upload_to_ready_with_hls_and_poster(
     assert not (media_dir / "incoming").exists() or not any((media_dir / "incoming").iterdir())
 
 
-def test_truncated_file_errors_with_a_readable_reason(studio: Studio, clips, media_dir) -> None:  # type: ignore[no-untyped-def]
+def test_truncated_file_errors_with_a_readable_reason(studio: Studio, clips, media_dir) -> None:
     asset = upload(studio, clips["truncated.mp4"])
     assert process_asset(asset_id=asset.id, tenant_id=asset.tenant_id)["status"] == "errored"
     with tenant_session(studio.admin_ctx) as session:
@@ -101,14 +101,14 @@ def test_bad_file_names_are_refused_before_anything_is_written(
     clips,
     media_dir,
     name: str,
-    message: str,  # type: ignore[no-untyped-def]
+    message: str,
 ) -> None:
     with pytest.raises(InvalidInput, match=message):
         store(clips["with_audio.mp4"], name=name)
     assert files_under(media_dir) == []
 
 
-def test_empty_fake_and_oversize_files_leave_nothing(clips, media_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_empty_fake_and_oversize_files_leave_nothing(clips, media_dir, tmp_path) -> None:
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
     with pytest.raises(InvalidInput, match="empty"):
@@ -123,7 +123,7 @@ def test_empty_fake_and_oversize_files_leave_nothing(clips, media_dir, tmp_path)
 def test_duplicate_upload_and_refused_version_leave_no_row_or_file(
     studio: Studio,
     clips,
-    media_dir,  # type: ignore[no-untyped-def]
+    media_dir,
 ) -> None:
     first = upload(studio, clips["with_audio.mp4"])
     with pytest.raises(Conflict, match="already uploaded"):
@@ -162,7 +162,7 @@ def test_versions_of_a_deliverable_and_simultaneous_uploads(studio: Studio) -> N
     assert keys == {"cutdown 15s"}
 
 
-def test_another_tenants_project_and_asset_are_refused(studio: Studio, clips, media_dir) -> None:  # type: ignore[no-untyped-def]
+def test_another_tenants_project_and_asset_are_refused(studio: Studio, clips, media_dir) -> None:
     other = make_studio()
     with pytest.raises(InvalidInput, match="not available"):
         accept_upload(

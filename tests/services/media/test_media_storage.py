@@ -56,7 +56,7 @@ def test_chunks_given_one_by_one_still_sniff_the_header(media_dir: Path) -> None
     assert stored.path.read_bytes()[: len(HEADER)] == HEADER
 
 
-def test_an_upload_over_2_gb_is_recorded_with_its_size(studio, clips, media_dir) -> None:  # type: ignore[no-untyped-def]
+def test_an_upload_over_2_gb_is_recorded_with_its_size(studio, clips, media_dir) -> None:
     # The bytes are a small clip; the size is what a 2 GB+ file reports (a 64-bit column).
     stored = replace(store(clips["with_audio.mp4"]), size=2**31 + 24)
     asset = accept_upload(

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("database")
 ORIGIN = "http://localhost:3000"
 
 
-def start(studio: Studio, title: str = "Teaser"):  # type: ignore[no-untyped-def]
+def start(studio: Studio, title: str = "Teaser"):
     return start_mux_upload(
         ctx=studio.admin_ctx,
         project_id=studio.project.id,
@@ -77,7 +77,7 @@ def test_direct_upload_then_webhooks_make_the_version_ready_for_signed_playback(
 
 
 @pytest.mark.parametrize("mode", ["error", "slow"])
-def test_mux_errors_and_timeouts_leave_no_row(studio: Studio, fake_mux: FakeMux, mode) -> None:  # type: ignore[no-untyped-def]
+def test_mux_errors_and_timeouts_leave_no_row(studio: Studio, fake_mux: FakeMux, mode) -> None:
     fake_mux.mode = mode
     with pytest.raises(MuxUnavailable):
         start(studio, title=f"Refused {mode}")
@@ -103,7 +103,7 @@ def rendition_posts(fake: FakeMux) -> list[str]:
     return [r["path"] for r in fake.requests if r["path"].endswith("/static-renditions")]
 
 
-def test_mp4_backfill_asks_once_for_ready_versions_without_one(  # type: ignore[no-untyped-def]
+def test_mp4_backfill_asks_once_for_ready_versions_without_one(
     studio: Studio, fake_mux: FakeMux
 ) -> None:
     ids = mux_versions(studio)
@@ -119,9 +119,7 @@ def test_mp4_backfill_asks_once_for_ready_versions_without_one(  # type: ignore[
     assert len(rendition_posts(fake_mux)) == 1  # a re-run asks nothing twice
 
 
-def test_mp4_backfill_dry_run_and_refusals_ask_nothing(  # type: ignore[no-untyped-def]
-    studio: Studio, fake_mux: FakeMux
-) -> None:
+def test_mp4_backfill_dry_run_and_refusals_ask_nothing(studio: Studio, fake_mux: FakeMux) -> None:
     ids = mux_versions(studio)
     fake_mux.assets |= {ids["old"]: []}  # "new" is unknown to Mux: 404
     dry = backfill_mp4(tenant_ids=[studio.agency.id], dry_run=True)
@@ -134,7 +132,7 @@ def test_mp4_backfill_dry_run_and_refusals_ask_nothing(  # type: ignore[no-untyp
     assert fake_mux.assets[ids["old"]] == []
 
 
-def test_portal_mux_backfill_mp4_command(  # type: ignore[no-untyped-def]
+def test_portal_mux_backfill_mp4_command(
     studio: Studio, fake_mux: FakeMux, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from portal.cli import main
@@ -163,7 +161,7 @@ def test_portal_mux_backfill_mp4_command(  # type: ignore[no-untyped-def]
     assert "--tenant must be a tenant id" in capsys.readouterr().err
 
 
-def test_mp4_backfill_needs_mux_configured(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_mp4_backfill_needs_mux_configured(capsys, monkeypatch) -> None:
     from portal.cli import main
     from portal.settings import get_settings
 

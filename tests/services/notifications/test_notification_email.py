@@ -32,7 +32,7 @@ from tests.webhook_support import resend_event
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def _notify(graph, user, type_="mention", title="Sam mentioned you"):  # type: ignore[no-untyped-def]
+def _notify(graph, user, type_="mention", title="Sam mentioned you"):
     with tenant_session(ctx(graph.tenant, graph.user)) as session:
         [nid] = fan_out(
             session=session,
@@ -46,7 +46,7 @@ def _notify(graph, user, type_="mention", title="Sam mentioned you"):  # type: i
     return nid
 
 
-def _row(graph, nid) -> Notification:  # type: ignore[no-untyped-def]
+def _row(graph, nid) -> Notification:
     with tenant_session(ctx(graph.tenant)) as session:
         return session.get(Notification, nid)
 
@@ -86,7 +86,7 @@ def test_unsubscribe_tokens() -> None:
     # The unsubscribe page and form over HTTP: tests/api/test_unsubscribe_api.py.
 
 
-def test_local_outbox_once_with_branding_and_unsubscribe(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_local_outbox_once_with_branding_and_unsubscribe(superuser_conn) -> None:
     g = make_graph()
     superuser_conn.execute(
         'UPDATE tenants SET branding = \'{"accent_color": "#123abc"}\' WHERE id = %s',
@@ -103,7 +103,7 @@ def test_local_outbox_once_with_branding_and_unsubscribe(superuser_conn) -> None
     assert _row(g, nid).email_message_id == f"outbox:{mail.id}"
 
 
-def test_bad_notifications_get_a_clear_status(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_bad_notifications_get_a_clear_status(superuser_conn) -> None:
     g = make_graph()
     user = make_user(tenant=g.tenant)
     untitled = _notify(g, user, title=" ")
@@ -135,7 +135,7 @@ def test_the_last_attempt_marks_failed(fake_resend: FakeResend) -> None:
     assert fake_resend.messages == []
 
 
-def test_digest_groups_by_sydney_day_across_midnight(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_digest_groups_by_sydney_day_across_midnight(superuser_conn) -> None:
     g = make_graph()
     user = make_user(tenant=g.tenant)
     ids = [_notify(g, user, "comment", title=t) for t in ("Late", "Early", "Earlier")]

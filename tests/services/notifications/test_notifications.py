@@ -22,7 +22,7 @@ from portal.services.projects.tasks import update_task
 from tests.factories import Studio, ctx, make_graph, make_user
 
 
-def _inbox(superuser_conn, user) -> list[tuple[str, dict, str | None]]:  # type: ignore[no-untyped-def]
+def _inbox(superuser_conn, user) -> list[tuple[str, dict, str | None]]:
     rows = superuser_conn.execute(
         "SELECT type, payload, email_status FROM notifications WHERE user_id = %s"
         " ORDER BY created_at, id",
@@ -31,7 +31,7 @@ def _inbox(superuser_conn, user) -> list[tuple[str, dict, str | None]]:  # type:
     return [(r[0], r[1], r[2]) for r in rows]
 
 
-def _assign(session, task, assignee_id) -> None:  # type: ignore[no-untyped-def]
+def _assign(session, task, assignee_id) -> None:
     """(Re)assign a task through the task form's service, its other fields kept."""
     update_task(
         session=session,
@@ -44,7 +44,7 @@ def _assign(session, task, assignee_id) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_assignment_notifies_the_assignee_not_the_actor(studio: Studio, task, superuser_conn):  # type: ignore[no-untyped-def]
+def test_assignment_notifies_the_assignee_not_the_actor(studio: Studio, task, superuser_conn):
     assert [t for t, _, _ in _inbox(superuser_conn, studio.member)] == ["task_assigned"]
     _, payload, status = _inbox(superuser_conn, studio.member)[0]
     # Stored: the actor's id, not their name; the member's bell names the studio admin.
@@ -65,7 +65,7 @@ def test_assignment_notifies_the_assignee_not_the_actor(studio: Studio, task, su
     assert jobs == 1
 
 
-def test_comment_mentions_and_watchers(studio: Studio, task, superuser_conn):  # type: ignore[no-untyped-def]
+def test_comment_mentions_and_watchers(studio: Studio, task, superuser_conn):
     other = make_user(tenant=studio.agency, name="Olive", email="olive.n1@agency.test")
     outsider = make_graph().user
     with tenant_session(studio.member_ctx) as session:
@@ -91,7 +91,7 @@ def test_comment_mentions_and_watchers(studio: Studio, task, superuser_conn):  #
 
 def test_studio_assignee_hears_of_agency_comments_without_the_body(
     studio: Studio, task, superuser_conn
-):  # type: ignore[no-untyped-def]
+):
     with tenant_session(studio.admin_ctx) as session:
         _assign(session, task, studio.admin.id)
     with tenant_session(studio.member_ctx) as session:
@@ -105,7 +105,7 @@ def test_studio_assignee_hears_of_agency_comments_without_the_body(
     assert (view.title, view.excerpt) == ("Sam Member commented on “Cut”", "")
 
 
-def test_managing_function_reaches_only_the_managing_studios_admins(studio: Studio, superuser_conn):  # type: ignore[no-untyped-def]
+def test_managing_function_reaches_only_the_managing_studios_admins(studio: Studio, superuser_conn):
     other = make_graph()  # another agency, not managed by this studio
     with tenant_session(studio.member_ctx) as session:
         made = fan_out(
@@ -144,7 +144,7 @@ def test_unknown_type_is_refused(studio: Studio) -> None:
         )
 
 
-def test_asset_share_and_approval_events(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_asset_share_and_approval_events(superuser_conn) -> None:
     g = make_graph()
     reviewer = make_user(tenant=g.tenant, name="Rita")
     superuser_conn.execute(
@@ -178,7 +178,7 @@ def test_asset_share_and_approval_events(superuser_conn) -> None:  # type: ignor
     ]
 
 
-def test_bell_count_list_and_mark_read(studio: Studio, task) -> None:  # type: ignore[no-untyped-def]
+def test_bell_count_list_and_mark_read(studio: Studio, task) -> None:
     with tenant_session(studio.admin_ctx) as session:
         add_comment(session=session, task_id=task.id, author_id=studio.admin.id, body="One")
         add_comment(session=session, task_id=task.id, author_id=studio.admin.id, body="Two")
@@ -201,7 +201,7 @@ def test_bell_count_list_and_mark_read(studio: Studio, task) -> None:  # type: i
         mark_read(session=session, user_id=other.user.id, notification_id=views[1].id)
 
 
-def test_asset_comments_and_review_decisions_notify(superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_asset_comments_and_review_decisions_notify(superuser_conn) -> None:
     from portal.services.media.comments import add_asset_comment
     from portal.services.media.review import decide
 
@@ -233,7 +233,7 @@ def test_asset_comments_and_review_decisions_notify(superuser_conn) -> None:  # 
 
 def test_payloads_hold_ids_and_the_bell_emails_and_digest_name_and_quote_at_read_time(
     studio: Studio, task, superuser_conn
-):  # type: ignore[no-untyped-def]
+):
     sam = studio.member.email.split("@")[0]
     with tenant_session(studio.admin_ctx) as session:
         comment = add_comment(
@@ -269,7 +269,7 @@ def test_payloads_hold_ids_and_the_bell_emails_and_digest_name_and_quote_at_read
     assert (view.title, view.excerpt) == ("A. Erased mentioned you", "")
 
 
-def test_actor_names_are_read_only_for_notifications_in_scope(studio: Studio, task):  # type: ignore[no-untyped-def]
+def test_actor_names_are_read_only_for_notifications_in_scope(studio: Studio, task):
     with tenant_session(studio.member_ctx) as session:
         [view] = latest(session=session, user_id=studio.member.id)  # the assignment
     names = text("SELECT actor_name FROM notification_actor_names(CAST(:ids AS uuid[]))")

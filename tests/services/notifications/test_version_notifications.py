@@ -21,7 +21,7 @@ from tests.factories import Studio, ctx, make_tenant, make_user
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def _upload(s: Studio, title: str, *, ready: bool = True, project_id=None) -> Asset:  # type: ignore[no-untyped-def]
+def _upload(s: Studio, title: str, *, ready: bool = True, project_id=None) -> Asset:
     """A version uploaded by the studio admin, then processed to ready (as processing does)."""
     with tenant_session(s.admin_ctx) as session:
         asset = create_asset_version(
@@ -37,12 +37,12 @@ def _upload(s: Studio, title: str, *, ready: bool = True, project_id=None) -> As
     return asset
 
 
-def _bell(tenant, user) -> list[str]:  # type: ignore[no-untyped-def]
+def _bell(tenant, user) -> list[str]:
     with tenant_session(ctx(tenant, user)) as session:
         return [v.title for v in latest(session=session, user_id=user.id)]
 
 
-def _rows(superuser_conn, user, type_: str) -> list[tuple[dict, str]]:  # type: ignore[no-untyped-def]
+def _rows(superuser_conn, user, type_: str) -> list[tuple[dict, str]]:
     return [
         (r[0], r[1])
         for r in superuser_conn.execute(
@@ -88,7 +88,7 @@ def test_an_errored_version_says_its_number(studio: Studio) -> None:
 
 def test_the_agency_hears_of_each_new_version_never_the_uploader(
     studio: Studio,
-    superuser_conn,  # type: ignore[no-untyped-def]
+    superuser_conn,
 ) -> None:
     s = studio
     quiet = make_user(tenant=s.agency, name="Quinn Quiet", email=f"q.{s.agency.id.hex}@a.test")
@@ -140,7 +140,7 @@ def test_the_email_names_the_version(studio: Studio) -> None:
     assert "/asset?id=" in email.text_body
 
 
-def test_a_studio_project_tells_no_agency(studio: Studio, superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_a_studio_project_tells_no_agency(studio: Studio, superuser_conn) -> None:
     s = studio
     with tenant_session(s.admin_ctx) as session:
         own = create_project(

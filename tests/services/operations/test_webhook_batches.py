@@ -19,7 +19,7 @@ from tests.webhook_support import event, mux_event, resend_event, store
 pytestmark = pytest.mark.usefixtures("database")
 
 
-def with_uploader(graph):  # type: ignore[no-untyped-def]
+def with_uploader(graph):
     """The graph's asset uploaded by its user (who then hears when it is ready)."""
     with tenant_session(ctx(graph.tenant)) as session:
         asset = session.get(Asset, graph.asset.id)
@@ -28,7 +28,7 @@ def with_uploader(graph):  # type: ignore[no-untyped-def]
     return graph
 
 
-def notifications(graph, kind: str) -> int:  # type: ignore[no-untyped-def]
+def notifications(graph, kind: str) -> int:
     with tenant_session(ctx(graph.tenant, graph.user)) as session:
         rows = session.exec(
             select(Notification).where(
@@ -112,13 +112,13 @@ def test_an_event_that_breaks_the_batch_fails_alone(monkeypatch: pytest.MonkeyPa
     bad = store("mux", bad_payload)
     real_bulk, real_one = webhook_processing.handle_mux_events, webhook_processing.HANDLERS["mux"]
 
-    def bulk(*, session, events):  # type: ignore[no-untyped-def]
+    def bulk(*, session, events):
         outcomes = real_bulk(session=session, events=events)  # writes, then a late error
         if any(payload["id"] == bad_payload["id"] for _, payload in events):
             session.execute(text("SELECT 1/0"))
         return outcomes
 
-    def one(*, session, payload):  # type: ignore[no-untyped-def]
+    def one(*, session, payload):
         if payload["id"] == bad_payload["id"]:
             raise RuntimeError("boom")
         return real_one(session=session, payload=payload)

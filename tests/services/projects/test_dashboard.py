@@ -79,7 +79,7 @@ def test_admin_filters_by_tenant_and_status(studio: Studio) -> None:
     assert other.status_counts["active"] == 0 and other.overdue_count == 0
 
 
-def test_empty_dashboard(database) -> None:  # type: ignore[no-untyped-def]
+def test_empty_dashboard(database) -> None:
     fresh = make_studio()
     with tenant_session(fresh.member_ctx) as session:
         board = load_dashboard(session=session, filters=DashboardFilters())

@@ -20,7 +20,7 @@ from portal.services.projects.tasks import create_task
 from tests.factories import END, START, Studio, make_graph
 
 
-def _three(session, studio: Studio):  # type: ignore[no-untyped-def]
+def _three(session, studio: Studio):
     return [
         create_milestone(
             session=session, project_id=studio.project.id, title=t, due_date=START + timedelta(d)
@@ -73,7 +73,7 @@ def test_duplicate_title_is_a_clear_conflict(studio: Studio) -> None:
         ("2026-13-45", "not a valid date"),
     ],
 )
-def test_due_date_must_be_within_the_project(studio: Studio, due, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_due_date_must_be_within_the_project(studio: Studio, due, message: str) -> None:
     with tenant_session(studio.admin_ctx) as session, pytest.raises(InvalidInput, match=message):
         create_milestone(session=session, project_id=studio.project.id, title="X", due_date=due)
 

@@ -44,7 +44,7 @@ def test_admin_lists_managed_tenants_projects() -> None:
     assert str(managed.tenant.id) in options and str(unmanaged.tenant.id) not in options
 
 
-def _make(session, tenant_id, titles):  # type: ignore[no-untyped-def]
+def _make(session, tenant_id, titles):
     for title, client, status in titles:
         create_project(
             session=session, tenant_id=tenant_id, title=title, client_name=client, status=status

@@ -17,7 +17,7 @@ from portal.services.projects.task_comments import (
 from tests.factories import Studio, make_graph, make_user
 
 
-def test_threads_and_mentions(studio: Studio, task) -> None:  # type: ignore[no-untyped-def]
+def test_threads_and_mentions(studio: Studio, task) -> None:
     sam = studio.member.email.split("@")[0]
     outsider = make_graph().user
     with tenant_session(studio.member_ctx) as session:
@@ -57,7 +57,7 @@ def test_threads_and_mentions(studio: Studio, task) -> None:  # type: ignore[no-
     assert thread[0].mentions == "Sam Member" and all(c.can_edit for c in thread)
 
 
-def test_studio_admin_mentions_studio_members(studio: Studio, task) -> None:  # type: ignore[no-untyped-def]
+def test_studio_admin_mentions_studio_members(studio: Studio, task) -> None:
     producer = make_user(tenant=studio.studio, role="admin", email="producer.x1@studio.test")
     with tenant_session(studio.admin_ctx) as session:
         c = add_comment(
@@ -69,7 +69,7 @@ def test_studio_admin_mentions_studio_members(studio: Studio, task) -> None:  # 
     assert c.meta["mentions"] == [str(producer.id)]
 
 
-def test_edit_and_delete_own_within_window(studio: Studio, task, superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_edit_and_delete_own_within_window(studio: Studio, task, superuser_conn) -> None:
     with tenant_session(studio.member_ctx) as session:
         first = add_comment(session=session, task_id=task.id, author_id=studio.member.id, body="Hi")
         edit_comment(session=session, comment_id=first.id, user_id=studio.member.id, body="Hello")
@@ -108,7 +108,7 @@ def test_edit_and_delete_own_within_window(studio: Studio, task, superuser_conn)
         assert session.get(Comment, fresh.id) is None
 
 
-def test_bad_comments_and_other_tenants(studio: Studio, task) -> None:  # type: ignore[no-untyped-def]
+def test_bad_comments_and_other_tenants(studio: Studio, task) -> None:
     other = make_graph()
     with tenant_session(studio.member_ctx) as session:
         with pytest.raises(InvalidInput, match="Comment is required"):
@@ -135,7 +135,7 @@ def test_bad_comments_and_other_tenants(studio: Studio, task) -> None:  # type: 
 
 def test_bodies_are_scrubbed_like_asset_comments_and_mentions_still_resolve(
     studio: Studio, task
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     member = studio.member.email
     with tenant_session(studio.admin_ctx) as session:
         c = add_comment(

@@ -18,12 +18,12 @@ from portal.services.projects.tasks import (
 from tests.factories import END, START, Studio, make_graph, make_user
 
 
-def _task(studio: Studio, milestone, **kwargs):  # type: ignore[no-untyped-def]
+def _task(studio: Studio, milestone, **kwargs):
     with tenant_session(studio.admin_ctx) as session:
         return create_task(session=session, milestone_id=milestone.id, title="Cut", **kwargs)
 
 
-def test_create_with_agency_or_studio_assignee(studio: Studio, milestone) -> None:  # type: ignore[no-untyped-def]
+def test_create_with_agency_or_studio_assignee(studio: Studio, milestone) -> None:
     mine = _task(studio, milestone, assignee_id=str(studio.member.id), effort_estimate="2.5")
     studio_task = _task(studio, milestone, assignee_id=studio.admin.id, due_date=END)
     assert mine.assignee_id == studio.member.id and str(mine.effort_estimate) == "2.50"
@@ -44,12 +44,12 @@ def test_create_with_agency_or_studio_assignee(studio: Studio, milestone) -> Non
         ({"description": "x" * 20001}, "at most 20000"),
     ],
 )
-def test_bad_input_is_refused(studio: Studio, milestone, kwargs, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_refused(studio: Studio, milestone, kwargs, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         _task(studio, milestone, **kwargs)
 
 
-def test_bad_assignees_are_refused(studio: Studio, milestone) -> None:  # type: ignore[no-untyped-def]
+def test_bad_assignees_are_refused(studio: Studio, milestone) -> None:
     other = make_graph()
     guest = make_user(tenant=studio.agency, role="guest")
     gone = make_user(tenant=studio.agency, status="deactivated")
@@ -58,7 +58,7 @@ def test_bad_assignees_are_refused(studio: Studio, milestone) -> None:  # type: 
             _task(studio, milestone, assignee_id=assignee)
 
 
-def test_workflow_sets_and_clears_completed_at(studio: Studio, milestone) -> None:  # type: ignore[no-untyped-def]
+def test_workflow_sets_and_clears_completed_at(studio: Studio, milestone) -> None:
     task = _task(studio, milestone)
     with tenant_session(studio.member_ctx) as session:
         for status in ("in_progress", "in_review", "completed"):
@@ -74,14 +74,14 @@ def test_workflow_sets_and_clears_completed_at(studio: Studio, milestone) -> Non
 
 
 @pytest.mark.parametrize("target", ["completed", "in_review", "done"])
-def test_illegal_transitions_are_refused(studio: Studio, milestone, target) -> None:  # type: ignore[no-untyped-def]
+def test_illegal_transitions_are_refused(studio: Studio, milestone, target) -> None:
     task = _task(studio, milestone)
     with tenant_session(studio.member_ctx) as session:
         with pytest.raises(InvalidInput, match="cannot move|Unknown task status"):
             change_status(session=session, task_id=task.id, status=target)
 
 
-def test_bulk_change_is_all_or_nothing(studio: Studio, milestone) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_change_is_all_or_nothing(studio: Studio, milestone) -> None:
     a, b = _task(studio, milestone), _task(studio, milestone)
     with tenant_session(studio.member_ctx) as session:
         assert (
@@ -103,7 +103,7 @@ def test_bulk_change_is_all_or_nothing(studio: Studio, milestone) -> None:  # ty
         bulk_change_status(session=session, task_ids=[], status="completed")
 
 
-def test_edit_assign_and_my_tasks(studio: Studio, milestone) -> None:  # type: ignore[no-untyped-def]
+def test_edit_assign_and_my_tasks(studio: Studio, milestone) -> None:
     task = _task(studio, milestone)
     with tenant_session(studio.admin_ctx) as session:
         update_task(

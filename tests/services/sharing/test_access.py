@@ -63,7 +63,7 @@ def wait_for_lock_waiters(conn: psycopg.Connection, count: int, timeout: float =
     "token",
     ["", "short", "x" * 44, "a" * 42 + "/", "../../etc/passwd" + "a" * 27, "%2e%2e" * 8, None],
 )
-def test_malformed_tokens_are_simply_unavailable(token) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_tokens_are_simply_unavailable(token) -> None:
     assert access.lookup(token) is None
     with pytest.raises(LinkUnavailable, match="This link is not available"):
         access.open_link(token=token)
@@ -110,7 +110,7 @@ def test_passcode_missing_wrong_then_right(studio: Studio) -> None:
     assert access.open_link(token=s.token, passcode="tangerine").view_count == 1
 
 
-def test_passcode_throttled_per_link_at_its_own_higher_limit(studio: Studio, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_passcode_throttled_per_link_at_its_own_higher_limit(studio: Studio, monkeypatch) -> None:
     monkeypatch.setenv("SHARE_PASSCODE_MAX_PER_LINK", "7")
     get_settings.cache_clear()
     s = shared(studio, passcode="tangerine")
@@ -146,7 +146,7 @@ def test_passcode_throttled_per_address_across_links(studio: Studio) -> None:
     assert access.open_link(token=token_of(links[2]), passcode="tangerine", ip="10.4.0.8")
 
 
-def test_view_limit_is_exact_under_200_concurrent_openings(studio: Studio, superuser_conn) -> None:  # type: ignore[no-untyped-def]
+def test_view_limit_is_exact_under_200_concurrent_openings(studio: Studio, superuser_conn) -> None:
     s = shared(studio, view_limit=37)
     results: list[str] = []
     barrier = threading.Barrier(200)
@@ -174,7 +174,7 @@ def test_view_limit_is_exact_under_200_concurrent_openings(studio: Studio, super
 
 def test_view_limit_is_exact_on_many_raw_connections(
     studio: Studio, database, superuser_conn
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The same single statement from 60 separate runtime-role connections at once."""
     from portal.db import app_url, libpq_conninfo
 
@@ -208,7 +208,7 @@ def test_view_limit_is_exact_on_many_raw_connections(
 
 def test_async_opens_from_many_event_loops_do_not_keep_connections(
     studio: Studio, superuser_conn
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Each loop gets its own async pool; once a loop has closed its connections are ended (a
     server has one loop per worker, but tests and TestClient start one per run)."""
     s = shared(studio)
@@ -298,7 +298,7 @@ def test_guest_comments_are_stored_as_a_guest_user_and_scrubbed(studio: Studio) 
         ("Cleo", "a@b.test", "x" * 10_001, "at most 10000"),
     ],
 )
-def test_guest_comment_bad_input(studio: Studio, name, email, body, message) -> None:  # type: ignore[no-untyped-def]
+def test_guest_comment_bad_input(studio: Studio, name, email, body, message) -> None:
     s = shared(studio, allow_comments=True)
     with pytest.raises(InvalidInput, match=message):
         add_guest_comment(

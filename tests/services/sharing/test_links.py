@@ -49,7 +49,7 @@ def audit_rows(studio: Studio, link_id: str) -> list[AuditLog]:
         )
 
 
-def test_only_the_token_hash_and_an_argon2_passcode_are_stored(studio: Studio, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_token_hash_and_an_argon2_passcode_are_stored(studio: Studio, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     s = shared(studio, passcode="open sesame", name="Legal team")
     assert access.TOKEN.fullmatch(s.token) and s.link.url.endswith(f"/s/{s.token}")

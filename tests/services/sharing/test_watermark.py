@@ -35,13 +35,13 @@ pytestmark = pytest.mark.usefixtures("database")
 ARROW = {"v": 1, "shapes": [{"type": "arrow", "color": "red", "points": [[0.2, 0.3], [0.6, 0.7]]}]}
 
 
-def comments_on(studio: Studio, asset_id) -> int:  # type: ignore[no-untyped-def]
+def comments_on(studio: Studio, asset_id) -> int:
     with tenant_session(studio.member_ctx) as session:
         query = select(func.count()).select_from(Comment).where(Comment.parent_id == asset_id)
         return session.scalar(query)
 
 
-def guest_comment(info, **kw):  # type: ignore[no-untyped-def]
+def guest_comment(info, **kw):
     base = {"name": "Ann", "email": "ann@client.example", "body": "Here", "timecode": "1.2"}
     return add_guest_comment(info=info, **{**base, **kw})
 
@@ -69,7 +69,7 @@ def test_guest_drawing_round_trip_shows_only_this_links_drawings(studio: Studio)
         json.dumps({"v": 1, "shapes": [ARROW["shapes"][0]] * 51}),
     ],
 )
-def test_malformed_guest_drawings_are_refused_and_nothing_stored(studio, annotation) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_guest_drawings_are_refused_and_nothing_stored(studio, annotation) -> None:
     s = shared(studio, allow_comments=True)
     with pytest.raises(InvalidInput, match="The drawing cannot be saved"):
         guest_comment(share_access.lookup(s.token), annotation=annotation)
@@ -142,13 +142,13 @@ def test_link_options_are_editable_until_revoked(studio: Studio) -> None:
             )
 
 
-def frame_png(path, seconds: float = 0.5) -> bytes:  # type: ignore[no-untyped-def]
+def frame_png(path, seconds: float = 0.5) -> bytes:
     args = [ffmpeg(), "-v", "error", "-ss", str(seconds), "-i", str(path), "-frames:v", "1"]
     args += ["-f", "rawvideo", "-pix_fmt", "gray", "-"]
     return subprocess.run(args, capture_output=True, check=True).stdout
 
 
-def test_rendition_burns_the_text_in_and_is_cached_per_text(studio, media_dir, clips) -> None:  # type: ignore[no-untyped-def]
+def test_rendition_burns_the_text_in_and_is_cached_per_text(studio, media_dir, clips) -> None:
     from portal.services.media.assets import accept_upload
     from portal.services.media.storage import source_path
 
