@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 
+from playwright.sync_api import expect
+
 from portal import routes
 from portal.services.media.assets import accept_upload
 from portal.services.media.processing import process_asset
@@ -17,6 +19,16 @@ from tests.media_support import store
 
 MEDIA = "document.querySelector('#player-box hls-video, #player-box video')"
 READY = f"(() => {{ const m = {MEDIA}; return m && m.readyState >= 2 && m.videoWidth > 0; }})()"
+# The drawing layer lies exactly on the picture (the video's box less the letterboxing).
+ON_PICTURE = f"""(() => {{
+  const m = {MEDIA}, layer = document.querySelector('.annotation-layer');
+  if (!m || !layer || !m.videoWidth) return false;
+  const e = m.getBoundingClientRect(), b = layer.getBoundingClientRect();
+  const s = Math.min(e.width / m.videoWidth, e.height / m.videoHeight);
+  const w = m.videoWidth * s, h = m.videoHeight * s;
+  const x = e.left + (e.width - w) / 2, y = e.top + (e.height - h) / 2;
+  return [b.left - x, b.top - y, b.width - w, b.height - h].every((d) => Math.abs(d) < 1);
+}})()"""
 LABEL = '<img src=x onerror="window.__xss=1">'
 # Bounding box of the pixels that differ between two screenshots (decoded by the browser).
 DIFF_BOX = """async ([a, b]) => {
@@ -104,19 +116,36 @@ def screenshot_box(page) -> tuple[float, ...]:
     return relative(diff, {"x": 0, "y": 0, "w": box["w"], "h": box["h"]})
 
 
-def drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:
+def drawing_box(page) -> dict:
+    """The picture's box once the drawing layer takes the pointer, with the player in view.
+    Picking a tool switches drawing on at once, but annotate.js lets the layer take the pointer
+    only at its next animation frame: a click before that (a busy machine) lands on the video,
+    which starts playing, and nothing is drawn."""
+    page.wait_for_selector(".annotation-layer.drawing")
     # The comment box is under the player: after posting, the picture may be scrolled past.
     page.locator("#player-box").scroll_into_view_if_needed()
-    box = picture(page)
-    page.mouse.move(box["x"] + start[0] * box["w"], box["y"] + start[1] * box["h"])
+    return picture(page)
+
+
+def at(box: dict, point: tuple[float, float]) -> tuple[float, float]:
+    """A point given as fractions of the picture, in viewport pixels."""
+    return box["x"] + point[0] * box["w"], box["y"] + point[1] * box["h"]
+
+
+def drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:
+    box = drawing_box(page)
+    page.mouse.move(*at(box, start))
     page.mouse.down()
-    page.mouse.move(box["x"] + end[0] * box["w"], box["y"] + end[1] * box["h"], steps=6)
+    page.mouse.move(*at(box, end), steps=6)
     page.mouse.up()
 
 
 def open_paused(page, url: str, seconds: float) -> None:
+    """The page at `url`, its video paused at `seconds`, and the drawing script loaded (tool
+    buttons do nothing before it is)."""
     page.goto(url)
     page.wait_for_function(READY)
+    page.wait_for_function("window.portalAnnotate !== undefined")
     page.evaluate(f"window.portalPlayer.seek({seconds})")
     page.wait_for_function(f"Math.abs(window.portalPlayer.time() - {seconds}) < 0.005")
 
@@ -140,8 +169,7 @@ def test_draw_arrow_save_reload_and_same_spot_at_two_sizes(page, app_url: str, c
     open_paused(page, url, 0.2)
     page.fill("#annotate-text", LABEL)
     page.click("[data-annotate-tool=text]")
-    box = picture(page)
-    page.mouse.click(box["x"] + 0.1 * box["w"], box["y"] + 0.1 * box["h"])
+    page.mouse.click(*at(drawing_box(page), (0.1, 0.1)))
     page.wait_for_function("window.portalAnnotate.shapes().length === 1")
     page.fill("#asset-comment-body", "Label check")
     page.click("#post-asset-comment")
@@ -163,11 +191,16 @@ def test_draw_arrow_save_reload_and_same_spot_at_two_sizes(page, app_url: str, c
     page.click(".annotate-redo")
     page.wait_for_function("window.portalAnnotate.shapes().length === 1")
     assert '"type":"arrow"' in page.input_value("#comment-annotation")
-    assert "at 00:00:00:13" in page.inner_text("#annotate-status")
+    # The status line follows the draft at annotate.js's next animation frame.
+    expect(page.locator("#annotate-status")).to_contain_text("at 00:00:00:13")
     # The comment stays on the frame drawn on, wherever the playhead goes meanwhile.
     page.evaluate("window.portalPlayer.seek(0.8)")
     page.wait_for_function("Math.abs(window.portalPlayer.time() - 0.8) < 0.005")
-    page.wait_for_timeout(300)
+    # player.js writes the timecode label and the form's time together: once the label shows
+    # 0.8 s, the form has been written since the seek.
+    page.wait_for_function(
+        "document.getElementById('timecode').textContent === window.portalPlayer.timecode(0.8)"
+    )
     assert page.input_value("#comment-timecode") == "0.520"
     page.fill("#asset-comment-body", "Move the logo here")
     page.click("#post-asset-comment")
@@ -188,7 +221,7 @@ def test_draw_arrow_save_reload_and_same_spot_at_two_sizes(page, app_url: str, c
     page.set_viewport_size({"width": 760, "height": 1000})
     width = box["w"]
     page.wait_for_function(f"window.portalAnnotate.pictureBox().w !== {width}")
-    page.wait_for_timeout(300)  # layout settles; the layer follows on the next frame
+    page.wait_for_function(ON_PICTURE)  # the layer has followed the resized picture
     assert picture(page)["w"] != width
     second = relative(arrow_box(page), picture(page))
     assert close(first, second, 0.01), (first, second)
@@ -209,6 +242,6 @@ def test_draw_arrow_save_reload_and_same_spot_at_two_sizes(page, app_url: str, c
     page.wait_for_function(
         "document.fullscreenElement && document.fullscreenElement.id === 'player-box'"
     )
-    page.wait_for_timeout(300)
+    page.wait_for_function(ON_PICTURE)
     full = relative(arrow_box(page), picture(page))
     assert close(first, full, 0.01), (first, full)
