@@ -4,7 +4,6 @@ quietly: a live loop that never stops, a tab's states not reset after a sign-out
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +15,7 @@ from reflex_base.utils.exceptions import ReflexRuntimeError
 
 from portal.integrations import reflex_runtime
 from portal.state.session import SessionState
+from tests.aio import run  # a browser test may have left a loop running on this thread
 
 
 @pytest.fixture()
@@ -33,9 +33,9 @@ def test_socket_here_follows_the_tabs_socket(app: rx.App) -> None:
     # What Reflex does when a tab's socket sends its token, and when it disconnects.
     manager = app.event_namespace._token_manager
     assert not reflex_runtime.socket_here("tab-1")
-    asyncio.run(manager.link_token_to_sid("tab-1", "sid-1"))
+    run(manager.link_token_to_sid("tab-1", "sid-1"))
     assert reflex_runtime.socket_here("tab-1")
-    asyncio.run(manager.disconnect_token("tab-1", "sid-1"))
+    run(manager.disconnect_token("tab-1", "sid-1"))
     assert not reflex_runtime.socket_here("tab-1")
 
 
