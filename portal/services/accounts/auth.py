@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text, update
@@ -55,6 +57,11 @@ class SessionUser:
     tenant_name: str
     tenant_type: str
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> SessionUser:
+        """From a row of auth_session_lookup / auth_session_check (same columns)."""
+        return cls(**{name: row[name] for name in SESSION_USER_FIELDS})
+
     @property
     def context(self) -> TenantContext:
         """The RLS context for this user (admins of the admin tenant get the admin scope)."""
@@ -63,6 +70,9 @@ class SessionUser:
             user_id=self.user_id,
             admin_scope=self.role == "admin" and self.tenant_type == "admin",
         )
+
+
+SESSION_USER_FIELDS = tuple(f.name for f in fields(SessionUser))
 
 
 @dataclass(frozen=True)
@@ -151,16 +161,7 @@ def resolve_session(token: str | None) -> SessionUser | None:
         )
     if row is None:
         return None
-    user = SessionUser(
-        session_id=row["session_id"],
-        user_id=row["user_id"],
-        tenant_id=row["tenant_id"],
-        role=row["role"],
-        name=row["name"],
-        email=row["email"],
-        tenant_name=row["tenant_name"],
-        tenant_type=row["tenant_type"],
-    )
+    user = SessionUser.from_row(row)
     now = datetime.now(UTC)
     with tenant_session(user.context) as session:
         # Keeps the idle timer running; written at most once a minute per session.

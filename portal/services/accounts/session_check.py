@@ -98,16 +98,7 @@ class SessionCache:
             with self._lock:
                 self._entries.pop(key, None)
             return None
-        user = SessionUser(
-            session_id=row["session_id"],
-            user_id=row["user_id"],
-            tenant_id=row["tenant_id"],
-            role=row["role"],
-            name=row["name"],
-            email=row["email"],
-            tenant_name=row["tenant_name"],
-            tenant_type=row["tenant_type"],
-        )
+        user = SessionUser.from_row(row)
         source = row["branding"]
         if entry is not None and entry.branding_source == source:
             branding = entry.branding
