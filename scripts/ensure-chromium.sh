@@ -9,8 +9,17 @@ fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian's chromium for the browser tests..."
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
+  # Another apt (unattended upgrades, a provisioning step) may hold the lock: wait for it.
+  apt_get() {
+    for _ in $(seq 1 60); do
+      apt-get -o DPkg::Lock::Timeout=600 "$@" && return 0
+      echo "apt-get $1 failed (lock held?); retrying in 10 s" >&2
+      sleep 10
+    done
+    return 1
+  }
+  apt_get update -qq
+  apt_get install -y -qq chromium >/dev/null
   exit 0
 fi
 cat >&2 <<MSG
