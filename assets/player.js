@@ -1,5 +1,7 @@
 // Review player helpers for the asset page (portal/components/player.py): a HH:MM:SS:FF
-// timecode at the asset's frame rate, ±1 frame steps, J/K/L and space, seeking from comments
+// timecode at the asset's frame rate, ±1 frame steps, J/K/L and space (J plays backwards where
+// the browser supports a negative playbackRate, e.g. Safari; elsewhere it steps back 1 s),
+// seeking from comments
 // (any element with data-seek), the current time copied into the comment form, and in/out
 // points for a range comment (I / O keys or the Mark in / Mark out buttons).
 // The arithmetic matches portal/services/timecode.py.
@@ -29,6 +31,7 @@
   let pending = null; // a time to restore after the source changes (version compare)
   let pendingSrc = null;
   const api = {
+    media,
     time: () => (media() ? media().currentTime || 0 : 0),
     timecode,
     seek(t) {
@@ -45,6 +48,27 @@
     toggle() {
       const m = media();
       if (m) m.paused ? m.play() : m.pause();
+    },
+    // J: play backwards (again: faster, up to 8×) where the browser allows a negative rate;
+    // Chrome and Firefox refuse one (they throw or ignore it), so there J steps back 1 s.
+    // Returns "reverse" or "back", for the caller to tell the user.
+    reverse() {
+      const m = media();
+      if (!m) return "back";
+      const rate = !m.paused && m.playbackRate < 0 ? Math.max(m.playbackRate * 2, -8) : -1;
+      try {
+        m.playbackRate = rate;
+      } catch (err) {
+        // NotSupportedError: no backwards playback here.
+      }
+      if (m.playbackRate < 0) {
+        m.play();
+        return "reverse";
+      }
+      m.pause();
+      m.playbackRate = 1;
+      m.currentTime = Math.max(0, m.currentTime - 1);
+      return "back";
     },
     // Only where the page offers a range (the internal review form, not the share page).
     markIn() {
@@ -78,9 +102,10 @@
     else if (key === "k") { m.pause(); m.playbackRate = 1; }
     else if (key === "l") {
       // Each L while playing doubles the speed (up to 8×), as in editing software.
-      m.playbackRate = !m.paused && m.playbackRate < 8 ? m.playbackRate * 2 : 1;
+      const r = m.playbackRate;
+      m.playbackRate = !m.paused && r > 0 && r < 8 ? r * 2 : 1;
       m.play();
-    } else if (key === "j") { m.pause(); m.currentTime = Math.max(0, m.currentTime - 1); }
+    } else if (key === "j") api.reverse();
     else if (key === "i") api.markIn();
     else if (key === "o") api.markOut();
     else if (key === "arrowleft" || key === ",") api.step(-1);

@@ -7,12 +7,23 @@ from __future__ import annotations
 
 import reflex as rx
 
-SHORTCUTS = "Space play/pause · K pause · L play (again: faster) · J back 1 s · ←/→ one frame"
+from portal.components.player_controls import player_controls, scrubber
+
+HINT = "Press ? for the keyboard shortcuts"
 
 
-def player(src: rx.Var, poster: rx.Var, fps: rx.Var, *overlays: rx.Component) -> rx.Component:
-    """The video with its timecode and frame controls; `fps` drives the timecode. `overlays`
-    sit over the video inside the player box (e.g. `annotation_layer`)."""
+def player(
+    src: rx.Var,
+    poster: rx.Var,
+    fps: rx.Var,
+    *overlays: rx.Component,
+    comments: rx.Var | None = None,
+    loop: bool = False,
+) -> rx.Component:
+    """The video with its timecode, frame and speed controls; `fps` drives the timecode.
+    `overlays` sit over the video inside the player box (e.g. `annotation_layer`); `comments`
+    (AssetCommentView list) puts a marker per comment on a scrubber under it; `loop` offers
+    looping the marked in/out range (pages with range comments)."""
     return rx.vstack(
         rx.script(src="/player.js"),
         rx.script(src="/fullscreen.js"),
@@ -31,6 +42,7 @@ def player(src: rx.Var, poster: rx.Var, fps: rx.Var, *overlays: rx.Component) ->
             width="100%",
             position="relative",
         ),
+        *([scrubber(comments)] if comments is not None else []),
         rx.hstack(
             rx.code("00:00:00:00", id="timecode", size="4"),
             rx.button(
@@ -47,9 +59,10 @@ def player(src: rx.Var, poster: rx.Var, fps: rx.Var, *overlays: rx.Component) ->
                 id="frame-forward",
                 custom_attrs={"data-step": "1"},
             ),
-            rx.text(SHORTCUTS, size="1", color_scheme="gray"),
+            rx.text(HINT, size="1", color_scheme="gray", display=["none", "none", "block"]),
             align="center",
             wrap="wrap",
         ),
+        player_controls(loop=loop),
         width="100%",
     )

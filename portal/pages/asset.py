@@ -91,7 +91,14 @@ def viewer() -> rx.Component:
     return rx.cond(
         S.asset.playable,
         rx.vstack(
-            player(S.src, S.poster, S.asset.frame_rate, annotation_layer(S.drawings)),
+            player(
+                S.src,
+                S.poster,
+                S.asset.frame_rate,
+                annotation_layer(S.drawings),
+                comments=S.comments,
+                loop=True,
+            ),
             annotation_bar(),
             rx.cond(S.can_comment & (S.reply_to == ""), drawing_tools()),
             rx.cond(

@@ -201,6 +201,7 @@ def _view(c: Comment, name: str | None, root: Comment, fps: float) -> AssetComme
         seconds=seconds if math.isfinite(seconds) else 0.0,
         resolved=bool(root.meta.get("resolved")),
         has_drawing=c.reply_to_id is None and bool(c.meta.get("annotation")),
+        end_seconds=f"{float(end):.3f}" if end is not None and c.reply_to_id is None else "",
     )
 
 

@@ -62,3 +62,6 @@ class AssetCommentView:
     resolved: bool
     # The comment carries a drawing on its frame (shown by the player's annotation layer).
     has_drawing: bool = False
+    # A range comment's out point in seconds ("" for a comment at one frame): the scrubber
+    # draws it as a bar.
+    end_seconds: str = ""

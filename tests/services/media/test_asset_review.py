@@ -62,6 +62,8 @@ def test_comment_carries_seek_data_and_threads_sort_by_time(studio: Studio) -> N
         ("Fixed in the next cut", True, 10.5),
     ]
     assert views[1].timecode == "00:00:10:12 – 00:00:11:06"
+    # The scrubber draws a range comment as a bar to its out point; replies carry no range.
+    assert [v.end_seconds for v in views] == ["", "11.250", ""]
 
 
 @pytest.mark.parametrize(
