@@ -29,6 +29,8 @@ MY_TASKS = "/my-tasks"
 ASSET = "/asset"
 API_MEDIA = "/api/media"
 API_UPLOAD = "/api/media/uploads"
+# Resumable uploads (tus 1.0): POST here, then HEAD/PATCH/DELETE API_TUS + <upload id>.
+API_TUS = "/api/tus/"
 AUDIT = "/audit"
 COMPLIANCE = "/compliance"
 API_AUDIT_EXPORT = "/api/audit/export.csv"

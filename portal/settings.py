@@ -152,6 +152,9 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(default=5 * 1024**3, ge=1024)
     # File name endings accepted for video uploads (the content is sniffed as well).
     upload_extensions: str = ".mp4,.mov,.m4v,.mkv,.webm,.avi,.mxf,.mpg,.mpeg,.ts"
+    # A resumable (tus) upload not finished this many hours after its last received bytes
+    # expires; the periodic sweep deletes its partial file.
+    tus_expiry_hours: int = Field(default=24, ge=1, le=24 * 30)
     # An asset still uploading or processing this many minutes after its last change, with no
     # live job, is re-queued once (local processing) or marked errored by the stuck sweep.
     asset_stuck_minutes: int = Field(default=60, ge=1)

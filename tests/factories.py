@@ -19,6 +19,7 @@ from portal.models import (
     ShareLink,
     Task,
     Tenant,
+    TusUpload,
     User,
 )
 from portal.services.accounts.auth import SessionUser, resolve_session, sign_in
@@ -103,6 +104,7 @@ class TenantGraph:
     share_link: ShareLink
     comment: Comment
     notification: Notification
+    tus_upload: TusUpload
 
 
 def asset_of(graph: TenantGraph) -> Asset:
@@ -147,10 +149,19 @@ def make_graph(tenant: Tenant | None = None, *, managed_by: Tenant | None = None
             body="Looks great",
         )
         notification = Notification(tenant_id=tenant.id, user_id=user.id, type="task_assigned")
-        session.add_all([share_link, comment, notification])
+        tus_upload = TusUpload(
+            tenant_id=tenant.id,
+            project_id=project.id,
+            uploader_id=user.id,
+            title="Cut 2",
+            filename="cut.mp4",
+            upload_length=1000,
+            expires_at=datetime.now(UTC) + timedelta(days=1),
+        )
+        session.add_all([share_link, comment, notification, tus_upload])
         session.flush()
     return TenantGraph(
-        tenant, user, project, milestone, task, asset, share_link, comment, notification
+        tenant, user, project, milestone, task, asset, share_link, comment, notification, tus_upload
     )
 
 

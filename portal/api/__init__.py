@@ -16,6 +16,7 @@ from portal.api import (
     media,
     notifications,
     share,
+    tus,
     webhooks,
 )
 from portal.api._headers import with_security_headers
@@ -32,6 +33,7 @@ MODULES = (
     branding,
     health,
     media,
+    tus,
     audit,
     evidence,
     notifications,

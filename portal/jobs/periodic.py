@@ -10,7 +10,7 @@ from portal.db import tenant_session
 from portal.jobs.app import job_app
 from portal.services.compliance import audit_chain, backups, residency
 from portal.services.compliance import retention as maintenance
-from portal.services.media import sweep
+from portal.services.media import sweep, tus_uploads
 from portal.services.operations.job_runs import job_run
 from portal.services.operations.webhook_processing import requeue_due_events
 
@@ -51,6 +51,16 @@ def stuck_assets_sweep(timestamp: int) -> None:
     with job_run("stuck_assets_sweep") as meta:
         _tick(meta, timestamp)
         meta.update(sweep.sweep_stuck_assets(now=_clock(timestamp)))
+
+
+@job_app.periodic(cron="*/15 * * * *")
+@job_app.task(name="tus_uploads_sweep", queue=PERIODIC_QUEUE)
+def tus_uploads_sweep(timestamp: int) -> None:
+    """Resumable uploads past their expiry (TUS_EXPIRY_HOURS after their last bytes): the row
+    and the partial file deleted, in every tenant."""
+    with job_run("tus_uploads_sweep") as meta:
+        _tick(meta, timestamp)
+        meta.update(tus_uploads.sweep_expired_uploads(now=_clock(timestamp)))
 
 
 @job_app.periodic(cron=maintenance.RETENTION_CRON)

@@ -1,7 +1,7 @@
 """Every table model, imported so SQLModel.metadata (and Alembic) sees them all."""
 
 from portal.models.activity import AuditLog, Comment, Notification
-from portal.models.asset import Asset, ShareLink, ShareLinkView
+from portal.models.asset import Asset, ShareLink, ShareLinkView, TusUpload
 from portal.models.mail import OutboxEmail
 from portal.models.operations import JobRun, ResidencyEvidence, WebhookEvent
 from portal.models.project import Milestone, Project, Task
@@ -24,6 +24,7 @@ __all__ = [
     "ShareLinkView",
     "Task",
     "Tenant",
+    "TusUpload",
     "User",
     "UserSession",
     "WebhookEvent",

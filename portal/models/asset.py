@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Column, Computed, Text
+from sqlalchemy import BigInteger, Column, Computed, DateTime, Text
 from sqlmodel import Field, SQLModel
 
 from portal.models._base import id_field, jsonb_field, tenant_field, timestamp_field
@@ -85,3 +85,22 @@ class ShareLinkView(SQLModel, table=True):
     share_link_id: UUID = Field(foreign_key="share_links.id")
     viewed_at: datetime | None = timestamp_field()
     viewer_hash: str
+
+
+# A resumable (tus) upload in progress: its durable state; the bytes are a file under MEDIA_DIR.
+class TusUpload(SQLModel, table=True):
+    __tablename__ = "tus_uploads"
+
+    id: UUID = id_field()
+    tenant_id: UUID = tenant_field()
+    project_id: UUID = Field(foreign_key="projects.id")
+    milestone_id: UUID | None = Field(default=None, foreign_key="milestones.id")
+    uploader_id: UUID = Field(foreign_key="users.id")
+    title: str
+    filename: str
+    upload_length: int = Field(sa_type=BigInteger)
+    upload_offset: int = Field(default=0, sa_type=BigInteger)
+    asset_id: UUID | None = Field(default=None, foreign_key="assets.id")
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    created_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()

@@ -24,6 +24,7 @@ JOBS = [
     "webhook_retry_sweep",
     "expire_share_links",
     "stuck_assets_sweep",
+    "tus_uploads_sweep",
     "retention_purge",
     "audit_partitions",
     "backup_verification",

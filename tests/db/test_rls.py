@@ -25,6 +25,7 @@ RLS_TABLES = {
     "share_links": (models.ShareLink, "share_link"),
     "comments": (models.Comment, "comment"),
     "notifications": (models.Notification, "notification"),
+    "tus_uploads": (models.TusUpload, "tus_upload"),
     "audit_logs": (models.AuditLog, None),
 }
 

@@ -59,8 +59,11 @@ MATRIX: dict[Kind, frozenset[Action]] = {
 
 
 class Actor(Protocol):
-    role: str
-    tenant_type: str
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def tenant_type(self) -> str: ...
 
 
 def kind_of(actor: Actor) -> Kind:

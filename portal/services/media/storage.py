@@ -16,6 +16,7 @@ from collections.abc import AsyncIterable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 from uuid import UUID
 
 from portal.services.core.errors import InvalidInput
@@ -202,7 +203,13 @@ async def store_stream(filename: str | None, chunks: AsyncIterable[bytes]) -> St
         return await asyncio.to_thread(writer.finish)
 
 
-async def write_stream(writer: UploadWriter, chunks: AsyncIterable[bytes]) -> None:
+class ChunkSink(Protocol):
+    """Where write_stream puts batches: UploadWriter, or a resumable upload's appender."""
+
+    def write(self, data: Sequence[bytes]) -> None: ...
+
+
+async def write_stream(writer: ChunkSink, chunks: AsyncIterable[bytes]) -> None:
     """Feed an async byte stream to `writer` in batches, hashing and writing off the loop while
     the next batch is received (one batch in flight: memory stays at two batches). A batch is
     the received chunks themselves (written with writev), never joined into one buffer."""
