@@ -146,6 +146,8 @@ class Settings(BaseSettings):
     webhook_max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     # A failing webhook event is retried with backoff, then marked dead after this many attempts.
     webhook_max_attempts: int = Field(default=8, ge=1)
+    # REST API (/api/v1): calls per personal access token per minute (429 with Retry-After above).
+    api_rate_limit_per_minute: int = Field(default=600, ge=1)
     # Uploaded and processed media (never served as a directory: /api/media checks access).
     media_dir: Path | None = None
     # Largest upload accepted, in bytes (checked on the server while the bytes arrive).

@@ -1,6 +1,7 @@
 """Every table model, imported so SQLModel.metadata (and Alembic) sees them all."""
 
 from portal.models.activity import AuditLog, Comment, Notification
+from portal.models.api import ApiIdempotencyKey, ApiToken
 from portal.models.asset import Asset, ShareLink, ShareLinkView, TusUpload
 from portal.models.mail import OutboxEmail
 from portal.models.operations import JobRun, ResidencyEvidence, WebhookEvent
@@ -9,6 +10,8 @@ from portal.models.tenant import Tenant
 from portal.models.user import AuthToken, LoginAttempt, User, UserSession
 
 __all__ = [
+    "ApiIdempotencyKey",
+    "ApiToken",
     "Asset",
     "AuditLog",
     "AuthToken",

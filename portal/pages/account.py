@@ -45,6 +45,7 @@ def session_row(item: SessionView) -> rx.Component:
 )
 def account() -> rx.Component:
     return rx.vstack(
+        rx.link("API tokens for scripts and tools", href=routes.ACCOUNT_TOKENS, id="tokens-link"),
         section(
             "Profile",
             rx.form(

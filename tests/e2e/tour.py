@@ -41,6 +41,7 @@ LOADED = {
     routes.ADMIN_USERS: ".user-row",
     routes.ACCOUNT: ".session-row",
     routes.NOTIFICATION_SETTINGS: ".pref-row",
+    routes.ACCOUNT_TOKENS: "#token-create",
     routes.LOGIN: "#sign-in",
 }
 SHARE_LOADED = "#share-title, #share-unavailable, #share-passcode"

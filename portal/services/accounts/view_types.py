@@ -61,3 +61,31 @@ class GuestView:
     email: str
     tenant_name: str
     comments: int
+
+
+# Personal access tokens (/account/tokens, the REST API): resource families, each read or write.
+API_FAMILIES = {
+    "projects": "Projects, milestones, tasks",
+    "reviews": "Deliverables, versions, comments, approvals",
+    "sharing": "Share links",
+    "notifications": "Notifications",
+    "admin": "Tenants, users, audit log, job runs",
+}
+API_ACCESS = {"": "No access", "read": "Read", "write": "Read and write"}
+API_EXPIRY_DAYS = {"30": "30 days", "90": "90 days", "365": "1 year", "": "Never"}
+
+
+@dataclass(frozen=True)
+class ApiTokenView:
+    """One personal access token as /account/tokens lists it (never the token itself)."""
+
+    id: str
+    name: str
+    prefix: str
+    scopes: str
+    owner: str
+    created_at: str
+    last_used_at: str
+    expires_at: str
+    status: str
+    mine: bool

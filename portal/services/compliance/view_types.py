@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ENTITY_TYPES = ("projects", "tasks", "assets", "share_links")
+ENTITY_TYPES = ("projects", "tasks", "assets", "share_links", "api_tokens")
 
 
 ACTIONS = ("insert", "update", "delete")
