@@ -7,7 +7,7 @@ import reflex as rx
 from portal.components.actions import confirm_button
 from portal.components.charts import share_views_chart
 from portal.components.text import clipped, clipped_link
-from portal.services.sharing.view_types import ShareLinkSummary
+from portal.services.sharing.view_types import ClientDecisionView, ShareLinkSummary
 from portal.settings import get_settings
 from portal.state.share_links import ShareLinksState as S
 
@@ -52,6 +52,9 @@ def options_form(link: ShareLinkSummary) -> rx.Component:
             rx.checkbox(
                 "Watermark", name="watermark", default_checked=link.watermark, title=WATERMARK_NOTE
             ),
+            rx.checkbox(
+                "Ask for a decision", name="ask_decision", default_checked=link.ask_decision
+            ),
             rx.button("Save options", size="1", type="submit", class_name="share-save-options"),
             align="center",
             wrap="wrap",
@@ -61,7 +64,8 @@ def options_form(link: ShareLinkSummary) -> rx.Component:
         key=link.id
         + link.allow_comments.to_string()
         + link.allow_download.to_string()
-        + link.watermark.to_string(),
+        + link.watermark.to_string()
+        + link.ask_decision.to_string(),
         class_name="share-options",
     )
 
@@ -122,6 +126,7 @@ def link_row(link: ShareLinkSummary, *, show_asset: bool) -> rx.Component:
             rx.cond(link.allow_comments, rx.badge("comments", variant="outline")),
             rx.cond(link.allow_download, rx.badge("download", variant="outline")),
             rx.cond(link.watermark, rx.badge("watermark", variant="outline")),
+            rx.cond(link.ask_decision, rx.badge("asks a decision", variant="outline")),
             align="center",
             wrap="wrap",
         ),
@@ -212,6 +217,11 @@ def create_form() -> rx.Component:
             rx.checkbox("Allow comments", name="allow_comments", id="share-allow-comments"),
             rx.checkbox("Allow download", name="allow_download", id="share-allow-download"),
             rx.checkbox("Watermark", name="watermark", id="share-watermark"),
+            rx.checkbox(
+                "Ask for a decision (the client can approve or request changes)",
+                name="ask_decision",
+                id="share-ask-decision",
+            ),
             rx.text(WATERMARK_NOTE, size="1", color_scheme="gray"),
             watermark_limit(),
             rx.button("Create link", type="submit", id="share-create"),
@@ -306,6 +316,57 @@ def share_panel(ready: rx.Var[bool] | bool = True) -> rx.Component:
         ),
         width="100%",
         id="share-panel",
+    )
+
+
+DECISION_COLORS = {"approved": "green", "changes_requested": "orange"}
+
+
+def client_decision_row(d: ClientDecisionView) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.badge(
+                rx.cond(d.latest, "latest", "earlier"),
+                color_scheme=rx.cond(d.latest, "blue", "gray"),
+                variant="soft",
+            ),
+            rx.text(
+                d.summary,
+                weight=rx.cond(d.latest, "bold", "regular"),
+                color=rx.cond(
+                    d.latest, rx.match(d.decision, *DECISION_COLORS.items(), "gray"), None
+                ),
+                size="2",
+                class_name="client-decision-summary",
+            ),
+            rx.text("via “", d.link_name, "” · ", d.when, size="1", color_scheme="gray"),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(d.note != "", rx.text(d.note, size="2", class_name="client-decision-note")),
+        padding="0.25rem 0.5rem",
+        border_left=f"2px solid {rx.color('gray', 5)}",
+        opacity=rx.cond(d.latest, "1", "0.7"),
+        class_name="client-decision",
+        width="100%",
+    )
+
+
+def client_decisions() -> rx.Component:
+    """Client decisions on this version through its share links, beside (and apart from) the
+    studio's own approval: the latest per client and link first, the history greyed."""
+    return rx.cond(
+        S.decisions.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.text("Client decisions (share links)", weight="bold", size="2"),
+                rx.foreach(S.decisions, client_decision_row),
+                spacing="1",
+                width="100%",
+            ),
+            width="100%",
+            id="client-decisions",
+        ),
     )
 
 

@@ -2,7 +2,7 @@
 
 from portal.models.activity import AuditLog, Comment, Notification
 from portal.models.api import ApiIdempotencyKey, ApiToken
-from portal.models.asset import Asset, ShareLink, ShareLinkView, TusUpload
+from portal.models.asset import Asset, ShareDecision, ShareLink, ShareLinkView, TusUpload
 from portal.models.mail import OutboxEmail
 from portal.models.operations import JobRun, ResidencyEvidence, WebhookEvent
 from portal.models.project import Milestone, Project, Task
@@ -23,6 +23,7 @@ __all__ = [
     "OutboxEmail",
     "Project",
     "ResidencyEvidence",
+    "ShareDecision",
     "ShareLink",
     "ShareLinkView",
     "Task",

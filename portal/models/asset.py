@@ -70,6 +70,8 @@ class ShareLink(SQLModel, table=True):
     allow_download: bool = False
     # The client page overlays the viewer, link and date; downloads get it burned in.
     watermark: bool = False
+    # The client page offers Approve / Request changes (share_decisions).
+    ask_decision: bool = False
     last_viewed_at: datetime | None = timestamp_field(nullable=True)
     revoked_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime | None = timestamp_field()
@@ -104,3 +106,22 @@ class TusUpload(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))
     created_at: datetime | None = timestamp_field()
     updated_at: datetime | None = timestamp_field()
+
+
+# A client's decision through a share link: one row per press, never updated (the latest per
+# link, version and client counts). Name and email as the client gave them when deciding.
+class ShareDecision(SQLModel, table=True):
+    __tablename__ = "share_decisions"
+
+    id: UUID = id_field()
+    tenant_id: UUID = tenant_field()
+    share_link_id: UUID = Field(foreign_key="share_links.id")
+    asset_id: UUID = Field(foreign_key="assets.id")
+    guest_id: UUID | None = Field(default=None, foreign_key="users.id")
+    name: str
+    email: str
+    decision: str  # approved | changes_requested
+    note: str = ""
+    # The client page's key for one press: unique per link, so a double click is one row.
+    request_key: UUID
+    created_at: datetime | None = timestamp_field()

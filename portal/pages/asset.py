@@ -14,7 +14,7 @@ from portal.components.review import (
     review_badge,
     version_row,
 )
-from portal.components.share import share_panel
+from portal.components.share import client_decisions, share_panel
 from portal.components.text import not_empty
 from portal.pages.registry import page
 from portal.state.actions import ROLES
@@ -183,6 +183,7 @@ def asset() -> rx.Component:
     return rx.vstack(
         header(),
         approval_bar(),
+        client_decisions(),
         rx.flex(
             rx.box(viewer(), flex="3", min_width="320px"),
             rx.box(comments_panel(), flex="2", min_width="280px"),

@@ -172,6 +172,98 @@ def comment_form() -> rx.Component:
     )
 
 
+def decision_panel() -> rx.Component:
+    """Approve or Request changes, with a note (required for changes); the client's latest
+    decision on this version above it. Each button first says which it is (choose), then the
+    form submits with this page's key for the press."""
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Your decision", size="4"),
+                rx.cond(
+                    S.my_decision != "",
+                    rx.vstack(
+                        rx.text(S.my_decision, " · ", S.my_decision_when, weight="bold", size="2"),
+                        rx.cond(
+                            S.my_decision_note != "",
+                            rx.text(S.my_decision_note, size="2", color_scheme="gray"),
+                        ),
+                        rx.text(
+                            "You can change it: your latest decision counts.",
+                            size="1",
+                            color_scheme="gray",
+                        ),
+                        spacing="1",
+                        id="my-decision",
+                    ),
+                    rx.text(
+                        "The person who shared this video asks you to approve it or to say "
+                        "what should change.",
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                ),
+                rx.cond(
+                    S.guest_name == "",
+                    rx.hstack(
+                        rx.input(
+                            name="name", placeholder="Your name", max_length=100, id="decision-name"
+                        ),
+                        rx.input(
+                            name="email",
+                            type="email",
+                            placeholder="Your email",
+                            max_length=320,
+                            id="decision-email",
+                        ),
+                        wrap="wrap",
+                    ),
+                    rx.text("Deciding as ", S.guest_name, size="1", color_scheme="gray"),
+                ),
+                rx.el.input(type="hidden", name="key", value=S.decision_key),
+                rx.text_area(
+                    name="note",
+                    placeholder="A note (required when you request changes)",
+                    max_length=2000,
+                    width="100%",
+                    id="decision-note",
+                ),
+                rx.cond(
+                    S.decision_error != "",
+                    rx.text(S.decision_error, color_scheme="red", size="2", id="decision-error"),
+                ),
+                rx.cond(
+                    S.decision_notice != "",
+                    rx.text(S.decision_notice, color_scheme="green", size="2"),
+                ),
+                rx.hstack(
+                    rx.button(
+                        "Approve",
+                        type="submit",
+                        color_scheme="green",
+                        on_click=S.choose("approved"),  # type: ignore[operator]
+                        id="decision-approve",
+                    ),
+                    rx.button(
+                        "Request changes",
+                        type="submit",
+                        color_scheme="orange",
+                        on_click=S.choose("changes_requested"),  # type: ignore[operator]
+                        id="decision-changes",
+                    ),
+                    wrap="wrap",
+                ),
+                width="100%",
+            ),
+            on_submit=S.decide,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        width="100%",
+        id="share-decision",
+    )
+
+
 def renewal() -> rx.Component:
     """Hidden: assets/share_renew.js presses it every few minutes for a fresh playback grant."""
     return rx.fragment(
@@ -232,6 +324,7 @@ def watch() -> rx.Component:
                 annotation_bar(),
                 rx.cond(S.watermark, watermark_notice()),
                 rx.cond(S.allow_comments, drawing_tools()),
+                rx.cond(S.ask_decision, rx.box(decision_panel(), padding_top="1rem")),
                 renewal(),
                 flex="3",
                 min_width="320px",

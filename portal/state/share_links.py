@@ -8,6 +8,7 @@ import reflex as rx
 from portal.db import tenant_session
 from portal.services.core.errors import PortalError
 from portal.services.core.permissions import Action, can
+from portal.services.sharing.decisions import ClientDecisionView, client_decisions
 from portal.services.sharing.links import (
     ShareLinkSummary,
     change_passcode,
@@ -37,6 +38,8 @@ class ShareLinksState(SessionState):
     asset_id: str = ""
     project_id: str = ""
     links: list[ShareLinkSummary] = []
+    # Client decisions on this version through its links (asset page only), newest first.
+    decisions: list[ClientDecisionView] = []
     can_share: bool = False
     # The URL of a link just created: shown once with a copy button, then forgotten.
     new_url: str = ""
@@ -83,10 +86,12 @@ class ShareLinksState(SessionState):
             with tenant_session(user.context) as session:
                 if self.asset_id:
                     self.links = links_for_asset(session=session, asset_id=self.asset_id)
+                    self.decisions = client_decisions(session=session, asset_id=self.asset_id)
                 else:
                     self.links = links_for_project(session=session, project_id=self.project_id)
+                    self.decisions = []
         except PortalError as exc:
-            self.links, self.can_share = [], False
+            self.links, self.decisions, self.can_share = [], [], False
             self.error = exc.user_message
             return
         self.can_share = can(user, Action.SHARE)
@@ -114,6 +119,7 @@ class ShareLinksState(SessionState):
                 allow_comments=_flag(form, "allow_comments"),
                 allow_download=_flag(form, "allow_download"),
                 watermark=_flag(form, "watermark"),
+                ask_decision=_flag(form, "ask_decision"),
             )
             created.append(link.url)
 
@@ -177,6 +183,7 @@ class ShareLinksState(SessionState):
                 allow_comments=_flag(form, "allow_comments"),
                 allow_download=_flag(form, "allow_download"),
                 watermark=_flag(form, "watermark"),
+                ask_decision=_flag(form, "ask_decision"),
             ),
         )
         self._done(message, "Link options saved.")

@@ -9,6 +9,8 @@ elsewhere.
 
 from __future__ import annotations
 
+import uuid
+
 import reflex as rx
 
 from portal import routes
@@ -18,6 +20,7 @@ from portal.services.core.validation import CONTROL
 from portal.services.media.annotations import drawing_marks_json
 from portal.services.sharing import access
 from portal.services.sharing.access import LinkInfo, OpenedLink
+from portal.services.sharing.decisions import asks_decision, my_decision, record_decision
 from portal.services.sharing.download import link_download
 from portal.services.sharing.grants import make_grant
 from portal.services.sharing.guests import (
@@ -76,10 +79,21 @@ class ShareViewState(rx.State):
     guest_name: str = ""
     comment_error: str = ""
     notice: str = ""
-    # Backend only: the link this tab opened, and the guest's email.
+    # The link asks the client for a decision (Approve / Request changes).
+    ask_decision: bool = False
+    # This page's key for the next press: a double click sends it twice, one row is written.
+    decision_key: str = ""
+    # The client's latest decision on this version ("Approved by …"), its note and time.
+    my_decision: str = ""
+    my_decision_note: str = ""
+    my_decision_when: str = ""
+    decision_error: str = ""
+    decision_notice: str = ""
+    # Backend only: the link this tab opened, the guest's email, the button just pressed.
     _link_id: str = ""
     _link_name: str = ""
     _guest_email: str = ""
+    _choice: str = ""
 
     def _token(self) -> str:
         """The token from the page URL (/s/<token>); '' for anything else."""
@@ -101,6 +115,8 @@ class ShareViewState(rx.State):
         self.watermark, self.watermark_text, self.download_preparing = False, "", False
         self.download_note = self.renewal = self.renewal_path = ""
         self._link_id, self._link_name = "", ""
+        self.ask_decision, self.decision_error, self.decision_notice = False, "", ""
+        self.my_decision = self.my_decision_note = self.my_decision_when = ""
 
     def _live_link(self) -> LinkInfo | None:
         """The link of this URL, only if this tab opened it and it is still usable."""
@@ -134,6 +150,15 @@ class ShareViewState(rx.State):
             self._set_watermark_text()
         self._download(opened, info)
         self._load_comments(info)
+        self.ask_decision = asks_decision(info=info)
+        self.decision_key = str(uuid.uuid4())
+        self._load_decision(info)
+
+    def _load_decision(self, info: LinkInfo) -> None:
+        mine = my_decision(info=info, email=self._guest_email) if self.ask_decision else None
+        self.my_decision = mine.summary if mine else ""
+        self.my_decision_note = mine.note if mine else ""
+        self.my_decision_when = mine.when if mine else ""
 
     def _set_watermark_text(self) -> None:
         self.watermark_text = overlay_text(
@@ -256,3 +281,45 @@ class ShareViewState(rx.State):
         if self.watermark:
             self._set_watermark_text()
         self._load_comments(info)
+
+    @rx.event
+    def choose(self, decision: str):  # type: ignore[no-untyped-def]
+        """The button pressed (its click comes just before the form's submit)."""
+        self._choice = str(decision)[:32]
+
+    @rx.event
+    def decide(self, form: dict) -> None:
+        """Approve or Request changes on this link's version, with a note; a refused link turns
+        the page unavailable. The form's key makes a double click one decision."""
+        info = access.lookup(self._token())
+        if info is None or info.status != "active" or str(info.link_id) != self._link_id:
+            self._unavailable()
+            return
+        form = form if isinstance(form, dict) else {}
+        name = str(form.get("name") or self.guest_name)
+        email = str(form.get("email") or self._guest_email)
+        choice, self._choice = self._choice, ""
+        ip, _agent = self._client()
+        try:
+            record_decision(
+                info=info,
+                name=name,
+                email=email,
+                decision=choice,
+                note=str(form.get("note", ""))[:4000],
+                request_key=str(form.get("key") or self.decision_key)[:64],
+                ip=ip,
+            )
+        except LinkUnavailable:
+            self._unavailable()
+            return
+        except PortalError as exc:
+            self.decision_error, self.decision_notice = exc.user_message, ""
+            return
+        self.guest_name, self._guest_email = name.strip(), email.strip()
+        self.decision_key = str(uuid.uuid4())
+        self.decision_error = ""
+        self.decision_notice = "Thank you: your decision was sent."
+        if self.watermark:
+            self._set_watermark_text()
+        self._load_decision(info)

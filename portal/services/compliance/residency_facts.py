@@ -36,6 +36,7 @@ TENANT_TABLES = (
     "tasks",
     "assets",
     "share_links",
+    "share_decisions",
     "comments",
     "notifications",
     "audit_logs",

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ENTITY_TYPES = ("projects", "tasks", "assets", "share_links", "api_tokens")
+ENTITY_TYPES = (
+    "projects",
+    "tasks",
+    "assets",
+    "share_links",
+    "share_decisions",
+    "api_tokens",
+)
 
 
 ACTIONS = ("insert", "update", "delete")

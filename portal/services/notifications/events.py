@@ -25,6 +25,7 @@ from portal.models import (
     Comment,
     Milestone,
     Notification,
+    ShareDecision,
     ShareLink,
     Task,
     Tenant,
@@ -235,6 +236,29 @@ def on_share_viewed(*, session: Session, share_link: ShareLink) -> None:
             "title": f"Your share link to “{asset.title if asset else 'an asset'}” was opened",
             "link": link_for_project(asset.project_id) if asset else routes.DASHBOARD,
             "share_link_id": str(share_link.id),
+        },
+    )
+
+
+def on_client_decision(*, session: Session, decision: ShareDecision, link: ShareLink) -> None:
+    """A client approved or asked for changes through a share link: the link's creator and the
+    version's uploader hear of it (the client is named at read time, as any actor)."""
+    asset = session.get(Asset, decision.asset_id)
+    if asset is None:
+        return
+    what = f"“{asset.title}” v{deliverable_version(session, asset)}"
+    verb = "approved" if decision.decision == "approved" else "requested changes to"
+    fan_out(
+        session=session,
+        type_="client_decision",
+        tenant_id=decision.tenant_id,
+        actor_id=decision.guest_id,
+        recipients=[link.created_by, asset.uploader_id],
+        payload={
+            **_by(decision.guest_id, f"{verb} {what} through a share link"),
+            "link": routes.asset_url(str(asset.id)),
+            "asset_id": str(asset.id),
+            "share_link_id": str(link.id),
         },
     )
 

@@ -37,6 +37,7 @@ TYPES: dict[str, tuple[str, str]] = {
     "approval_given": ("Approvals given", "digest"),
     "changes_requested": ("Changes requested", "immediately"),
     "share_viewed": ("Share link first viewed", "digest"),
+    "client_decision": ("Client decisions through share links", "immediately"),
     "invite_accepted": ("Invitations accepted", "digest"),
 }
 MODES = ("immediately", "digest", "off")

@@ -48,7 +48,7 @@ def clean_guest(name: str | None, email: str | None) -> tuple[str, str]:
     return name, email
 
 
-def _guest_user(session: Session, tenant_id: UUID, name: str, email: str) -> User:
+def guest_user(session: Session, tenant_id: UUID, name: str, email: str) -> User:
     """The tenant's guest user for this email (created on first use; the name follows the
     latest comment). An address that belongs to a portal account is refused."""
     query = select(User).where(User.tenant_id == tenant_id, func.lower(User.email) == email.lower())
@@ -85,7 +85,7 @@ def add_guest_comment(
         raise WrongVersion()
     name, email = clean_guest(name, email)
     with tenant_session(TenantContext(tenant_id=info.tenant_id)) as session:
-        guest = _guest_user(session, info.tenant_id, name, email)
+        guest = guest_user(session, info.tenant_id, name, email)
         comment = add_asset_comment(
             session=session,
             asset_id=info.asset_id,

@@ -127,6 +127,7 @@ def create_share_link(
     allow_comments: bool = False,
     allow_download: bool = False,
     watermark: bool = False,
+    ask_decision: bool = False,
 ) -> NewShareLink:
     """A new link to one ready version; returns its URL (shown once, never stored)."""
     asset = get_asset(session=session, asset_id=asset_id)
@@ -146,6 +147,7 @@ def create_share_link(
         allow_comments=bool(allow_comments),
         allow_download=bool(allow_download),
         watermark=bool(watermark),
+        ask_decision=bool(ask_decision),
     )
     insert_row(session, link)
     queue_rendition(session, link)  # a watermarked download is prepared ahead
@@ -206,9 +208,10 @@ def set_link_options(
     allow_comments: bool,
     allow_download: bool,
     watermark: bool,
+    ask_decision: bool | None = None,
 ) -> ShareLink:
-    """Change what a live link allows (comments, download) and whether it is watermarked; a
-    watermarked download is prepared when both are on."""
+    """Change what a live link allows (comments, download, a decision) and whether it is
+    watermarked; a watermarked download is prepared when both are on."""
     link = get_share_link(session=session, link_id=link_id, for_update=True)
     if link.status == "revoked":
         raise InvalidInput("A revoked link cannot be changed.")
@@ -217,6 +220,8 @@ def set_link_options(
     link.allow_comments = bool(allow_comments)
     link.allow_download = bool(allow_download)
     link.watermark = bool(watermark)
+    if ask_decision is not None:
+        link.ask_decision = bool(ask_decision)
     session.add(link)
     session.flush()
     queue_rendition(session, link)
@@ -241,6 +246,7 @@ def _summary(link: ShareLink, asset: Asset, now: datetime) -> ShareLinkSummary:
         allow_comments=link.allow_comments,
         allow_download=link.allow_download,
         watermark=link.watermark,
+        ask_decision=link.ask_decision,
         live=link.status != "revoked",
     )
 

@@ -38,8 +38,24 @@ class ShareLinkSummary:
     allow_comments: bool
     allow_download: bool
     watermark: bool
+    ask_decision: bool
     # Revoke and extend make sense only for a link that has not been revoked.
     live: bool
+
+
+@dataclass(frozen=True)
+class ClientDecisionView:
+    """A client's decision through a share link ("Approved by Jane Client")."""
+
+    id: str
+    decision: str  # approved | changes_requested
+    summary: str  # "Approved by Jane Client"
+    name: str
+    link_name: str
+    when: str
+    note: str
+    # The client's latest decision on this link (earlier ones are its history).
+    latest: bool
 
 
 # Shown beside a watermarked video (the watermark is a deterrent, and says so).
