@@ -37,6 +37,7 @@ AUDIT = "/audit"
 COMPLIANCE = "/compliance"
 API_AUDIT_EXPORT = "/api/audit/export.csv"
 API_EVIDENCE = "/api/evidence"
+API_EXPORTS = "/api/exports"
 
 
 def evidence_url(evidence_id: str, kind: str = "html") -> str:
@@ -46,6 +47,12 @@ def evidence_url(evidence_id: str, kind: str = "html") -> str:
 
 API_UNSUBSCRIBE = "/api/notifications/unsubscribe"
 NOTIFICATION_SETTINGS = "/account/notifications"
+
+
+def export_url(asset_id: str, name: str) -> str:
+    """A version's export: `comments.csv`, `comments.edl`, `comments.xml`, `comments.pdf` or
+    `original` (portal/api/exports.py)."""
+    return f"{API_EXPORTS}/{quote(str(asset_id))}/{name}"
 
 
 def project_url(project_id: str) -> str:

@@ -126,6 +126,8 @@ class Settings(BaseSettings):
     # Mux's API (tests point it at a local fake) and the signing key for playback tokens
     # (Mux gives the private key base64-encoded PEM); tokens live this many seconds.
     mux_api_url: str = "https://api.mux.com"
+    # Mux's image API, read by the server for review reports' frame grabs (tests: the fake).
+    mux_image_url: str = "https://image.mux.com"
     mux_signing_key_id: str | None = None
     mux_signing_key: SecretStr | None = None
     mux_token_ttl_seconds: int = Field(default=600, ge=30, le=86400)

@@ -1,11 +1,13 @@
 """A local HTTP server speaking the part of Mux's API the portal uses (direct uploads, their
 cancel, and the upload URLs the browser PUTs the file to, with CORS and Content-Range chunks as
-Mux takes them; retrieving an asset and adding a static rendition to it), plus an RS256 signing
-key pair like the one Mux issues for signed playback."""
+Mux takes them; retrieving an asset and adding a static rendition to it), the image API's
+signed thumbnails (a plain JPEG of the asked width; the token checked like Mux does), plus an
+RS256 signing key pair like the one Mux issues for signed playback."""
 
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 import threading
@@ -16,8 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from PIL import Image
 
 TOKEN_ID, TOKEN_SECRET = "mux-token-id", "mux-token-secret"
 
@@ -37,6 +41,10 @@ class FakeMux:
     # While set, the answer to an upload's last chunk waits until `release` is set.
     hold_last_chunk: bool = False
     release: threading.Event = field(default_factory=threading.Event)
+    # Thumbnails served: the verified claims of each token (time, width, sub).
+    thumbnails: list[dict] = field(default_factory=list)
+    # The colour of every thumbnail (a frame grab's background in reports).
+    thumbnail_rgb: tuple[int, int, int] = (20, 40, 90)
 
     def received(self, upload_url: str) -> bytes:
         return bytes(self.uploads[upload_url.rsplit("/", 1)[-1]]["bytes"])
@@ -80,8 +88,11 @@ def _handler(fake: FakeMux) -> type[BaseHTTPRequestHandler]:
             return self._send(201, {"data": self._upload(upload_id, body.get("timeout", 3600))})
 
         def do_GET(self) -> None:  # noqa: N802
-            """Retrieve an asset: its id, status and static renditions."""
+            """Retrieve an asset: its id, status and static renditions; or a thumbnail."""
             fake.requests.append({"path": self.path, "auth": self.headers["authorization"]})
+            thumb = re.fullmatch(r"/([^/?]+)/thumbnail\.jpg\?token=([^&]+)", self.path)
+            if thumb:
+                return self._thumbnail(thumb.group(1), thumb.group(2))
             found = re.fullmatch(r"/video/v1/assets/([^/]+)", self.path)
             if not found or found.group(1) not in fake.assets:
                 return self._send(404, {"error": {"type": "not_found"}})
@@ -90,6 +101,28 @@ def _handler(fake: FakeMux) -> type[BaseHTTPRequestHandler]:
             renditions = {"status": "preparing" if files else "disabled", "files": files}
             data = {"id": asset_id, "status": "ready", "static_renditions": renditions}
             return self._send(200, {"data": data})
+
+        def _thumbnail(self, playback_id: str, token: str) -> None:
+            """A signed thumbnail: the token must be Mux's kind (aud t) for this playback id;
+            its `time` and `width` claims say which frame and how wide."""
+            try:
+                claims = jwt.decode(token, fake.public_key_pem, algorithms=["RS256"], audience="t")
+            except jwt.PyJWTError:
+                return self._send(403, {"error": {"type": "forbidden"}})
+            if claims.get("sub") != playback_id:
+                return self._send(403, {"error": {"type": "forbidden"}})
+            if fake.mode == "error":
+                return self._send(500, {"error": {"type": "internal"}})
+            fake.thumbnails.append(claims)
+            width = int(claims.get("width") or 640)
+            picture = Image.new("RGB", (width, width * 9 // 16), fake.thumbnail_rgb)
+            raw = io.BytesIO()
+            picture.save(raw, "JPEG", quality=90)
+            self.send_response(200)
+            self.send_header("content-type", "image/jpeg")
+            self.send_header("content-length", str(raw.tell()))
+            self.end_headers()
+            self.wfile.write(raw.getvalue())
 
         def _add_rendition(self, asset_id: str, body: dict) -> None:
             """Create a static rendition (Mux refuses a resolution the asset already has)."""
@@ -198,6 +231,7 @@ def running_fake_mux() -> Iterator[tuple[FakeMux, dict[str, str]]]:
     )
     env = {
         "MUX_API_URL": fake.url,
+        "MUX_IMAGE_URL": fake.url,
         "MUX_TOKEN_ID": TOKEN_ID,
         "MUX_TOKEN_SECRET": TOKEN_SECRET,
         "MUX_WEBHOOK_SECRET": "mux-test-webhook-secret",

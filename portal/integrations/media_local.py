@@ -202,3 +202,21 @@ def process(src: Path, folder: Path, *, timeout: int = 3600) -> Processed:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return Processed(p, renditions)
+
+
+def grab_frame(src: Path, seconds: float, *, width: int, timeout: int = 60) -> bytes | None:
+    """One frame at `seconds` as a JPEG `width` pixels wide (rotation applied), or None when
+    ffmpeg finds none. ffmpeg keeps the first frame at or after the seek time, so callers pass a
+    time inside the frame they want (see exports grabs: half a frame before its start)."""
+    args = ["-v", "error", "-ss", f"{max(0.0, seconds):.6f}", "-i", str(src), "-frames:v", "1"]
+    args += ["-vf", f"scale={width}:-2", "-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "3", "-"]
+    try:
+        done = subprocess.run(
+            [ffmpeg(), "-hide_banner", "-nostdin", *args],
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    return done.stdout if done.returncode == 0 and done.stdout else None

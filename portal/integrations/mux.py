@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import quote
 
+import httpx
 import jwt
 import mux_python
 from mux_python.rest import ApiException
@@ -186,3 +187,19 @@ def signed_download_url(playback_id: str, *, filename: str) -> str:
     ttl = min(DOWNLOAD_TTL_SECONDS, get_settings().mux_token_ttl_seconds)
     token = playback_token(playback_id, ttl=ttl, modifiers={"download": filename})
     return f"{STREAM_HOST}/{quote(playback_id)}/{DOWNLOAD_FILE}?token={token}"
+
+
+def thumbnail(playback_id: str, *, seconds: float, width: int) -> bytes:
+    """A JPEG of the frame at `seconds`, `width` pixels wide, fetched by the server from Mux's
+    image API (the time and width ride in the signed token's claims, as Mux takes them)."""
+    settings = get_settings()
+    modifiers = {"time": round(max(0.0, seconds), 3), "width": width}
+    token = playback_token(playback_id, kind="thumbnail", ttl=60, modifiers=modifiers)
+    url = f"{settings.mux_image_url.rstrip('/')}/{quote(playback_id)}/thumbnail.jpg"
+    try:
+        response = httpx.get(url, params={"token": token}, timeout=settings.mux_timeout_seconds)
+    except httpx.HTTPError:
+        raise MuxError("Mux did not answer in time.") from None
+    if response.status_code != 200 or not response.content:
+        raise MuxError(f"Mux refused the thumbnail (HTTP {response.status_code}).")
+    return response.content

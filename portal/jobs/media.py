@@ -1,4 +1,5 @@
-"""Media jobs: processing an uploaded asset, and watermarked share downloads (local ffmpeg)."""
+"""Media jobs: processing an uploaded asset, watermarked share downloads (local ffmpeg), and
+review reports too long to make while a request waits."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from uuid import UUID
 
 from portal.jobs.app import job_app
 from portal.services.media.assets import MEDIA_QUEUE, PROCESS_ASSET_TASK
+from portal.services.media.exports_report import REPORT_QUEUE, REPORT_TASK, make_report_job
 from portal.services.media.processing import process_asset
 from portal.services.operations.job_runs import job_run
 from portal.services.sharing.watermark import RENDITION_QUEUE, RENDITION_TASK, make_rendition
@@ -23,3 +25,10 @@ def make_share_rendition_task(link_id: str, tenant_id: str) -> None:
     """The watermarked download of one share link (cached per link and watermark text)."""
     with job_run(RENDITION_TASK) as meta:
         meta.update(make_rendition(link_id=UUID(link_id), tenant_id=UUID(tenant_id)))
+
+
+@job_app.task(name=REPORT_TASK, queue=REPORT_QUEUE)
+def make_report_task(asset_id: str, tenant_id: str) -> None:
+    """The PDF review report of one version (kept until its comments change)."""
+    with job_run(REPORT_TASK) as meta:
+        meta.update(make_report_job(asset_id=UUID(asset_id), tenant_id=UUID(tenant_id)))

@@ -6,6 +6,7 @@ from reflex.vars import ArrayVar
 from portal import routes
 from portal.components.annotations import annotation_bar, annotation_layer, drawing_tools
 from portal.components.badges import media_status_badge
+from portal.components.exports import export_bar
 from portal.components.player import player
 from portal.components.review import (
     comment_filters,
@@ -36,6 +37,7 @@ def header() -> rx.Component:
             S.asset.filename, " · ", S.asset.duration, " · ", S.asset.size, color_scheme="gray"
         ),
         rx.cond(S.asset.reviewed != "", rx.text(S.asset.reviewed, size="2", id="reviewed")),
+        rx.cond(S.asset.playable, export_bar(S.asset.id, S.asset.backend)),
         rx.cond(S.error != "", rx.callout(S.error, color_scheme="red", id="page-error")),
         rx.cond(
             S.asset.error_reason != "",
