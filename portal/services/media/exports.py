@@ -20,7 +20,8 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from portal.models import Comment, User
+from portal.models import Comment, ShareDecision, ShareLink, User
+from portal.services.core.locale import format_datetime
 from portal.services.core.versions import deliverable_version
 from portal.services.media.assets import get_asset
 from portal.services.media.review import LABELS
@@ -75,6 +76,8 @@ class CommentExport:
     review_label: str
     reviewed: str  # "Approved by Ada · 3 Mar 2026, 10:15 am" or ""
     comments: list[ExportComment] = field(default_factory=list)
+    # Clients' latest decisions through share links, newest first (one line each).
+    client_decisions: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -94,6 +97,32 @@ class CommentExport:
 
     def timecode(self, seconds: float | None) -> str:
         return format_timecode(seconds, self.fps) if seconds is not None else ""
+
+
+DECISION_LABELS = {"approved": "Approved", "changes_requested": "Changes requested"}
+
+
+def client_decision_lines(session: Session, asset_id: UUID) -> list[str]:
+    """Each client's latest decision per share link on this version, newest first:
+    "Approved by Jane Client via “Agency cut” · 8 Dec 2026, 11:02 am: note"."""
+    rows = session.execute(
+        select(ShareDecision, col(ShareLink.name))
+        .join(ShareLink, col(ShareLink.id) == col(ShareDecision.share_link_id))
+        .where(col(ShareDecision.asset_id) == asset_id)
+        .order_by(col(ShareDecision.created_at).desc(), col(ShareDecision.id).desc())
+    ).all()
+    seen: set[tuple[UUID, str]] = set()
+    lines = []
+    for row, link_name in rows:
+        who = (row.share_link_id, row.email.lower())
+        if who in seen:
+            continue
+        seen.add(who)
+        label = DECISION_LABELS.get(row.decision, row.decision)
+        line = f"{label} by {row.name} via “{link_name or 'Shared link'}”"
+        line += f" · {format_datetime(row.created_at)}"
+        lines.append(f"{line}: {row.note}" if row.note else line)
+    return lines
 
 
 def comment_export(*, session: Session, asset_id: UUID | str) -> CommentExport:
@@ -151,6 +180,7 @@ def comment_export(*, session: Session, asset_id: UUID | str) -> CommentExport:
         review_label=LABELS.get(asset.review_status, asset.review_status),
         reviewed=_reviewed(asset, names),
         comments=comments,
+        client_decisions=client_decision_lines(session, asset.id),
     )
 
 

@@ -1,4 +1,5 @@
-"""The PDF review report of a version (fpdf2): a cover (title, version, file, approval, counts)
+"""The PDF review report of a version (fpdf2): a cover (title, version, file, the studio's
+approval and the clients' decisions through share links, counts)
 and one page per comment thread: its timecode, author, the frame grab at that time with the
 comment's drawing over it (frame_grabs.py), the text and the replies.
 
@@ -42,6 +43,7 @@ def fingerprint(export: CommentExport) -> str:
     """A digest of everything the report shows (a new comment, reply, resolve or decision
     changes it)."""
     facts = [export.name, export.filename, export.review_label, export.reviewed, export.fps]
+    facts.append(export.client_decisions)
     for c in export.comments:
         facts.append(
             [c.thread, c.is_reply, c.seconds, c.end, c.author, c.body, c.resolved]
@@ -127,10 +129,21 @@ def _cover(pdf: _Report, export: CommentExport) -> None:
     if export.filename:
         pdf.write_line(f"File: {export.filename}")
     pdf.write_line(f"Duration: {duration} at {export.fps:g} fps (timecodes HH:MM:SS:FF)")
-    pdf.write_line(f"Approval: {export.reviewed or export.review_label}", bold=True)
+    pdf.write_line(f"Studio approval: {export.reviewed or export.review_label}", bold=True)
+    if export.client_decisions:
+        pdf.write_line("Client decisions (share links):", bold=True)
+        for line in export.client_decisions:
+            pdf.write_line(f"• {line}", size=9)
     replies = len(export.comments) - len(roots)
-    pdf.write_line(f"Comments: {len(roots)} threads ({open_threads} open), {replies} replies")
+    pdf.write_line(
+        f"Comments: {_count(len(roots), 'thread')} ({open_threads} open), "
+        f"{_count(replies, 'reply', 'replies')}"
+    )
     pdf.write_line(f"Report made {format_datetime(datetime.now(UTC))}", size=8)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def _picture(pdf: _Report, picture: Image.Image) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import uuid
 
 import pytest
 from PIL import Image
@@ -22,10 +23,12 @@ from portal.services.media.exports_report import make_report, make_report_job, r
 from portal.services.media.frame_grabs import grab_time, mux_time
 from portal.services.media.processing import process_asset
 from portal.services.media.storage import asset_dir
+from portal.services.sharing import access
+from portal.services.sharing.decisions import record_decision
 from tests.factories import Studio
 from tests.fake_mux import FakeMux
 from tests.media_support import store
-from tests.share_support import move_to_mux, ready_asset
+from tests.share_support import move_to_mux, ready_asset, shared
 
 pytestmark = pytest.mark.usefixtures("database")
 BOX = ((0.1, 0.1), (0.5, 0.5))
@@ -134,7 +137,8 @@ def test_mux_report_uses_the_image_api_with_the_time_signed(
     comment(studio, asset, "Cut here", "7")
     export = export_of(studio, asset)
     path = make_report(export)
-    assert [(c["time"], c["width"], c["sub"]) for c in fake_mux.thumbnails] == [
+    # Two grabs run at once: the order they reach Mux in is not fixed.
+    assert sorted((c["time"], c["width"], c["sub"]) for c in fake_mux.thumbnails) == [
         (mux_time(export, 2.5), 960, "signedPlayback123"),
         (mux_time(export, 7.0), 960, "signedPlayback123"),
     ]
@@ -148,3 +152,25 @@ def test_mux_report_uses_the_image_api_with_the_time_signed(
     comment(studio, asset, "Later", "9", DRAWING)
     *_, (grey,) = pictures(make_report(export_of(studio, asset)))
     assert outline_is_red(grey) and grey.getpixel((900, 500)) == pytest.approx((90, 90, 90), abs=6)
+
+
+def test_report_cover_has_the_studio_approval_and_client_decisions(
+    studio: Studio, media_dir
+) -> None:
+    s = shared(studio, ask_decision=True, name="For legal")
+    client = {"name": "Jane Client", "email": "jane@client.test"}
+    for decision, note in (("changes_requested", "Louder VO"), ("approved", "Lovely")):
+        record_decision(
+            info=access.lookup(s.token),
+            decision=decision,
+            note=note,
+            request_key=uuid.uuid4(),
+            **client,
+        )
+    export = export_of(studio, s.asset)
+    assert len(export.client_decisions) == 1  # the client's latest on that link
+    assert export.client_decisions[0].startswith("Approved by Jane Client via “For legal” · ")
+    assert export.client_decisions[0].endswith(": Lovely")
+    text = PdfReader(make_report(export)).pages[0].extract_text()
+    assert "Studio approval: In review" in text and "Approved by Jane Client via" in text
+    assert "jane@client.test" not in text and "0 threads (0 open), 0 replies" in text
