@@ -22,7 +22,17 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed
+# The browser's tus client (resumable uploads, assets/tus_upload.js): the npm package's own
+# browser build, copied into assets/ (git-ignored) with the venv's npm; nothing at run time.
+TUS_JS_VERSION := 4.3.1
+TUS_JS := assets/vendor/tus-js-client-$(TUS_JS_VERSION).min.js
+$(TUS_JS): | $(BIN)/.installed
+	rm -rf .portal/vendor/tus-js-client && mkdir -p .portal/vendor/tus-js-client assets/vendor
+	cd .portal/vendor/tus-js-client && npm install --no-save --no-package-lock --no-audit \
+	  --no-fund --silent tus-js-client@$(TUS_JS_VERSION)
+	cp .portal/vendor/tus-js-client/node_modules/tus-js-client/dist/tus.min.js $@
+
+install: $(BIN)/.installed $(TUS_JS)
 	@bash scripts/ensure-fonts.sh
 
 # Debian's chromium for the browser tests (Playwright's own download does not work offline).

@@ -148,6 +148,8 @@ async def create(request: Request) -> Response:
         )
     except PortalError as exc:
         return _error(exc)
+    except OSError:
+        return _answer(STORE_FAILED, 503)
     location = f"{routes.API_TUS}{status.id}"
     body = _declared_body_or_none(request)
     if request.headers.get("content-type") != OCTETS or body == 0:

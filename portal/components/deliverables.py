@@ -1,7 +1,8 @@
 """The project page's deliverables: each one's latest version and review state, and the upload
-form (studio admins) with a progress bar and cancel: to the portal (local backend) or straight
-from the browser to Mux (assets/mux_upload.js) when the Mux backend is configured. Which one is
-decided at run time (UploadState.direct_upload), so one front-end build serves both."""
+form (studio admins): resumable uploads to the portal (local backend, assets/tus_upload.js) or
+straight from the browser to Mux (assets/mux_upload.js) when the Mux backend is configured.
+Which one is decided at run time (UploadState.direct_upload), so one front-end build serves
+both."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def upload_form() -> rx.Component:
             ),
             rx.cond(UploadState.direct_upload, _direct_picker(), _local_picker()),
             rx.cond(
-                UploadState.uploading,
+                UploadState.uploading & UploadState.direct_upload,
                 rx.hstack(
                     rx.progress(value=UploadState.progress, id="upload-progress"),
                     rx.text(UploadState.progress, "%", size="1", id="upload-percent"),
@@ -90,37 +91,55 @@ def upload_form() -> rx.Component:
     )
 
 
+# tus-js-client's browser build, copied from npm by `make install` (Makefile: TUS_JS).
+TUS_CLIENT_JS = "/vendor/tus-js-client-4.3.1.min.js"
+
+
+def _report_form(form_id: str, handler: rx.EventHandler) -> rx.Component:
+    """A hidden form an upload script fills and submits to tell the server how it went."""
+    return rx.el.form(
+        rx.el.input(type="hidden", name="kind", default_value=""),
+        rx.el.input(type="hidden", name="value", default_value=""),
+        id=form_id,
+        on_submit=handler,
+        style={"display": "none"},
+    )
+
+
 def _local_picker() -> rx.Component:
-    """The file streams to the portal in chunks (rx.upload_files_chunk)."""
+    """Resumable uploads to the portal (tus, assets/tus_upload.js): several files at once,
+    dropped or chosen, each with progress, speed, time left, pause/resume and cancel; the
+    script draws its list into #tus-uploads."""
     return rx.fragment(
-        rx.upload.root(
-            rx.text("Drop a video here or click to choose one", size="2"),
-            rx.foreach(rx.selected_files(UPLOAD_ID), lambda f: rx.text(f, size="1")),
+        rx.script(src=TUS_CLIENT_JS),
+        rx.script(src="/tus_upload.js"),
+        rx.el.label(
+            rx.text("Drop videos here or click to choose them", size="2"),
+            rx.el.input(
+                type="file",
+                multiple=True,
+                accept=",".join(get_settings().allowed_extensions),
+                style={"display": "block", "marginTop": "0.5rem", "maxWidth": "100%"},
+            ),
+            rx.el.div(id="tus-chosen", style={"fontSize": "0.8rem", "marginTop": "0.25rem"}),
             id=UPLOAD_ID,
-            accept={"video/*": list(get_settings().allowed_extensions)},
-            max_files=1,
-            max_size=get_settings().upload_max_bytes,  # the server checks again
-            multiple=False,
-            border="1px dashed",
-            padding="1rem",
-            width="100%",
+            style={
+                "display": "block",
+                "border": "1px dashed",
+                "padding": "1rem",
+                "width": "100%",
+                "cursor": "pointer",
+            },
         ),
-        rx.hstack(
-            rx.button(
-                "Upload",
-                on_click=UploadState.receive(
-                    rx.upload_files_chunk(
-                        upload_id=UPLOAD_ID, on_upload_progress=UploadState.on_progress
-                    )
-                ),
-                loading=UploadState.uploading,
-                id="upload-button",
-            ),
-            rx.cond(
-                UploadState.uploading,
-                rx.button("Cancel", variant="soft", on_click=rx.cancel_upload(UPLOAD_ID)),
-            ),
+        rx.text(
+            "A lost connection or a reload does not start over: choose the same file again to"
+            " resume.",
+            size="1",
+            color_scheme="gray",
         ),
+        rx.button("Upload", id="upload-button"),
+        rx.el.div(id="tus-uploads", class_name="tus-uploads", style={"width": "100%"}),
+        _report_form("tus-report", UploadState.tus_report),
     )
 
 
@@ -160,13 +179,7 @@ def _direct_picker() -> rx.Component:
             ),
         ),
         # assets/mux_upload.js fills and submits this to report progress and the outcome.
-        rx.el.form(
-            rx.el.input(type="hidden", name="kind", default_value=""),
-            rx.el.input(type="hidden", name="value", default_value=""),
-            id="mux-report",
-            on_submit=UploadState.direct_report,
-            style={"display": "none"},
-        ),
+        _report_form("mux-report", UploadState.direct_report),
     )
 
 

@@ -1,8 +1,9 @@
 """The project page's deliverables section: each deliverable's latest state, and uploads.
 
-Local backend: the file streams in chunks (rx.upload_files_chunk → a background handler)
-straight into the media folder; size, name and content are checked on the server as the bytes
-arrive, and a failed or cancelled upload leaves no file and no row.
+Local backend: assets/tus_upload.js sends the chosen files to /api/tus/ (resumable, tus 1.0;
+portal/api/tus.py checks the session, the permission, the name, size and content) and reports
+through a hidden form (`tus_report`): uploads started or idle (the leave guard), a finished
+version (the table refreshes; a single file opens its page), or a message to show.
 
 Mux backend (MUX_* set): the browser sends the file straight to Mux. `start_direct` checks the
 name and declared size, creates the version and Mux's single-use upload URL, and hands the URL
@@ -16,19 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from contextlib import aclosing
 
 import reflex as rx
 
 from portal import routes
 from portal.db import tenant_session
-from portal.services.core.errors import InvalidInput, PortalError
+from portal.services.core.errors import PortalError
 from portal.services.core.permissions import Action, can, require
 from portal.services.core.rows import get_project
-from portal.services.media.assets import accept_upload
 from portal.services.media.mux_uploads import discard_mux_upload, start_mux_upload
-from portal.services.media.storage import StoredUpload, store_stream
 from portal.services.media.views import DeliverableView, project_deliverables
 from portal.settings import get_settings
 from portal.state import live
@@ -41,7 +39,6 @@ POLL_SECONDS = 1.0
 POLL_LIMIT = 3600
 BUSY = ("uploading", "processing")
 CANCELLED = "Upload cancelled."
-STORE_FAILED = "The server could not store the file. Please try again later."
 DIRECT_DONE = "Uploaded. Mux is processing the video; its status updates here."
 
 
@@ -116,9 +113,26 @@ class UploadState(SessionState):
         self.milestone_id = value[:64]
 
     @rx.event
-    def on_progress(self, progress: dict) -> None:
-        """Upload progress reported by the browser, as a percentage for the bar."""
-        self.progress = int(float(progress.get("progress", 0)) * 100)
+    def tus_report(self, form: dict):  # type: ignore[no-untyped-def]
+        """What assets/tus_upload.js reports: started | idle (uploads running or not), done
+        (a version's id; "|go" opens it: the upload was a single file) or failed (a message)."""
+        kind, value = str(form.get("kind", "")), str(form.get("value", ""))[:300]
+        if kind in ("started", "idle"):
+            self.uploading = kind == "started"
+            if self.uploading:
+                self.upload_error = self.upload_notice = ""
+            return None
+        if kind == "failed":
+            self.upload_error = value
+            return None
+        if kind != "done":
+            return None
+        asset_id, _, go = value.partition("|")
+        self._refresh()
+        if go:
+            self.title, self.progress = "", 100
+            return rx.redirect(routes.asset_url(asset_id[:64]))
+        return self._follow()
 
     @rx.event
     async def start_direct(self, chosen: dict | None):  # type: ignore[no-untyped-def]
@@ -181,40 +195,6 @@ class UploadState(SessionState):
             self._refresh()
         return None
 
-    @rx.event(background=True)
-    async def receive(self, chunks: rx.UploadChunkIterator):  # type: ignore[no-untyped-def]
-        """Stream the chosen file to disk, then record it as the next version."""
-        async with self:
-            try:
-                user = self._require_user(ROLES)
-                require(user, Action.UPLOAD_ASSET)
-            except PortalError as exc:
-                self.upload_error = exc.user_message
-                return
-            project_id, title, milestone_id = self._project_id(), self.title, self.milestone_id
-            self.uploading, self.upload_error, self.progress = True, "", 0
-        try:
-            stored = await _store(chunks)
-            asset = await asyncio.to_thread(
-                accept_upload,
-                ctx=user.context,
-                project_id=project_id,
-                title=title,
-                stored=stored,
-                milestone_id=milestone_id or None,
-            )
-        except (PortalError, OSError) as exc:
-            message = exc.user_message if isinstance(exc, PortalError) else STORE_FAILED
-            async with self:
-                self.uploading, self.upload_error = False, message
-            return
-        finally:
-            async with self:
-                self.uploading = False
-        async with self:
-            self.title, self.progress = "", 100
-        yield rx.redirect(routes.asset_url(str(asset.id)))
-
 
 def _number(value: str) -> bool:
     try:
@@ -222,20 +202,3 @@ def _number(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-async def _store(chunks: rx.UploadChunkIterator) -> StoredUpload:
-    """One file's chunks (each names its file) through store_stream: a second file, a cancel or
-    a limit leaves nothing written."""
-    first = await anext(chunks, None)
-    if first is None:
-        raise InvalidInput("Choose a video file to upload.")
-
-    async def data() -> AsyncIterator[bytes]:
-        yield first.data
-        async for chunk in chunks:
-            if chunk.filename != first.filename:
-                raise InvalidInput("Upload one file at a time.")
-            yield chunk.data
-
-    return await store_stream(first.filename, data())

@@ -198,3 +198,13 @@ def test_expired_uploads_are_gone_and_swept(studio: Studio, clips, media_dir, cl
     assert admin.head(url, headers=TUS).status_code == 404
     assert admin.head(fresh, headers=TUS).status_code == 200  # not expired: kept
     assert [p.stem for p in files_under(media_dir)] == [fresh.rsplit("/", 1)[1]]
+
+
+def test_a_server_that_cannot_store_answers_503(studio: Studio, media_dir, client_for) -> None:
+    media_dir.parent.mkdir(parents=True, exist_ok=True)
+    media_dir.write_text("")  # MEDIA_DIR is a file: the tus folder cannot be made
+    admin = client_for(studio.admin.email)
+    refused = create(admin, studio, 1000)
+    assert refused.status_code == 503 and "could not store" in refused.text
+    with tenant_session(studio.admin_ctx) as session:
+        assert session.query(TusUpload).count() == 0

@@ -254,10 +254,11 @@ def test_the_asset_page_reviews_first(desk, app_url: str) -> None:
     expect(desk.locator("#share-create")).to_have_count(0)
 
 
-def test_leaving_a_running_upload_asks_first(desk, app_url: str, tmp_path) -> None:
+def test_leaving_a_running_upload_asks_first(desk, app_url: str, tmp_path, clips) -> None:
     s = make_studio()
-    big = tmp_path / "rushes.mp4"
-    big.write_bytes(b"\0" * (4 * 1024 * 1024))
+    big = tmp_path / "rushes.mp4"  # a real clip's head: the server sniffs the first bytes
+    head = clips["with_audio.mp4"].read_bytes()
+    big.write_bytes(head + b"\0" * (4 * 1024 * 1024 - len(head)))
     _signed_in(desk, app_url, s.admin.email)
     desk.goto(app_url + routes.project_url(str(s.project.id)))
     desk.wait_for_selector("#upload-button")

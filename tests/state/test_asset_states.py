@@ -3,19 +3,13 @@ another tenant's ids refused, a cancelled upload leaves no file."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from reflex_components_core.core._upload import UploadChunk
 
 from portal.db import tenant_session
 from portal.models import Asset, Comment
-from portal.services.core.errors import InvalidInput
 from portal.state.asset import AssetState
-from portal.state.asset_upload import STORE_FAILED, UploadState, _store
+from portal.state.asset_upload import UploadState
 from tests.factories import make_studio, ready_version
-from tests.jobs.support import run_async
-from tests.media_support import files_under
 from tests.state.test_state import make_state, signed_in_cookie
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -131,31 +125,6 @@ def test_members_cannot_upload() -> None:
     assert [d.latest_label for d in state.deliverables] == ["v1"] and not state.can_upload
 
 
-async def _chunks(path, *, fail_after: int | None = None, name: str | None = None):
-    data = path.read_bytes()
-    for n, offset in enumerate(range(0, len(data), 8192)):
-        if fail_after is not None and n == fail_after:
-            raise asyncio.CancelledError  # the browser cancelled: the request went away
-        yield UploadChunk(
-            filename=name or path.name,
-            offset=offset,
-            content_type="video/mp4",
-            data=data[offset : offset + 8192],
-        )
-
-
-def test_streamed_upload_is_stored_and_a_cancel_leaves_nothing(clips, media_dir) -> None:
-    # run_async: a fresh loop in its own thread (a browser test may have left one running here).
-    stored = run_async(lambda: _store(_chunks(clips["with_audio.mp4"])))
-    assert stored.size == clips["with_audio.mp4"].stat().st_size and stored.path.exists()
-    stored.path.unlink()
-    with pytest.raises(asyncio.CancelledError):
-        run_async(lambda: _store(_chunks(clips["with_audio.mp4"], fail_after=3)))
-    with pytest.raises(InvalidInput, match="folders"):
-        run_async(lambda: _store(_chunks(clips["with_audio.mp4"], name="../evil.mp4")))
-    assert files_under(media_dir) == []
-
-
 def test_post_comment_with_a_drawing_and_refusals() -> None:
     s = make_studio()
     asset = ready_version(s, duration=20)
@@ -176,23 +145,25 @@ def test_post_comment_with_a_drawing_and_refusals() -> None:
         assert session.query(Comment).filter_by(parent_id=asset.id).count() == 1
 
 
-def test_an_upload_the_server_cannot_store_ends_busy_with_a_message(clips, media_dir) -> None:
+def test_tus_reports_drive_the_guard_the_table_and_the_asset_page() -> None:
+    """What assets/tus_upload.js reports: running or not (the leave guard), a message, and a
+    finished version (the table refreshes; a single file's page opens)."""
     s = make_studio()
-    # MEDIA_DIR is a file: the incoming folder cannot be made (NotADirectoryError).
-    media_dir.parent.mkdir(parents=True, exist_ok=True)
-    media_dir.write_text("")
     state = make_state(
         UploadState,
         cookie=signed_in_cookie(s.admin.email),
         url=f"http://localhost:3000/project?id={s.project.id}",
     )
     state.load()
-    state.set_title("Teaser")
-
-    async def upload() -> list:
-        handler = UploadState.event_handlers["receive"].fn
-        return [e async for e in handler(state, _chunks(clips["with_audio.mp4"]))]
-
-    assert run_async(upload) == []
-    assert not state.uploading and state.upload_error == STORE_FAILED
-    assert state.deliverables == []
+    assert state.can_upload and state.deliverables == []
+    state.tus_report({"kind": "started", "value": ""})
+    assert state.uploading
+    state.tus_report({"kind": "failed", "value": "That file is not a video."})
+    assert state.upload_error == "That file is not a video."
+    state.tus_report({"kind": "idle", "value": ""})
+    assert not state.uploading
+    asset = ready_version(s, duration=20)
+    assert state.tus_report({"kind": "done", "value": str(asset.id)}) is None
+    assert [d.latest_label for d in state.deliverables] == ["v1"]
+    opened = state.tus_report({"kind": "done", "value": f"{asset.id}|go"})
+    assert opened is not None and str(asset.id) in str(opened)
