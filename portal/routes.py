@@ -29,6 +29,7 @@ PROJECTS = "/projects"
 PROJECT = "/project"
 MY_TASKS = "/my-tasks"
 ASSET = "/asset"
+COMPARE = "/compare"
 API_MEDIA = "/api/media"
 API_UPLOAD = "/api/media/uploads"
 # Resumable uploads (tus 1.0): POST here, then HEAD/PATCH/DELETE API_TUS + <upload id>.
@@ -63,6 +64,11 @@ def project_url(project_id: str) -> str:
 def asset_url(asset_id: str, *, compare: str = "") -> str:
     """The review page of one asset version (optionally comparing with another version)."""
     return page_url(ASSET, id=str(asset_id), compare=compare)
+
+
+def compare_url(left_id: str, right_id: str, *, mode: str = "side") -> str:
+    """Two versions of one deliverable side by side (`mode="side"`) or as a wipe ("wipe")."""
+    return page_url(COMPARE, a=str(left_id), b=str(right_id), mode=mode)
 
 
 def media_url(asset_id: str, name: str) -> str:

@@ -51,6 +51,7 @@ def marker(c: AssetCommentView) -> rx.Component:
     script once the video's duration is known); its text shows on hover or focus."""
     return rx.el.button(
         rx.el.span(
+            rx.cond(c.version_label != "", c.version_label + " · ", ""),
             rx.el.strong(c.timecode),
             " · ",
             c.author_name,
@@ -72,9 +73,10 @@ def marker(c: AssetCommentView) -> rx.Component:
         },
         style={
             "position": "absolute",
-            "top": "2px",
+            "top": "0",
             "height": "14px",
             "minWidth": "8px",
+            "zIndex": "2",
             "padding": "0",
             "border": "none",
             "borderRadius": "7px",
@@ -82,6 +84,9 @@ def marker(c: AssetCommentView) -> rx.Component:
             "visibility": "hidden",  # until placed
             "background": rx.cond(c.resolved, rx.color("green", 9), rx.color("orange", 9)),
             "&:hover .marker-tip, &:focus-visible .marker-tip": {"display": "block"},
+            # A range is a thinner bar in the lower lane, under the point markers.
+            "&.comment-marker-range": {"top": "12px", "height": "8px", "zIndex": "1"},
+            "&.comment-marker-range:hover": {"zIndex": "3"},
             "&.tip-left .marker-tip": {"left": "auto", "right": "0", "transform": "none"},
             "&.tip-right .marker-tip": {"left": "0", "transform": "none"},
         },
@@ -91,7 +96,7 @@ def marker(c: AssetCommentView) -> rx.Component:
 def scrubber(comments: rx.Var) -> rx.Component:
     """A timeline under the video: click to seek; the playhead, the marked loop range and one
     marker per comment thread (replies share their thread's marker)."""
-    part = {"position": "absolute", "top": "7px", "height": "4px", "pointerEvents": "none"}
+    part = {"position": "absolute", "top": "9px", "height": "4px", "pointerEvents": "none"}
     return rx.box(
         rx.el.div(
             class_name="scrubber-track",
@@ -101,7 +106,7 @@ def scrubber(comments: rx.Var) -> rx.Component:
             class_name="scrubber-loop",
             style={
                 **part,
-                "top": "4px",
+                "top": "6px",
                 "height": "10px",
                 "display": "none",
                 "background": rx.color("blue", 6),
@@ -112,7 +117,7 @@ def scrubber(comments: rx.Var) -> rx.Component:
             style={
                 **part,
                 "top": "0",
-                "height": "18px",
+                "height": "22px",
                 "width": "2px",
                 "background": rx.color("gray", 12),
                 "left": "0",
@@ -124,7 +129,7 @@ def scrubber(comments: rx.Var) -> rx.Component:
         aria_label="Timeline with comment markers: click to seek",
         position="relative",
         width="100%",
-        height="18px",
+        height="22px",
         cursor="pointer",
         margin_top="4px",
     )
@@ -166,7 +171,14 @@ def shortcut_sheet() -> rx.Component:
         ),
         id="shortcut-sheet",
         aria_label="Keyboard shortcuts",
-        style={"maxWidth": "min(560px, 92vw)", "borderRadius": "8px", "padding": "1rem"},
+        style={
+            "maxWidth": "min(560px, 92vw)",
+            "margin": "auto",
+            "border": "none",
+            "borderRadius": "8px",
+            "padding": "1rem",
+            "&::backdrop": {"background": "rgba(0, 0, 0, 0.45)"},
+        },
     )
 
 

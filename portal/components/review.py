@@ -65,6 +65,10 @@ def comment_row(c: AssetCommentView, on_reply, on_resolve, can_comment: rx.Var) 
                     class_name="comment-seek",
                 ),
             ),
+            rx.cond(
+                c.version_label != "",
+                rx.badge("From " + c.version_label, color_scheme="blue", class_name="from-version"),
+            ),
             rx.cond(c.has_drawing & ~c.is_reply, rx.badge("✎ drawing", variant="soft")),
             rx.text(c.author_name, weight="bold", size="2"),
             rx.text(c.created_at, size="1", color_scheme="gray"),
@@ -75,7 +79,11 @@ def comment_row(c: AssetCommentView, on_reply, on_resolve, can_comment: rx.Var) 
         rx.cond(
             can_comment & ~c.is_reply,
             rx.hstack(
-                text_action("Reply", on_reply(c.id), class_name="comment-reply"),
+                # A reply goes on the comment's own version (open it to reply there).
+                rx.cond(
+                    c.version_label == "",
+                    text_action("Reply", on_reply(c.id), class_name="comment-reply"),
+                ),
                 text_action(
                     rx.cond(c.resolved, "Reopen", "Resolve"),
                     on_resolve(c.id, ~c.resolved),

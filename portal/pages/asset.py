@@ -6,6 +6,7 @@ from reflex.vars import ArrayVar
 from portal import routes
 from portal.components.annotations import annotation_bar, annotation_layer, drawing_tools
 from portal.components.badges import media_status_badge
+from portal.components.compare import compare_links, earlier_toggles
 from portal.components.exports import export_bar
 from portal.components.player import player
 from portal.components.review import (
@@ -116,6 +117,7 @@ def viewer() -> rx.Component:
                     id="toggle-compare",
                 ),
             ),
+            rx.cond(S.compare_id != "", compare_links(S.asset_id, S.compare_id)),
             # The comment box sits under the player, beside the moment it is about (the list
             # is on the right, or below on a phone).
             rx.cond(
@@ -161,6 +163,7 @@ def comments_panel() -> rx.Component:
     return rx.vstack(
         rx.heading("Comments", size="4"),
         comment_filters(S.comment_filter, S.set_filter, S.search),
+        earlier_toggles(S.earlier_versions, S.with_earlier, S.show_earlier),
         rx.cond(
             not_empty(S.comments),
             rx.foreach(

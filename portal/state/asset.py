@@ -16,9 +16,9 @@ from portal.services.media.comments import (
     AssetCommentView,
     add_asset_comment,
     asset_drawings,
-    asset_thread,
     set_resolved,
 )
+from portal.services.media.compare import threads_with_earlier
 from portal.services.media.review import decide, next_decisions
 from portal.services.media.views import AssetView, VersionView, asset_view
 from portal.state import live
@@ -43,6 +43,8 @@ class AssetState(SessionState):
     compare_id: str = ""
     showing_compare: bool = False
     comments: list[AssetCommentView] = []
+    # Earlier versions whose comments the list shows too ("Show v1 comments"), by id.
+    with_earlier: list[str] = []
     # The version's drawings as JSON for the player's annotation layer (assets/annotate.js).
     drawings: str = "[]"
     comment_filter: str = "all"
@@ -68,6 +70,12 @@ class AssetState(SessionState):
         return routes.media_url(self.asset_id, "poster.jpg") if self.asset.playable else ""
 
     @rx.var
+    def earlier_versions(self) -> list[VersionView]:
+        """The versions older than this one (the stack is newest first)."""
+        ids = [v.id for v in self.versions]
+        return self.versions[ids.index(self.asset_id) + 1 :] if self.asset_id in ids else []
+
+    @rx.var
     def compare_label(self) -> str:
         return next((v.label for v in self.versions if v.id == self.compare_id), "")
 
@@ -78,6 +86,7 @@ class AssetState(SessionState):
         self.asset_id = query.get("id", "")[:64]
         self.compare_id = query.get("compare", "")[:64]
         self.showing_compare, self.reply_to, self.confirm_old = False, "", ""
+        self.with_earlier = []
         self.notice = self.comment_error = ""
         self._refresh()
         busy = self.asset.status in ("uploading", "processing")
@@ -90,9 +99,10 @@ class AssetState(SessionState):
             user = self._require_user(ROLES)
             with tenant_session(user.context) as session:
                 self.asset, self.versions = asset_view(session=session, asset_id=self.asset_id)
-                self.comments = asset_thread(
+                self.comments = threads_with_earlier(
                     session=session,
                     asset_id=self.asset_id,
+                    earlier=self.with_earlier,
                     status=self.comment_filter,
                     query=self.comment_query,
                 )
@@ -222,3 +232,10 @@ class AssetState(SessionState):
         known = {v.id for v in self.versions} - {self.asset_id}
         self.compare_id = version_id if version_id in known else ""
         self.showing_compare = False
+
+    @rx.event
+    def show_earlier(self, version_id: str, shown: bool) -> None:
+        """Show or hide an earlier version's comments beside this one's (marked "v1")."""
+        rest = [v for v in self.with_earlier if v != version_id]
+        self.with_earlier = [*rest, str(version_id)[:64]] if shown else rest
+        self._refresh()

@@ -65,3 +65,5 @@ class AssetCommentView:
     # A range comment's out point in seconds ("" for a comment at one frame): the scrubber
     # draws it as a bar.
     end_seconds: str = ""
+    # "v1" on a comment of an earlier version shown beside the current one's ("" for its own).
+    version_label: str = ""
