@@ -73,7 +73,10 @@ def test_export_menu_and_original_download(browser, app_url: str, reviewed, clip
 
         def pick(item: str):  # type: ignore[no-untyped-def]
             def click() -> None:
+                # The menu closes after each pick (with an animation): open it afresh.
+                page.wait_for_selector("[role=menu]", state="detached")
                 page.click("#export-menu")
+                page.wait_for_selector(item, state="visible")
                 page.click(item)
 
             return click
@@ -93,5 +96,42 @@ def test_export_menu_and_original_download(browser, app_url: str, reviewed, clip
 
         original = download(page, lambda: page.click("#download-original"))
         assert original == clips["with_audio.mp4"].read_bytes()
+    finally:
+        context.close()
+
+
+def test_long_report_shows_preparing_then_downloads(browser, app_url: str, reviewed) -> None:
+    """Over INLINE_THREADS threads the report is a job: the link opens "Preparing…", the job
+    runs (here: a worker driven by the test, as the served app runs none), and the page's own
+    reload then downloads the PDF."""
+    from portal.services.media.exports_report import INLINE_THREADS
+    from tests.jobs.test_share_rendition import drain_media_queue
+
+    s, asset = reviewed
+    with tenant_session(s.member_ctx) as session:
+        for n in range(INLINE_THREADS):
+            add_asset_comment(
+                session=session,
+                asset_id=asset.id,
+                author_id=s.member.id,
+                body=f"Note {n}",
+                timecode=f"0.{n + 1}",
+            )
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        open_login(page, app_url)
+        sign_in(page, s.member.email, PASSWORD)
+        page.wait_for_url(f"{app_url}/")
+        page.goto(app_url + routes.asset_url(str(asset.id)))
+        page.click("#export-menu")
+        page.click("#export-comments-pdf")
+        page.wait_for_selector("#report-preparing")
+        assert f"{INLINE_THREADS + 2} comment threads" in page.inner_text("#report-preparing")
+        with page.expect_download(timeout=120_000) as info:
+            drain_media_queue()
+        report = PdfReader(info.value.path())
+        assert [len(p.images) for p in report.pages] == [0] + [1] * (INLINE_THREADS + 2)
     finally:
         context.close()
