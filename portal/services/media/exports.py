@@ -26,7 +26,6 @@ from portal.services.core.versions import deliverable_version
 from portal.services.media.assets import get_asset
 from portal.services.media.review import LABELS
 from portal.services.media.timecode import format_timecode, frame_at
-from portal.services.media.views import _reviewed
 
 CSV_HEADER = (
     "Thread",
@@ -165,8 +164,11 @@ def comment_export(*, session: Session, asset_id: UUID | str) -> CommentExport:
                     else None,
                 )
             )
-    reviewer = session.get(User, asset.reviewed_by) if asset.reviewed_by else None
-    names = {reviewer.id: reviewer.name or reviewer.email} if reviewer else {}
+    reviewed = ""
+    if asset.reviewed_at is not None and asset.review_status != "in_review":
+        reviewer = session.get(User, asset.reviewed_by) if asset.reviewed_by else None
+        who = (reviewer.name or reviewer.email) if reviewer else "someone"
+        reviewed = f"{LABELS[asset.review_status]} by {who} · {format_datetime(asset.reviewed_at)}"
     return CommentExport(
         asset_id=asset.id,
         tenant_id=asset.tenant_id,
@@ -178,7 +180,7 @@ def comment_export(*, session: Session, asset_id: UUID | str) -> CommentExport:
         backend=asset.backend,
         playback_id=asset.mux_playback_id,
         review_label=LABELS.get(asset.review_status, asset.review_status),
-        reviewed=_reviewed(asset, names),
+        reviewed=reviewed,
         comments=comments,
         client_decisions=client_decision_lines(session, asset.id),
     )

@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
@@ -36,6 +37,7 @@ REPORT_TASK = "export_report"
 REPORT_QUEUE = "media"
 INLINE_THREADS = 5  # measured: docs/exports.md
 PAGE_WIDTH = 180.0  # mm inside A4's 15 mm margins
+KEEP_RECENT_SECONDS = 600
 MAX_PICTURE_HEIGHT = 120.0  # mm: a portrait video stays on its page with its text
 
 
@@ -69,8 +71,9 @@ def make_report(export: CommentExport) -> Path:
     partial = target.with_suffix(f".{os.getpid()}.part")
     partial.write_bytes(data)
     os.replace(partial, target)  # whole or not at all
+    # Older reports go, but not one made in the last minutes: a request may be sending it.
     for old in target.parent.glob("report-*.pdf"):
-        if old != target:
+        if old != target and old.stat().st_mtime < time.time() - KEEP_RECENT_SECONDS:
             old.unlink(missing_ok=True)
     return target
 

@@ -15,6 +15,7 @@ from portal.services.core.errors import NotFound
 from portal.services.media.comments import add_asset_comment, set_resolved
 from portal.services.media.exports import CSV_HEADER, comment_export, comments_csv, file_name
 from portal.services.media.exports_edit import comments_edl, comments_fcp_xml
+from portal.services.media.review import decide
 from portal.services.media.timecode import format_timecode
 from tests.factories import Studio, make_studio, ready_version
 
@@ -81,6 +82,20 @@ def test_export_lists_threads_in_timecode_order_with_replies(studio: Studio) -> 
     assert export.comments[0].resolved and export.comments[1].resolved
     assert export.comments[2].end == 12.52
     assert file_name(export, "comments.csv") == "Hero film v1 comments.csv"
+    assert (export.review_label, export.reviewed) == ("In review", "")
+
+
+def test_export_carries_the_studio_approval(studio: Studio) -> None:
+    asset = ready_version(studio)
+    with tenant_session(studio.admin_ctx) as session:
+        decide(session=session, asset_id=asset.id, user_id=studio.admin.id, decision="approved")
+    export = export_of(studio, asset)
+    assert export.review_label == "Approved"
+    # Names as the asset page shows them: the studio's people are not the agency's to read (RLS).
+    assert export.reviewed.startswith("Approved by someone · ")
+    with tenant_session(studio.admin_ctx) as session:
+        own = comment_export(session=session, asset_id=asset.id)
+    assert own.reviewed.startswith("Approved by Ada Admin · ")
 
 
 def test_another_tenant_and_bad_ids_read_as_not_found(studio: Studio) -> None:

@@ -6,8 +6,10 @@ the fake Mux with the time in the signed token). Kept per fingerprint; remade on
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -19,7 +21,12 @@ from portal.integrations.media_local import ffmpeg, grab_frame
 from portal.services.media.assets import accept_upload
 from portal.services.media.comments import add_asset_comment
 from portal.services.media.exports import comment_export
-from portal.services.media.exports_report import make_report, make_report_job, report_path
+from portal.services.media.exports_report import (
+    KEEP_RECENT_SECONDS,
+    make_report,
+    make_report_job,
+    report_path,
+)
 from portal.services.media.frame_grabs import grab_time, mux_time
 from portal.services.media.processing import process_asset
 from portal.services.media.storage import asset_dir
@@ -100,13 +107,18 @@ def test_local_report_has_a_grab_per_thread_with_the_drawing(
     assert drawn.size == (960, 540)
     assert outline_is_red(drawn) and not outline_is_red(plain)
 
-    # Kept: the same report is not made twice; a change makes a new one and drops the old.
+    # Kept: the same report is not made twice; a change makes a new one and drops the old
+    # (once it is older than a request could still be sending it).
     assert make_report(export_of(studio, asset)) == path
     comment(studio, asset, "One more", "0.1")
     assert not report_path(export_of(studio, asset)).is_file()
-    result = make_report_job(asset_id=asset.id, tenant_id=asset.tenant_id)
-    assert result["threads"] == 3
-    assert report_path(export_of(studio, asset)).is_file() and not path.exists()
+    assert make_report_job(asset_id=asset.id, tenant_id=asset.tenant_id)["threads"] == 3
+    assert report_path(export_of(studio, asset)).is_file() and path.exists()
+    long_ago = time.time() - KEEP_RECENT_SECONDS - 1
+    os.utime(path, (long_ago, long_ago))
+    comment(studio, asset, "And one more", "0.2")
+    assert make_report_job(asset_id=asset.id, tenant_id=asset.tenant_id)["threads"] == 4
+    assert not path.exists() and len(list(path.parent.glob("report-*.pdf"))) == 2
 
 
 def test_the_grab_is_the_frame_the_comment_is_on(studio: Studio, clips, media_dir) -> None:
