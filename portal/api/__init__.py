@@ -18,6 +18,7 @@ from portal.api import (
     notifications,
     share,
     tus,
+    v1,
     webhooks,
 )
 from portal.api._headers import with_security_headers
@@ -39,6 +40,7 @@ MODULES = (
     audit,
     evidence,
     notifications,
+    v1,
 )
 
 

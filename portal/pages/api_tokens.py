@@ -4,6 +4,7 @@ import reflex as rx
 
 from portal import routes
 from portal.components.forms import error_callout, field, native_select, notice_callout, text_input
+from portal.components.links import endpoint_link
 from portal.pages.registry import page
 from portal.services.accounts.view_types import (
     API_ACCESS,
@@ -88,7 +89,7 @@ def api_tokens_page() -> rx.Component:
         rx.text(
             "Personal access tokens let scripts and other tools use the portal's API "
             "as you, with only the access you give them. ",
-            rx.link("API reference", href=f"{routes.API_V1}/docs", is_external=True),
+            endpoint_link("API reference", href=f"{routes.API_V1}/docs", new_tab=True),
             size="2",
         ),
         rx.card(

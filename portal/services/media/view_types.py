@@ -46,6 +46,7 @@ class DeliverableView:
     review_label: str
     reviewed: str
     href: str
+    latest_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,7 @@ def project_deliverables(*, session: Session, project_id: UUID) -> list[Delivera
                 review_label=LABELS[latest.review_status],
                 reviewed=_reviewed(latest, names),
                 href=routes.asset_url(str(latest.id)),
+                latest_id=str(latest.id),
             )
         )
     return views

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Date, func, literal, or_, select, tuple_
 from sqlmodel import Session
 
 from portal.models import Milestone, Project, Task, Tenant
 from portal.services.core.errors import InvalidInput, NotFound
-from portal.services.core.locale import format_date, format_short_date
+from portal.services.core.locale import format_date, format_short_date, iso
 from portal.services.core.rows import get_project, insert_row
 from portal.services.core.validation import (
     MAX_TITLE,
@@ -29,6 +33,15 @@ SORTS = {
     "client": (func.lower(Project.client_name), Project.id),
     "end_date": (Project.end_date.asc().nulls_last(), Project.id),
 }
+# Keyset paging (the REST API's cursors): each sort's key, and whether it runs descending.
+# `end_date` keys an undated project as 'infinity', which sorts where NULLS LAST puts it.
+_KEYS: dict[str, tuple[Any, bool]] = {
+    "newest": (Project.created_at, True),
+    "title": (func.lower(Project.title), False),
+    "client": (func.lower(Project.client_name), False),
+    "end_date": (func.coalesce(Project.end_date, literal("infinity").cast(Date)), False),
+}
+_INFINITY = literal("infinity").cast(Date)
 MAX_PAGE_SIZE = 100
 # Kept importable from here for existing callers (demo data, tests).
 __all__ = ["create_milestone", "create_project", "get_project", "list_projects"]
@@ -47,6 +60,8 @@ class ProjectFilters:
     sort: str = "newest"
     page: int = 1
     page_size: int = 25
+    # A cursor from a previous page's `next_cursor`: continue after that row (keyset, not page).
+    after: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,8 @@ class ProjectPage:
     projects: list[ProjectSummary]
     page: int
     has_next: bool
+    # The cursor of the next page ('' at the end): pass it back as `after`.
+    next_cursor: str = ""
 
 
 def _filtered(query, filters: ProjectFilters):  # type: ignore[no-untyped-def]
@@ -112,12 +129,61 @@ def list_project_page(*, session: Session, filters: ProjectFilters) -> ProjectPa
     query = _filtered(
         select(Project, Tenant.name).join(Tenant, Tenant.id == Project.tenant_id), filters
     )
-    rows = session.execute(
-        query.order_by(*SORTS[filters.sort]).offset((page - 1) * size).limit(size + 1)
-    ).all()
+    if filters.after:
+        key, descending = _KEYS[filters.sort]
+        value, after_id = _read_cursor(filters.after, filters.sort)
+        bound = tuple_(key, Project.id)
+        query = query.where(bound < (value, after_id) if descending else bound > (value, after_id))
+        query = query.order_by(*SORTS[filters.sort]).limit(size + 1)
+    else:
+        query = query.order_by(*SORTS[filters.sort]).offset((page - 1) * size).limit(size + 1)
+    rows = session.execute(query).all()
     counts = _task_counts(session, [project.id for project, _ in rows[:size]])
     projects = [_summary(p, name, counts.get(p.id, (0, 0))) for p, name in rows[:size]]
-    return ProjectPage(projects=projects, page=page, has_next=len(rows) > size)
+    has_next = len(rows) > size
+    cursor = _cursor(rows[size - 1][0], filters.sort) if has_next else ""
+    return ProjectPage(projects=projects, page=page, has_next=has_next, next_cursor=cursor)
+
+
+def _cursor(project: Project, sort: str) -> str:
+    """An opaque cursor naming the last row of a page under `sort`."""
+    value: object
+    if sort == "newest":
+        value = project.created_at.isoformat() if project.created_at else ""
+    elif sort == "title":
+        value = project.title.lower()
+    elif sort == "client":
+        value = project.client_name.lower()
+    else:
+        value = project.end_date.isoformat() if project.end_date else "infinity"
+    raw = json.dumps([sort, value, str(project.id)], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _read_cursor(cursor: str, sort: str) -> tuple[object, UUID]:
+    """The (key, id) a cursor names; InvalidInput when it is malformed or from another sort."""
+    bad = InvalidInput("That cursor is not valid for this list: start again without it.")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        made_for, value, after_id = json.loads(raw)
+        key_id = UUID(str(after_id))
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise bad from None
+    if made_for != sort or not isinstance(value, str) or len(value) > 2 * MAX_TITLE:
+        raise bad
+    if sort == "newest":
+        try:
+            return datetime.fromisoformat(value), key_id
+        except ValueError:
+            raise bad from None
+    if sort == "end_date":
+        if value == "infinity":
+            return _INFINITY, key_id
+        try:
+            return date.fromisoformat(value), key_id
+        except ValueError:
+            raise bad from None
+    return value, key_id
 
 
 def list_projects(*, session: Session, include_archived: bool = False) -> list[ProjectSummary]:
@@ -140,6 +206,8 @@ def _summary(project: Project, tenant_name: str, counts: tuple[int, int]) -> Pro
         tenant_id=str(project.tenant_id),
         start_input=format_short_date(project.start_date),
         end_input=format_short_date(project.end_date),
+        start_iso=iso(project.start_date),
+        end_iso=iso(project.end_date),
     )
 
 

@@ -25,6 +25,9 @@ class ProjectSummary:
     # The dates as the form's inputs show them (dd/mm/yyyy).
     start_input: str = ""
     end_input: str = ""
+    # ISO dates (yyyy-mm-dd, '' when unset) for the REST API.
+    start_iso: str = ""
+    end_iso: str = ""
 
 
 @dataclass(frozen=True)
