@@ -114,6 +114,8 @@ def safe_next(path: str | None) -> str:
 SHARE = "/s"
 API_SHARE = "/api/share"
 API_SHARE_MEDIA = "/api/share-media"
+# New-version emails to share-link clients: stop them (GET confirms, POST applies).
+API_SHARE_UNSUBSCRIBE = "/api/share-unsubscribe"
 
 
 def share_url(token: str) -> str:

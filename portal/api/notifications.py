@@ -1,4 +1,5 @@
-"""/api/notifications/unsubscribe: turn off one type of notification email without signing in.
+"""/api/notifications/unsubscribe: turn off one type of notification email without signing in;
+/api/share-unsubscribe: a share-link client stops the new-version emails of that link.
 
 GET shows a confirmation with a button (mail scanners follow links; a GET changes nothing);
 POST does it — also as RFC 8058 one-click (`List-Unsubscribe-Post`) from the mail client.
@@ -19,6 +20,7 @@ from portal.services.core.errors import InvalidUnsubscribe
 from portal.services.notifications.fan_out import TYPES
 from portal.services.notifications.prefs import read_unsubscribe_token
 from portal.services.notifications.prefs import unsubscribe as turn_off
+from portal.services.sharing import follow
 
 
 def _page(heading: str, body: str, status: int = 200) -> HTMLResponse:
@@ -67,4 +69,32 @@ async def unsubscribe(request: Request) -> Response:
     )
 
 
-ROUTES = [Route(routes.API_UNSUBSCRIBE, unsubscribe, methods=["GET", "POST"])]
+async def share_unsubscribe(request: Request) -> Response:
+    """Confirm (GET) or apply (POST) a share-link client's unsubscribe link."""
+    if request.method == "GET":
+        token = request.query_params.get("token", "")
+        try:
+            follow.read_unsubscribe_token(token)
+        except InvalidUnsubscribe:
+            return _invalid()
+        return _page(
+            "Stop these emails?",
+            "<p>You will no longer be told by email when a new version is ready on this review "
+            "link. The link itself keeps working.</p>"
+            f"<form method='post' action='{routes.API_SHARE_UNSUBSCRIBE}'>"
+            f"<input type='hidden' name='token' value='{escape(token)}'>"
+            "<button type='submit' id='unsubscribe'>Unsubscribe</button></form>",
+        )
+    form = await read_form(request)
+    token = field(form, "token") or request.query_params.get("token", "")
+    try:
+        await run_in_threadpool(follow.unsubscribe, token)
+    except InvalidUnsubscribe:
+        return _invalid()
+    return _page("Unsubscribed", "<p>No more new-version emails for this review link.</p>")
+
+
+ROUTES = [
+    Route(routes.API_UNSUBSCRIBE, unsubscribe, methods=["GET", "POST"]),
+    Route(routes.API_SHARE_UNSUBSCRIBE, share_unsubscribe, methods=["GET", "POST"]),
+]

@@ -55,6 +55,12 @@ def options_form(link: ShareLinkSummary) -> rx.Component:
             rx.checkbox(
                 "Ask for a decision", name="ask_decision", default_checked=link.ask_decision
             ),
+            rx.checkbox("Always latest", name="follow_latest", default_checked=link.follow_latest),
+            rx.checkbox(
+                "Tell clients about new versions",
+                name="notify_new_versions",
+                default_checked=link.notify_new_versions,
+            ),
             rx.button("Save options", size="1", type="submit", class_name="share-save-options"),
             align="center",
             wrap="wrap",
@@ -65,7 +71,9 @@ def options_form(link: ShareLinkSummary) -> rx.Component:
         + link.allow_comments.to_string()
         + link.allow_download.to_string()
         + link.watermark.to_string()
-        + link.ask_decision.to_string(),
+        + link.ask_decision.to_string()
+        + link.follow_latest.to_string()
+        + link.notify_new_versions.to_string(),
         class_name="share-options",
     )
 
@@ -127,6 +135,8 @@ def link_row(link: ShareLinkSummary, *, show_asset: bool) -> rx.Component:
             rx.cond(link.allow_download, rx.badge("download", variant="outline")),
             rx.cond(link.watermark, rx.badge("watermark", variant="outline")),
             rx.cond(link.ask_decision, rx.badge("asks a decision", variant="outline")),
+            rx.cond(link.follow_latest, rx.badge("always latest", variant="outline")),
+            rx.cond(link.notify_new_versions, rx.badge("tells clients", variant="outline")),
             align="center",
             wrap="wrap",
         ),
@@ -221,6 +231,16 @@ def create_form() -> rx.Component:
                 "Ask for a decision (the client can approve or request changes)",
                 name="ask_decision",
                 id="share-ask-decision",
+            ),
+            rx.checkbox(
+                "Always latest (the link moves to each newer version when it is ready)",
+                name="follow_latest",
+                id="share-follow-latest",
+            ),
+            rx.checkbox(
+                "Tell clients about new versions (by email, to the address they gave here)",
+                name="notify_new_versions",
+                id="share-notify-versions",
             ),
             rx.text(WATERMARK_NOTE, size="1", color_scheme="gray"),
             watermark_limit(),

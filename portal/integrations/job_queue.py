@@ -21,6 +21,9 @@ from sqlmodel import Session
 
 WEBHOOK_QUEUE = "webhooks"
 PROCESS_WEBHOOK_TASK = "process_webhook_event"
+# A version became ready: share links that follow the latest move, their clients are told.
+SHARE_VERSION_TASK = "share_new_version"
+SHARE_VERSION_QUEUE = "notifications"
 PROCESS_WEBHOOK_BATCH_TASK = "process_webhook_batch"
 # At most one batch job waits (procrastinate's queueing lock covers `todo` jobs only, so a new
 # event arriving while a batch runs still queues the next one).

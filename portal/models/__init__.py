@@ -2,7 +2,14 @@
 
 from portal.models.activity import AuditLog, Comment, Notification
 from portal.models.api import ApiIdempotencyKey, ApiToken
-from portal.models.asset import Asset, ShareDecision, ShareLink, ShareLinkView, TusUpload
+from portal.models.asset import (
+    Asset,
+    ShareDecision,
+    ShareLink,
+    ShareLinkContact,
+    ShareLinkView,
+    TusUpload,
+)
 from portal.models.mail import OutboxEmail
 from portal.models.operations import JobRun, ResidencyEvidence, WebhookEvent
 from portal.models.project import Milestone, Project, Task
@@ -25,6 +32,7 @@ __all__ = [
     "ResidencyEvidence",
     "ShareDecision",
     "ShareLink",
+    "ShareLinkContact",
     "ShareLinkView",
     "Task",
     "Tenant",

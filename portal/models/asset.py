@@ -72,6 +72,10 @@ class ShareLink(SQLModel, table=True):
     watermark: bool = False
     # The client page offers Approve / Request changes (share_decisions).
     ask_decision: bool = False
+    # Moves to each newer ready version of its deliverable (else stays on its version).
+    follow_latest: bool = False
+    # Its clients (share_link_contacts) are emailed when a newer version is ready.
+    notify_new_versions: bool = False
     last_viewed_at: datetime | None = timestamp_field(nullable=True)
     revoked_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime | None = timestamp_field()
@@ -124,4 +128,20 @@ class ShareDecision(SQLModel, table=True):
     note: str = ""
     # The client page's key for one press: unique per link, so a double click is one row.
     request_key: UUID
+    created_at: datetime | None = timestamp_field()
+
+
+# An address a client gave on a link (commenting or deciding): told of new versions when the
+# link says so, until they unsubscribe.
+class ShareLinkContact(SQLModel, table=True):
+    __tablename__ = "share_link_contacts"
+
+    id: UUID = id_field()
+    tenant_id: UUID = tenant_field()
+    share_link_id: UUID = Field(foreign_key="share_links.id")
+    email: str
+    name: str = ""
+    # The version they were last told of (a retried job does not tell them twice).
+    notified_asset_id: UUID | None = None
+    unsubscribed_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime | None = timestamp_field()

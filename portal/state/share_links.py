@@ -120,6 +120,8 @@ class ShareLinksState(SessionState):
                 allow_download=_flag(form, "allow_download"),
                 watermark=_flag(form, "watermark"),
                 ask_decision=_flag(form, "ask_decision"),
+                follow_latest=_flag(form, "follow_latest"),
+                notify_new_versions=_flag(form, "notify_new_versions"),
             )
             created.append(link.url)
 
@@ -184,6 +186,8 @@ class ShareLinksState(SessionState):
                 allow_download=_flag(form, "allow_download"),
                 watermark=_flag(form, "watermark"),
                 ask_decision=_flag(form, "ask_decision"),
+                follow_latest=_flag(form, "follow_latest"),
+                notify_new_versions=_flag(form, "notify_new_versions"),
             ),
         )
         self._done(message, "Link options saved.")

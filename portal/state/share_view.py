@@ -237,6 +237,9 @@ class ShareViewState(rx.State):
         if info is None:
             self._unavailable()
             return
+        if str(info.asset_id) != self.version_id:
+            self._follow(info)  # an "always latest" link moved to a newer version
+            return
         self.renewal = make_grant(
             link_id=info.link_id, tenant_id=info.tenant_id, asset_id=info.asset_id
         )
@@ -246,6 +249,30 @@ class ShareViewState(rx.State):
         ):
             self.download_preparing = False
             self.download_url = self.renewal_path + "/download"
+
+    def _follow(self, info: LinkInfo) -> None:
+        """Switch the open page to the version the link grants now (no view counted: the page
+        was opened already); media of the old version is no longer served through the link."""
+        grant = make_grant(link_id=info.link_id, tenant_id=info.tenant_id, asset_id=info.asset_id)
+        opened = OpenedLink(
+            info.link_id,
+            info.tenant_id,
+            info.asset_id,
+            0,
+            info.allow_comments,
+            info.allow_download,
+            grant,
+        )
+        self._brand(info)
+        self.src = opened.media("hls/master.m3u8")
+        self.poster = opened.media("poster.jpg")
+        self.version_id = str(info.asset_id)
+        self.renewal_path = opened.media("").rstrip("/")
+        self.renewal = grant
+        self._download(opened, info)
+        self._load_comments(info)
+        self._load_decision(info)
+        self.notice = f"A new version is here: {self.label}."
 
     @rx.event
     def post_comment(self, form: dict) -> None:

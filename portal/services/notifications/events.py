@@ -19,6 +19,7 @@ from sqlalchemy import String, cast, select, text
 from sqlmodel import Session
 
 from portal import routes
+from portal.integrations.job_queue import SHARE_VERSION_QUEUE, SHARE_VERSION_TASK, defer_job
 from portal.models import (
     Asset,
     AuthToken,
@@ -164,6 +165,14 @@ def on_asset_status(*, session: Session, asset: Asset, status: str) -> None:
     )
     if status == "ready":
         on_version_ready(session=session, asset=asset, number=number)
+        # Share links of the deliverable: follow the new version, tell their clients.
+        defer_job(
+            session,
+            task=SHARE_VERSION_TASK,
+            queue=SHARE_VERSION_QUEUE,
+            args={"asset_id": str(asset.id), "tenant_id": str(asset.tenant_id)},
+            queueing_lock=f"share-new-version:{asset.id}",
+        )
 
 
 def on_version_ready(*, session: Session, asset: Asset, number: int) -> None:

@@ -37,6 +37,7 @@ from portal.services.core.validation import clean_text, parse_uuid
 from portal.services.media.comments import scrub_pii
 from portal.services.notifications.events import on_client_decision
 from portal.services.sharing.access import LinkInfo
+from portal.services.sharing.follow import remember_contact
 from portal.services.sharing.guests import clean_guest, guest_user
 from portal.services.sharing.rules import effective_status
 from portal.services.sharing.view_types import ClientDecisionView
@@ -139,6 +140,7 @@ def record_decision(
         row = session.get(ShareDecision, row_id)
         assert row is not None  # inserted just now, in this transaction
         on_client_decision(session=session, decision=row, link=link)
+        remember_contact(session, link_id=link.id, tenant_id=link.tenant_id, name=name, email=email)
         session.flush()
         session.expunge(row)
     return Recorded(row, new=True)

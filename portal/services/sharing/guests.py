@@ -28,6 +28,7 @@ from portal.services.media.assets import get_asset
 from portal.services.media.comments import add_asset_comment, asset_drawings
 from portal.services.media.timecode import format_timecode
 from portal.services.sharing.access import LinkInfo
+from portal.services.sharing.follow import remember_contact
 from portal.services.sharing.view_types import GuestCommentView
 
 MAX_GUEST_NAME = 100
@@ -96,6 +97,9 @@ def add_guest_comment(
         )
         comment.meta = {**comment.meta, "share_link_id": str(info.link_id), "guest": True}
         insert_row(session, comment)
+        remember_contact(
+            session, link_id=info.link_id, tenant_id=info.tenant_id, name=name, email=email
+        )
     return comment
 
 

@@ -128,6 +128,8 @@ def create_share_link(
     allow_download: bool = False,
     watermark: bool = False,
     ask_decision: bool = False,
+    follow_latest: bool = False,
+    notify_new_versions: bool = False,
 ) -> NewShareLink:
     """A new link to one ready version; returns its URL (shown once, never stored)."""
     asset = get_asset(session=session, asset_id=asset_id)
@@ -148,6 +150,8 @@ def create_share_link(
         allow_download=bool(allow_download),
         watermark=bool(watermark),
         ask_decision=bool(ask_decision),
+        follow_latest=bool(follow_latest),
+        notify_new_versions=bool(notify_new_versions),
     )
     insert_row(session, link)
     queue_rendition(session, link)  # a watermarked download is prepared ahead
@@ -209,6 +213,8 @@ def set_link_options(
     allow_download: bool,
     watermark: bool,
     ask_decision: bool | None = None,
+    follow_latest: bool | None = None,
+    notify_new_versions: bool | None = None,
 ) -> ShareLink:
     """Change what a live link allows (comments, download, a decision) and whether it is
     watermarked; a watermarked download is prepared when both are on."""
@@ -222,6 +228,10 @@ def set_link_options(
     link.watermark = bool(watermark)
     if ask_decision is not None:
         link.ask_decision = bool(ask_decision)
+    if follow_latest is not None:
+        link.follow_latest = bool(follow_latest)
+    if notify_new_versions is not None:
+        link.notify_new_versions = bool(notify_new_versions)
     session.add(link)
     session.flush()
     queue_rendition(session, link)
@@ -247,6 +257,8 @@ def _summary(link: ShareLink, asset: Asset, now: datetime) -> ShareLinkSummary:
         allow_download=link.allow_download,
         watermark=link.watermark,
         ask_decision=link.ask_decision,
+        follow_latest=link.follow_latest,
+        notify_new_versions=link.notify_new_versions,
         live=link.status != "revoked",
     )
 

@@ -39,6 +39,8 @@ class ShareLinkSummary:
     allow_download: bool
     watermark: bool
     ask_decision: bool
+    follow_latest: bool
+    notify_new_versions: bool
     # Revoke and extend make sense only for a link that has not been revoked.
     live: bool
 
