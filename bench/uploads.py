@@ -99,8 +99,7 @@ def upload_bench(work: Path) -> None:
     """Rounds of `cp` and the app's upload of the same file, interleaved (the disk and the
     machine's load change within seconds): the median of each, and the ratio of medians."""
     from portal.services.accounts.auth import SESSION_COOKIE, sign_in
-    from tests.factories import PASSWORD
-    from tests.services.conftest import make_studio
+    from tests.factories import PASSWORD, make_studio
 
     studio = make_studio()
     cookie = f"{SESSION_COOKIE}={sign_in(email=studio.admin.email, password=PASSWORD).token}"
