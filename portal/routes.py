@@ -126,3 +126,17 @@ def share_url(token: str) -> str:
 def share_media_url(grant: str, name: str) -> str:
     """A media file on the client page, reached through a short-lived playback grant."""
     return f"{API_SHARE_MEDIA}/{quote(grant, safe='')}/{name}"
+
+
+UPLOAD_REQUEST = "/r"
+# A member's download of one file a client sent: API_CLIENT_FILES + <client file id>.
+API_CLIENT_FILES = "/api/client-files/"
+
+
+def upload_request_url(token: str) -> str:
+    """The client page of an upload request (the token is the link's only secret)."""
+    return f"{UPLOAD_REQUEST}/{quote(token, safe='')}"
+
+
+def client_file_url(file_id: str) -> str:
+    return f"{API_CLIENT_FILES}{quote(file_id, safe='')}"

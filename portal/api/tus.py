@@ -31,6 +31,8 @@ from portal.services.core.errors import (
 )
 from portal.services.core.permissions import Action, require
 from portal.services.media import tus_uploads as tus
+from portal.services.sharing import client_files
+from portal.services.sharing.upload_requests import GRANT_HEADER, RequestGrant, live_grant
 from portal.settings import get_settings
 
 VERSION = "1.0.0"
@@ -79,12 +81,19 @@ def _user(request: Request) -> SessionUser | None:
     return resolve_session(request.cookies.get(SESSION_COOKIE))
 
 
-async def _member(request: Request) -> SessionUser | Response:
-    """The signed-in member who may upload, or the answer that refuses the request."""
+async def _member(request: Request) -> SessionUser | RequestGrant | Response:
+    """The signed-in member who may upload — or a client holding a live upload request's
+    grant (header Portal-Upload-Grant; it is used even when a session cookie is sent too) —
+    or the answer that refuses the request."""
     if request.headers.get("tus-resumable") != VERSION:
         return _answer("This server speaks tus 1.0.0.", 412, **{"Tus-Version": VERSION})
     if not same_origin(request):
         return _answer("Cross-site uploads are refused.", 403)
+    if GRANT_HEADER.lower() in request.headers:
+        grant = await run_in_threadpool(live_grant, request.headers[GRANT_HEADER.lower()])
+        if grant is None:
+            return _answer("This upload link is not available.", 403)
+        return grant
     user = await run_in_threadpool(_user, request)
     if user is None:
         return _answer("Please sign in again.", 401)
@@ -136,16 +145,25 @@ async def create(request: Request) -> Response:
             raise InvalidInput("Declare the upload's length (Upload-Length) when creating it.")
         meta = tus.parse_metadata(request.headers.get("upload-metadata"))
         length = _number(request.headers.get("upload-length"), "Upload-Length")
-        status = await run_in_threadpool(
-            lambda: tus.create_upload(
-                ctx=user.context,
-                project_id=meta.get("project_id", ""),
-                title=meta.get("title", ""),
-                filename=meta.get("filename") or meta.get("name"),
-                length=length,
-                milestone_id=meta.get("milestone_id") or None,
+        if isinstance(user, RequestGrant):
+            grant = user
+            status = await run_in_threadpool(
+                lambda: client_files.create_upload(
+                    grant=grant, filename=meta.get("filename") or meta.get("name"), length=length
+                )
             )
-        )
+        else:
+            member = user
+            status = await run_in_threadpool(
+                lambda: tus.create_upload(
+                    ctx=member.context,
+                    project_id=meta.get("project_id", ""),
+                    title=meta.get("title", ""),
+                    filename=meta.get("filename") or meta.get("name"),
+                    length=length,
+                    milestone_id=meta.get("milestone_id") or None,
+                )
+            )
     except PortalError as exc:
         return _error(exc)
     except OSError:
@@ -176,17 +194,31 @@ async def upload(request: Request) -> Response:
     if isinstance(user, Response):
         return user
     upload_id = request.path_params["upload_id"]
-    if method == "HEAD":
+    if isinstance(user, RequestGrant):
+        grant = user
+        if method == "HEAD":
+            return await _client_head(grant, upload_id)
+        if method == "DELETE":
+            try:
+                await run_in_threadpool(
+                    lambda: client_files.terminate(grant=grant, upload_id=upload_id)
+                )
+            except PortalError as exc:
+                return _error(exc)
+            return Response(status_code=204, headers=_headers())
+    elif method == "HEAD":
+        member = user
         try:
             status = await run_in_threadpool(
-                lambda: tus.upload_status(ctx=user.context, upload_id=upload_id)
+                lambda: tus.upload_status(ctx=member.context, upload_id=upload_id)
             )
         except PortalError as exc:
             return _error(exc)
         return _progress(status, 200)
-    if method == "DELETE":
+    elif method == "DELETE":
+        member = user
         try:
-            await run_in_threadpool(lambda: tus.terminate(ctx=user.context, upload_id=upload_id))
+            await run_in_threadpool(lambda: tus.terminate(ctx=member.context, upload_id=upload_id))
         except PortalError as exc:
             return _error(exc)
         return Response(status_code=204, headers=_headers())
@@ -199,18 +231,44 @@ async def upload(request: Request) -> Response:
     return await _append(request, user, upload_id, offset, 204)
 
 
+async def _client_head(grant: RequestGrant, upload_id: str) -> Response:
+    try:
+        status = await run_in_threadpool(
+            lambda: client_files.upload_status(grant=grant, upload_id=upload_id)
+        )
+    except PortalError as exc:
+        return _error(exc)
+    return _progress(status, 200)
+
+
 async def _append(
-    request: Request, user: SessionUser, upload_id: object, offset: int, code: int, **extra: str
+    request: Request,
+    user: SessionUser | RequestGrant,
+    upload_id: object,
+    offset: int,
+    code: int,
+    **extra: str,
 ) -> Response:
     try:
-        status = await tus.receive(
-            ctx=user.context,
-            upload_id=str(upload_id),
-            offset=offset,
-            chunks=request.stream(),
-            checksum=tus.parse_checksum(request.headers.get("upload-checksum")),
-            content_length=_declared_body(request),
-        )
+        checksum = tus.parse_checksum(request.headers.get("upload-checksum"))
+        if isinstance(user, RequestGrant):
+            status = await client_files.receive(
+                grant=user,
+                upload_id=str(upload_id),
+                offset=offset,
+                chunks=request.stream(),
+                checksum=checksum,
+                content_length=_declared_body(request),
+            )
+        else:
+            status = await tus.receive(
+                ctx=user.context,
+                upload_id=str(upload_id),
+                offset=offset,
+                chunks=request.stream(),
+                checksum=checksum,
+                content_length=_declared_body(request),
+            )
     except PortalError as exc:
         return _error(exc, **extra)
     except ClientDisconnect:

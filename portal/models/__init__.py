@@ -4,11 +4,13 @@ from portal.models.activity import AuditLog, Comment, Notification
 from portal.models.api import ApiIdempotencyKey, ApiToken
 from portal.models.asset import (
     Asset,
+    ClientFile,
     ShareDecision,
     ShareLink,
     ShareLinkContact,
     ShareLinkView,
     TusUpload,
+    UploadRequest,
 )
 from portal.models.mail import OutboxEmail
 from portal.models.operations import JobRun, ResidencyEvidence, WebhookEvent
@@ -22,6 +24,7 @@ __all__ = [
     "Asset",
     "AuditLog",
     "AuthToken",
+    "ClientFile",
     "Comment",
     "JobRun",
     "LoginAttempt",
@@ -37,6 +40,7 @@ __all__ = [
     "Task",
     "Tenant",
     "TusUpload",
+    "UploadRequest",
     "User",
     "UserSession",
     "WebhookEvent",

@@ -5,6 +5,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from sqlalchemy import BigInteger, Column, Computed, DateTime, Text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
 from portal.models._base import id_field, jsonb_field, tenant_field, timestamp_field
@@ -101,15 +102,58 @@ class TusUpload(SQLModel, table=True):
     tenant_id: UUID = tenant_field()
     project_id: UUID = Field(foreign_key="projects.id")
     milestone_id: UUID | None = Field(default=None, foreign_key="milestones.id")
-    uploader_id: UUID = Field(foreign_key="users.id")
+    uploader_id: UUID | None = Field(default=None, foreign_key="users.id")
     title: str
     filename: str
     upload_length: int = Field(sa_type=BigInteger)
     upload_offset: int = Field(default=0, sa_type=BigInteger)
     asset_id: UUID | None = Field(default=None, foreign_key="assets.id")
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    # Sent by a client through an upload request (then there is no member uploader).
+    upload_request_id: UUID | None = Field(default=None, foreign_key="upload_requests.id")
+    sender_name: str | None = None
+    sender_email: str | None = None
     created_at: datetime | None = timestamp_field()
     updated_at: datetime | None = timestamp_field()
+
+
+# A link through which a client sends files to a project (the token stored as sha256 only).
+class UploadRequest(SQLModel, table=True):
+    __tablename__ = "upload_requests"
+
+    id: UUID = id_field()
+    tenant_id: UUID = tenant_field()
+    project_id: UUID = Field(foreign_key="projects.id")
+    created_by: UUID | None = Field(default=None, foreign_key="users.id")
+    name: str
+    message: str = ""
+    hashed_token: str
+    passcode_hash: str | None = None
+    kinds: list[str] = Field(sa_column=Column("kinds", ARRAY(Text), nullable=False))
+    max_file_bytes: int = Field(sa_type=BigInteger)
+    max_files: int
+    status: str = "active"  # active | revoked (expired: expires_at passed)
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    created_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()
+
+
+# One finished file a client sent through an upload request.
+class ClientFile(SQLModel, table=True):
+    __tablename__ = "client_files"
+
+    id: UUID = id_field()
+    tenant_id: UUID = tenant_field()
+    project_id: UUID = Field(foreign_key="projects.id")
+    upload_request_id: UUID | None = Field(default=None, foreign_key="upload_requests.id")
+    sender_name: str
+    sender_email: str
+    filename: str
+    kind: str  # video | images | documents | audio | archives
+    size_bytes: int = Field(sa_type=BigInteger)
+    sha256: str
+    created_at: datetime | None = timestamp_field()
 
 
 # A client's decision through a share link: one row per press, never updated (the latest per

@@ -47,8 +47,9 @@ def asset_dir(tenant_id: UUID, asset_id: UUID) -> Path:
     return media_root() / str(tenant_id) / str(asset_id)
 
 
-def clean_filename(name: str | None) -> str:
-    """The uploaded file's name, refused when it is empty, too long, a path or a hidden file."""
+def clean_filename(name: str | None, *, any_extension: bool = False) -> str:
+    """The uploaded file's name, refused when it is empty, too long, a path or a hidden file
+    (and, unless `any_extension`, when it does not end as a video type we accept)."""
     name = (name or "").strip()
     if not name:
         raise InvalidInput("The file has no name.")
@@ -58,7 +59,7 @@ def clean_filename(name: str | None) -> str:
         raise InvalidInput("File names may not contain folders, “..” or control characters.")
     extension = Path(name).suffix.lower()
     allowed = get_settings().allowed_extensions
-    if extension not in allowed:
+    if not any_extension and extension not in allowed:
         raise InvalidInput(
             f"“{extension or name}” is not a video type we accept ({', '.join(allowed)})."
         )

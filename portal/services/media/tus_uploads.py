@@ -35,7 +35,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterable, Iterator, Sequence
+from collections.abc import AsyncIterable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -207,29 +207,47 @@ def create_upload(
                 expires_at=_expiry(),
             ),
         )
-        tus_dir().mkdir(parents=True, exist_ok=True)
-        os.close(os.open(part_path(row.id), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
-        return _status(row)
+        return start_file(row)
 
 
-def _own_row(session: Any, ctx: TenantContext, upload_id: UUID | str) -> TusUpload:
-    """The caller's own upload (RLS: its tenant; and only its uploader), else NotFound."""
+def start_file(row: TusUpload) -> TusStatus:
+    """The empty file of an upload row just inserted (by create_upload or another entry point,
+    e.g. an upload request's), and its first status."""
+    tus_dir().mkdir(parents=True, exist_ok=True)
+    os.close(os.open(part_path(row.id), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    return _status(row)
+
+
+def expiry() -> datetime:
+    """When an upload receiving bytes now expires."""
+    return _expiry()
+
+
+def _own_row(
+    session: Any, ctx: TenantContext, upload_id: UUID | str, request_id: UUID | None = None
+) -> TusUpload:
+    """The caller's own upload (RLS: its tenant; and only its uploader — or, for a client with
+    an upload request's grant, only that request's uploads), else NotFound."""
     try:
         uid = parse_uuid(upload_id)
     except NotFound as exc:
         raise NotFound(NOT_FOUND) from exc
     row = session.get(TusUpload, uid)
-    if row is None or row.uploader_id != ctx.user_id:
+    if row is None or row.upload_request_id != request_id:
+        raise NotFound(NOT_FOUND)
+    if request_id is None and row.uploader_id != ctx.user_id:
         raise NotFound(NOT_FOUND)
     if row.asset_id is None and row.expires_at <= datetime.now(UTC):
         raise UploadGone()
     return row
 
 
-def upload_status(*, ctx: TenantContext, upload_id: UUID | str) -> TusStatus:
+def upload_status(
+    *, ctx: TenantContext, upload_id: UUID | str, request_id: UUID | None = None
+) -> TusStatus:
     """The stored offset of one of the caller's uploads (HEAD)."""
     with tenant_session(ctx) as session:
-        return _status(_own_row(session, ctx, upload_id))
+        return _status(_own_row(session, ctx, upload_id, request_id))
 
 
 @contextlib.contextmanager
@@ -280,6 +298,11 @@ def _keep_hash(upload_id: UUID, offset: int, digest: Any) -> None:
             _HASHES.popitem(last=False)
 
 
+def _video_head(head: bytes) -> None:
+    if not looks_like_video(head):
+        raise InvalidInput(NOT_VIDEO)
+
+
 def _forget_hash(upload_id: UUID) -> None:
     with _HASHES_LOCK:
         _HASHES.pop(upload_id, None)
@@ -300,13 +323,15 @@ class _Appender:
         length: int,
         digest: Any,
         checksum: tuple[str, bytes] | None,
+        check_head: Callable[[bytes], None] = _video_head,
     ) -> None:
         self.ctx, self.upload_id, self.fd = ctx, upload_id, fd
+        self.check_head = check_head
         self.start = self.offset = self.committed = start
         self.length = length
         self.digest = digest
         self.checksum = CHECKSUMS[checksum[0]]() if checksum else None
-        self.refused = False  # the content is not a video: the upload goes
+        self.refused = False  # the content is refused (not a video): the upload goes
 
     def write(self, data: Sequence[bytes]) -> None:
         parts = list(data)
@@ -329,9 +354,11 @@ class _Appender:
                 self.checksum.update(part)
         self.offset += size
         if self.offset - size < SNIFF_BYTES <= self.offset:  # the head is complete: sniff it
-            if not looks_like_video(os.pread(self.fd, SNIFF_BYTES, 0)):
+            try:
+                self.check_head(os.pread(self.fd, SNIFF_BYTES, 0))
+            except InvalidInput:
                 self.refused = True
-                raise InvalidInput(NOT_VIDEO)
+                raise
         if self.checksum is None and self.offset - self.committed >= COMMIT_EVERY:
             self.commit()
 
@@ -364,10 +391,17 @@ async def receive(
     chunks: AsyncIterable[bytes],
     checksum: tuple[str, bytes] | None = None,
     content_length: int | None = None,
+    request_id: UUID | None = None,
+    check_head: Callable[[bytes], None] = _video_head,
+    finish: Callable[[TenantContext, UUID, str], TusStatus] | None = None,
 ) -> TusStatus:
     """Append one PATCH body at `offset` (which must be the stored offset); when the upload is
-    complete, it becomes the next version exactly as a one-request upload does."""
-    status = await asyncio.to_thread(upload_status, ctx=ctx, upload_id=upload_id)
+    complete, it becomes the next version exactly as a one-request upload does — or, for an
+    upload request's upload (`request_id`), its content is checked by `check_head` and the
+    complete file handed to `finish` (which removes the upload, kept or refused)."""
+    status = await asyncio.to_thread(
+        upload_status, ctx=ctx, upload_id=upload_id, request_id=request_id
+    )
     if offset != status.offset:
         raise OffsetMismatch()
     if status.complete:
@@ -378,7 +412,9 @@ async def receive(
         raise TooLarge("The data goes past the upload's declared length.")
     with _locked(status.id) as fd:
         # Under the lock: the stored offset again (a PATCH that held the lock may have moved it).
-        status = await asyncio.to_thread(upload_status, ctx=ctx, upload_id=status.id)
+        status = await asyncio.to_thread(
+            upload_status, ctx=ctx, upload_id=status.id, request_id=request_id
+        )
         if offset != status.offset:
             raise OffsetMismatch()
         os.ftruncate(fd, offset)  # bytes past the stored offset were never stored
@@ -391,6 +427,7 @@ async def receive(
             length=status.length,
             digest=digest,
             checksum=checksum,
+            check_head=check_head,
         )
         try:
             await write_stream(writer, chunks)
@@ -409,11 +446,15 @@ async def receive(
                 raise ChecksumMismatch()
         await asyncio.to_thread(writer.commit)
         if writer.offset == status.length < SNIFF_BYTES:  # smaller than the sniffed head
-            if not looks_like_video(os.pread(fd, SNIFF_BYTES, 0)):
+            try:
+                check_head(os.pread(fd, SNIFF_BYTES, 0))
+            except InvalidInput:
                 await asyncio.to_thread(_discard, ctx, status.id)
-                raise InvalidInput(NOT_VIDEO)
+                raise
         if writer.offset < status.length:
             return TusStatus(status.id, status.length, writer.offset, _expiry())
+        if finish is not None:
+            return await asyncio.to_thread(finish, ctx, status.id, writer.digest.hexdigest())
         return await asyncio.to_thread(_complete, ctx, status.id, writer.digest.hexdigest())
 
 
@@ -445,6 +486,11 @@ def _complete(ctx: TenantContext, upload_id: UUID, sha256: str) -> TusStatus:
         return _status(done, version)
 
 
+def discard(*, ctx: TenantContext, upload_id: UUID) -> None:
+    """Remove an upload's row and file (a finished or refused upload of another entry point)."""
+    _discard(ctx, upload_id)
+
+
 def _discard(ctx: TenantContext, upload_id: UUID) -> None:
     """Remove an upload's row and file."""
     _forget_hash(upload_id)
@@ -455,11 +501,13 @@ def _discard(ctx: TenantContext, upload_id: UUID) -> None:
             session.delete(row)
 
 
-def terminate(*, ctx: TenantContext, upload_id: UUID | str) -> None:
+def terminate(
+    *, ctx: TenantContext, upload_id: UUID | str, request_id: UUID | None = None
+) -> None:
     """The termination extension: the caller's upload and its bytes are gone (a finished
     upload's version stays; only the record of its upload goes)."""
     with tenant_session(ctx) as session:
-        row = _own_row(session, ctx, upload_id)
+        row = _own_row(session, ctx, upload_id, request_id)
     if row.asset_id is None:
         with _locked(row.id):
             _discard(ctx, row.id)

@@ -38,6 +38,7 @@ TYPES: dict[str, tuple[str, str]] = {
     "changes_requested": ("Changes requested", "immediately"),
     "share_viewed": ("Share link first viewed", "digest"),
     "client_decision": ("Client decisions through share links", "immediately"),
+    "client_files": ("Files clients send through upload requests", "immediately"),
     "invite_accepted": ("Invitations accepted", "digest"),
 }
 MODES = ("immediately", "digest", "off")
