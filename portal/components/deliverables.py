@@ -11,6 +11,7 @@ import reflex as rx
 from portal.components.badges import media_status_badge
 from portal.components.review import review_badge
 from portal.components.text import clipped_link
+from portal.components.thumbnails import thumbnail
 from portal.services.core.validation import MAX_TITLE
 from portal.services.media.view_types import DeliverableView
 from portal.settings import get_settings
@@ -20,6 +21,10 @@ from portal.state.project_tasks import TaskState
 
 def deliverable_row(d: DeliverableView) -> rx.Component:
     return rx.table.row(
+        rx.table.cell(
+            rx.link(thumbnail(d.poster, "Poster of " + d.title, "80px"), href=d.href),
+            padding_y="0.35rem",
+        ),
         rx.table.cell(clipped_link(d.title, d.href, class_name="deliverable-link")),
         rx.table.cell(d.latest_label),
         rx.table.cell(
@@ -194,7 +199,7 @@ def deliverables_section() -> rx.Component:
                     rx.table.row(
                         *[
                             rx.table.column_header_cell(h)
-                            for h in ("Deliverable", "Latest", "Status", "Review", "")
+                            for h in ("", "Deliverable", "Latest", "Status", "Review", "")
                         ]
                     )
                 ),

@@ -18,6 +18,7 @@ from portal.components.review import (
 )
 from portal.components.share import client_decisions, share_panel
 from portal.components.text import not_empty
+from portal.components.thumbnails import version_switcher
 from portal.pages.registry import page
 from portal.state.actions import ROLES
 from portal.state.asset import AssetState as S
@@ -187,6 +188,7 @@ def comments_panel() -> rx.Component:
 def asset() -> rx.Component:
     return rx.vstack(
         header(),
+        version_switcher(S.versions, S.asset_id),
         approval_bar(),
         client_decisions(),
         rx.flex(

@@ -31,6 +31,8 @@ class VersionView:
     reviewed: str  # "Approved by Ada · 3 Mar 2026, 10:15 am" or ""
     created_at: str
     href: str
+    # Its poster frame (/api/media/<id>/poster.jpg) once processed, "" before.
+    poster: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class DeliverableView:
     reviewed: str
     href: str
     latest_id: str = ""
+    # The poster of the newest processed version ("" when none is processed yet).
+    poster: str = ""
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,11 @@ def _names(session: Session, ids: set[UUID | None]) -> dict[UUID, str]:
     return dict(rows.tuples().all())
 
 
+def _poster(asset: Asset) -> str:
+    """The poster frame's URL once the version is processed ("" before)."""
+    return routes.media_url(str(asset.id), "poster.jpg") if asset.status == "ready" else ""
+
+
 def version_stack(session: Session, asset: Asset) -> list[VersionView]:
     """All live versions of the asset's deliverable, newest first."""
     rows = session.scalars(
@@ -89,6 +94,7 @@ def version_stack(session: Session, asset: Asset) -> list[VersionView]:
             reviewed=_reviewed(r, names),
             created_at=format_datetime(r.created_at),
             href=routes.asset_url(str(r.id)),
+            poster=_poster(r),
         )
         for n, r in enumerate(rows, start=1)
     ]
@@ -149,6 +155,8 @@ def project_deliverables(*, session: Session, project_id: UUID) -> list[Delivera
                 reviewed=_reviewed(latest, names),
                 href=routes.asset_url(str(latest.id)),
                 latest_id=str(latest.id),
+                # The newest processed version's poster (the latest may still be processing).
+                poster=next((p for p in map(_poster, reversed(group)) if p), ""),
             )
         )
     return views

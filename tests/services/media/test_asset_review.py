@@ -174,6 +174,21 @@ def test_processing_versions_cannot_be_reviewed(studio: Studio) -> None:
             decide(session=session, asset_id=asset.id, user_id=None, decision="approved")
 
 
+def test_posters_of_processed_versions(studio: Studio) -> None:
+    """Thumbnails: each processed version's poster; a deliverable shows its newest processed
+    one while the latest is still processing, and none before any is processed."""
+    v1 = ready_version(studio)
+    with tenant_session(studio.admin_ctx) as session:
+        v2 = create_asset_version(session=session, project_id=studio.project.id, title="Hero film")
+        create_asset_version(session=session, project_id=studio.project.id, title="Teaser")
+    with tenant_session(studio.member_ctx) as session:
+        _, stack = asset_view(session=session, asset_id=v2.id)
+        deliverables = project_deliverables(session=session, project_id=studio.project.id)
+    poster = f"/api/media/{v1.id}/poster.jpg"
+    assert [(v.label, v.poster) for v in stack] == [("v2", ""), ("v1", poster)]
+    assert {d.title: d.poster for d in deliverables} == {"Hero film": poster, "Teaser": ""}
+
+
 def test_another_tenants_asset_is_refused_everywhere(studio: Studio) -> None:
     asset = ready_version(studio)
     other = make_studio()
