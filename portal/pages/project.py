@@ -19,11 +19,13 @@ from portal.components.share import project_share_links
 from portal.components.tasks import next_buttons, task_cells
 from portal.components.text import clipped
 from portal.components.timeline import timeline
+from portal.components.upload_requests import upload_requests_section
 from portal.pages.registry import page
 from portal.services.projects.view_types import MILESTONE_STATUSES, MilestoneView, TaskView
 from portal.state.actions import ROLES
 from portal.state.project_tasks import TaskState as S
 from portal.state.share_links import ShareLinksState
+from portal.state.upload_requests import UploadRequestsState
 
 # 12rem from 48em up, the whole line below ([phone, from 30em, from 48em]).
 WIDE_ON_PHONE = ["100%", "100%", "12rem"]
@@ -224,7 +226,7 @@ def comments_panel() -> rx.Component:
     route=routes.PROJECT,
     title="Project",
     roles=ROLES,
-    on_load=[S.load, ShareLinksState.load_project],
+    on_load=[S.load, ShareLinksState.load_project, UploadRequestsState.load_project],
     # The project's own title names the page.
     heading=rx.cond(S.project.title != "", S.project.title, "Project"),
 )
@@ -249,6 +251,7 @@ def project() -> rx.Component:
         comments_panel(),
         deliverables_section(),
         project_share_links(),
+        upload_requests_section(),
         dialog(
             "Milestone",
             S.milestone_open,

@@ -4,6 +4,8 @@ The HTTP answer for this path comes from portal/api/share.py (status 200 or 404,
 no-store); this module is what the browser then renders.
 """
 
+from typing import Any
+
 import reflex as rx
 
 from portal import routes
@@ -23,9 +25,10 @@ from portal.services.sharing.view_types import GuestCommentView
 from portal.state.share_view import ShareViewState as S
 
 
-def brand_bar() -> rx.Component:
+def brand_bar(S: Any = S) -> rx.Component:  # noqa: N803 (the page's state class)
     """The owner's logo and name once the link is known; the portal's own for a link that is
-    not available (whose owner the page does not reveal), never an empty logo box."""
+    not available (whose owner the page does not reveal), never an empty logo box. `S`: the
+    page's state (share links', or upload requests' with the same branding vars)."""
     return rx.hstack(
         rx.cond(
             S.loaded,
