@@ -124,3 +124,26 @@ def test_reload_mid_upload_resumes_from_the_servers_offset(
     page.wait_for_url("**/asset?id=*")
     assert sent and sent[0] == str(HELD_AT)  # nothing stored was sent again
     page.wait_for_selector("#asset-status[data-status=processing]")
+
+
+def test_a_lost_connection_is_retried_with_backoff(studio_page, app_url: str, clips) -> None:
+    page, s = studio_page(1440, 900)
+    cut = {"on": True, "count": 0}
+
+    def drop(route: Route, request: Request) -> None:
+        offset = int(request.headers.get("upload-offset", "0"))
+        if cut["on"] and request.method == "PATCH" and offset >= HELD_AT:
+            cut["count"] += 1
+            route.abort("connectionreset")  # the network drops mid-upload
+            return
+        route.continue_()
+
+    page.route("**/api/tus/**", drop)
+    open_project(page, app_url, s)
+    start(page, str(clips["with_audio.mp4"]), "Rushes")
+    row = page.locator(".tus-item")
+    expect(row).to_have_attribute("data-state", "retrying")
+    expect(row.locator(".tus-detail")).to_contain_text("retrying")
+    cut["on"] = False  # the network is back: the next retry goes through on its own
+    page.wait_for_url("**/asset?id=*")
+    assert cut["count"] >= 1
