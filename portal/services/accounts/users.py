@@ -13,9 +13,10 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import delete, func, select, update
+from sqlmodel import col
 
 from portal.db import tenant_session
-from portal.models import AuthToken, Comment, Tenant, User, UserSession
+from portal.models import AuthToken, Comment, ShareLinkContact, Tenant, User, UserSession
 from portal.services.accounts import tokens
 from portal.services.accounts.auth import SessionUser
 from portal.services.accounts.tenants import tenant_in_scope
@@ -134,12 +135,20 @@ def list_guests(*, user: SessionUser, tenant_id: str = "") -> list[GuestView]:
 
 
 def remove_guest(*, user: SessionUser, user_id: str) -> None:
-    """Remove a guest identity: its email is free again; its comments stay, shown as "Guest"."""
+    """Remove a guest identity: its email is free again; its comments stay, shown as "Guest";
+    its share-link decisions stay as history (with the name given); its addresses on share
+    links (`share_link_contacts`) go in the same transaction, so it is told of no new version."""
     require(user, Action.MANAGE_USERS)
     with tenant_session(user.context) as session:
         guest = session.get(User, _uuid(user_id))
         if guest is None or guest.role != "guest":
             raise NotFound("That guest does not exist or is not one you manage.")
+        session.execute(
+            delete(ShareLinkContact).where(
+                col(ShareLinkContact.tenant_id) == guest.tenant_id,
+                func.lower(ShareLinkContact.email) == guest.email.lower(),
+            )
+        )
         session.execute(delete(User).where(User.id == guest.id, User.role == "guest"))
 
 

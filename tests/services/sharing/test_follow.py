@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select, text
 
 from portal.db import tenant_session
-from portal.models import OutboxEmail, ShareLink, ShareLinkContact
+from portal.models import OutboxEmail, ShareDecision, ShareLink, ShareLinkContact
+from portal.services.accounts import users
 from portal.services.core.errors import InvalidUnsubscribe
 from portal.services.notifications.events import on_asset_status
 from portal.services.sharing import access, follow
@@ -18,7 +19,7 @@ from portal.services.sharing.decisions import record_decision
 from portal.services.sharing.grants import granted_asset
 from portal.services.sharing.guests import add_guest_comment
 from portal.services.sharing.links import revoke_share_link
-from tests.factories import Studio, make_studio
+from tests.factories import Studio, make_studio, session_of
 from tests.share_support import make_link, ready_asset, token_of, write_media
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -176,3 +177,33 @@ def test_contacts_are_isolated_by_rls(studio: Studio, owner_conn) -> None:
         " WHERE relname = 'share_link_contacts'"
     ).fetchone()
     assert forced == (True, True)
+
+
+def test_a_removed_guest_is_not_told_of_new_versions(studio: Studio) -> None:
+    v1 = ready_asset(studio, title="Hero film")
+    link = make_link(studio, v1, allow_comments=True, ask_decision=True, notify_new_versions=True)
+    info = access.lookup(token_of(link))
+    add_guest_comment(info=info, name="Gus", email="Gus@Client.test", body="Hi", timecode=0)
+    record_decision(
+        info=info,
+        name="Gus",
+        email="gus@client.test",
+        decision="approved",
+        note="Fine",
+        request_key=uuid.uuid4(),
+    )
+    add_guest_comment(info=info, name="Kim", email="kim@client.test", body="Hi", timecode=0)
+    admin = session_of(studio.admin)
+    gus = next(g for g in users.list_guests(user=admin) if g.email == "Gus@Client.test")
+
+    users.remove_guest(user=admin, user_id=gus.id)
+
+    with tenant_session(studio.member_ctx) as session:
+        left = session.scalars(select(ShareLinkContact.email)).all()
+        decisions = session.execute(select(ShareDecision.guest_id, ShareDecision.name)).all()
+    assert left == ["kim@client.test"]
+    assert decisions == [(None, "Gus")]  # the decision stays as history, with the name given
+    v2 = ready_asset(studio, title="Hero film")
+    assert follow.follow_new_version(asset_id=v2.id, tenant_id=v2.tenant_id)["clients_told"] == 1
+    sent = emails_to("Gus@Client.test", "gus@client.test", "kim@client.test")
+    assert [e.to_address for e in sent] == ["kim@client.test"]
