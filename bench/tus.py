@@ -147,9 +147,11 @@ def tus_bench(work: Path) -> None:
 
     (work / "node-files").mkdir()
     node_port = free_port()
+    # Its own process group: the venv's `node` is a Python launcher that starts the real one.
     node = subprocess.Popen(
         [_node_bin("node"), str(script), str(node_port), str(work / "node-files")],
         cwd=NODE_DIR,
+        start_new_session=True,
     )
     portal = Portal(work)
     node_times, portal_times = [], []
@@ -167,11 +169,11 @@ def tus_bench(work: Path) -> None:
             portal_times.append(_tus_upload(url, source, auth, meta))
             shutil.rmtree(work / "media", ignore_errors=True)  # one copy on disk at a time
         portal_peak = _peak_rss_mb(portal.proc.pid) if portal.proc else 0.0
-        node_peak = _peak_rss_mb(node.pid)
+        node_peak = _peak_rss_mb(node.pid)  # the launcher and the node it started
         resent, identical = resume_after_kill(portal, work, source, auth, meta, studio)
     finally:
         portal.stop()
-        node.terminate()
+        os.killpg(node.pid, signal.SIGTERM)
         node.wait(10)
     size_mb = source.stat().st_size / 1024 / 1024
     node_rate = size_mb / statistics.median(node_times)
