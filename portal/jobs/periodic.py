@@ -13,6 +13,7 @@ from portal.services.compliance import retention as maintenance
 from portal.services.media import sweep, tus_uploads
 from portal.services.operations.job_runs import job_run
 from portal.services.operations.webhook_processing import requeue_due_events
+from portal.services.sharing import client_files
 
 PERIODIC_QUEUE = "periodic"
 
@@ -61,6 +62,15 @@ def tus_uploads_sweep(timestamp: int) -> None:
     with job_run("tus_uploads_sweep") as meta:
         _tick(meta, timestamp)
         meta.update(tus_uploads.sweep_expired_uploads(now=_clock(timestamp)))
+
+
+@job_app.periodic(cron="31 3 * * *")
+@job_app.task(name="client_files_retention", queue=PERIODIC_QUEUE)
+def client_files_retention(timestamp: int) -> None:
+    """Daily: each tenant's client files older than its client_file_retention_days deleted."""
+    with job_run("client_files_retention") as meta:
+        _tick(meta, timestamp)
+        meta.update(client_files.purge_client_files(now=_clock(timestamp)))
 
 
 @job_app.periodic(cron=maintenance.RETENTION_CRON)

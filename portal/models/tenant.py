@@ -19,5 +19,7 @@ class Tenant(SQLModel, table=True):
     branding: dict = jsonb_field()
     managed_by: UUID | None = Field(default=None, foreign_key="tenants.id")
     status: str = "active"
+    # Client files (upload requests) are deleted this many days after they arrive (None: kept).
+    client_file_retention_days: int | None = None
     created_at: datetime | None = timestamp_field()
     updated_at: datetime | None = timestamp_field()

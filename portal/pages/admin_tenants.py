@@ -115,6 +115,17 @@ def edit_form() -> rx.Component:
                 wrap="wrap",
             ),
             rx.hstack(
+                rx.text("Keep client files (days, empty = until deleted)", size="2"),
+                rx.input(
+                    value=TenantsState.edit_retention,
+                    on_change=TenantsState.set_edit_retention,
+                    id="edit-client-file-retention",
+                    width="6rem",
+                ),
+                align="center",
+                wrap="wrap",
+            ),
+            rx.hstack(
                 rx.upload(
                     rx.text("Logo: drop a PNG or JPEG (512 KB at most) or click", size="2"),
                     id="logo-upload",

@@ -27,6 +27,7 @@ class TenantsState(SessionState):
     edit_policy: str = "AU"
     edit_accent: str = DEFAULT_ACCENT
     edit_active: bool = True
+    edit_retention: str = ""
 
     def _reload(self, user) -> None:  # type: ignore[no-untyped-def]
         self.tenants = tenants_admin.list_tenants(user=user)
@@ -67,6 +68,7 @@ class TenantsState(SessionState):
                 self.edit_id, self.edit_name = tenant.id, tenant.name
                 self.edit_policy, self.edit_accent = tenant.residency_policy, tenant.accent_color
                 self.edit_active = tenant.status == "active"
+                self.edit_retention = tenant.client_file_retention
 
     @rx.event
     def cancel_edit(self) -> None:
@@ -83,6 +85,10 @@ class TenantsState(SessionState):
     @rx.event
     def set_edit_accent(self, value: str) -> None:
         self.edit_accent = value[:20]
+
+    @rx.event
+    def set_edit_retention(self, value: str) -> None:
+        self.edit_retention = value[:10]
 
     @rx.event
     def set_edit_active(self, value: bool) -> None:
@@ -117,6 +123,7 @@ class TenantsState(SessionState):
                 residency_policy=self.edit_policy,
                 accent_color=self.edit_accent,
                 active=self.edit_active,
+                client_file_retention=self.edit_retention,
             )
             self._reload(user)
         except PortalError as exc:

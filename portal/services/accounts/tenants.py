@@ -49,6 +49,7 @@ def list_tenants(*, user: SessionUser) -> list[TenantView]:
             status=t.status,
             users=n_users or 0,
             projects=n_projects or 0,
+            client_file_retention=str(t.client_file_retention_days or ""),
         )
         for t, n_users, n_projects in rows
     ]
@@ -108,8 +109,10 @@ def update_tenant(
     residency_policy: str,
     accent_color: str,
     active: bool = True,
+    client_file_retention: str | None = None,
 ) -> None:
-    """Edit a managed tenant's name, residency policy, accent colour and status."""
+    """Edit a managed tenant's name, residency policy, accent colour and status (and, when
+    given, how many days client files are kept: "" keeps them until deleted)."""
     require(user, Action.MANAGE_TENANTS)
     name, residency_policy, accent_color = _validate(name, residency_policy, accent_color)
     with tenant_session(user.context) as session:
@@ -119,7 +122,23 @@ def update_tenant(
         tenant.name, tenant.residency_policy = name, residency_policy
         tenant.branding = {**(tenant.branding or {}), "accent_color": accent_color}
         tenant.status = "active" if active else "inactive"
+        if client_file_retention is not None:
+            tenant.client_file_retention_days = _retention_days(client_file_retention)
         insert_row(session, tenant)
+
+
+MAX_RETENTION_DAYS = 3650
+
+
+def _retention_days(value: str) -> int | None:
+    value = str(value).strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= MAX_RETENTION_DAYS:
+        raise InvalidInput(
+            f"Keep client files for 1 to {MAX_RETENTION_DAYS} days (or leave it empty)."
+        )
+    return int(value)
 
 
 def accent_of(tenant_id: UUID) -> str:

@@ -35,6 +35,8 @@ class TenantView:
     status: str
     users: int
     projects: int
+    # Days client files are kept ("" = until deleted).
+    client_file_retention: str = ""
 
 
 @dataclass(frozen=True)

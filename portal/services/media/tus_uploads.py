@@ -501,9 +501,7 @@ def _discard(ctx: TenantContext, upload_id: UUID) -> None:
             session.delete(row)
 
 
-def terminate(
-    *, ctx: TenantContext, upload_id: UUID | str, request_id: UUID | None = None
-) -> None:
+def terminate(*, ctx: TenantContext, upload_id: UUID | str, request_id: UUID | None = None) -> None:
     """The termination extension: the caller's upload and its bytes are gone (a finished
     upload's version stays; only the record of its upload goes)."""
     with tenant_session(ctx) as session:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from portal import routes
 from portal.db import TenantContext, tenant_session
-from portal.models import ClientFile, Project, TusUpload, UploadRequest
+from portal.models import ClientFile, Project, Tenant, TusUpload, UploadRequest
 from portal.services.core.errors import InvalidInput, NotFound
 from portal.services.core.locale import format_datetime
 from portal.services.core.rows import insert_row
@@ -285,13 +285,33 @@ def client_file_for_download(*, ctx: TenantContext, file_id: str) -> tuple[Path,
     return path, row.filename
 
 
-def delete_expired_client_files(*, ctx: TenantContext, older_than: datetime) -> int:
-    """Client files received before `older_than` deleted (rows and bytes)."""
-    with tenant_session(ctx) as session:
-        rows = list(
-            session.scalars(select(ClientFile).where(col(ClientFile.created_at) < older_than))
+def purge_client_files(*, now: datetime | None = None) -> dict[str, int]:
+    """Every tenant's client files received longer ago than its `client_file_retention_days`
+    deleted: the rows (audited) and the bytes. Tenants without a period keep theirs."""
+    now = now or datetime.now(UTC)
+    counts = {"tenants": 0, "deleted": 0}
+    with tenant_session(None) as session:
+        periods = list(
+            session.execute(
+                select(col(Tenant.id), col(Tenant.client_file_retention_days)).where(
+                    col(Tenant.client_file_retention_days).is_not(None)
+                )
+            )
         )
-        for row in rows:
+    for tenant_id, days in periods:
+        cutoff = now - timedelta(days=int(days))
+        with tenant_session(TenantContext(tenant_id=tenant_id)) as session:
+            rows = list(
+                session.scalars(
+                    select(ClientFile).where(
+                        col(ClientFile.tenant_id) == tenant_id, col(ClientFile.created_at) < cutoff
+                    )
+                )
+            )
+            for row in rows:
+                session.delete(row)
+        for row in rows:  # the rows are gone (committed): now the bytes
             stored_path(row.tenant_id, row.id).unlink(missing_ok=True)
-            session.delete(row)
-    return len(rows)
+        counts["tenants"] += 1
+        counts["deleted"] += len(rows)
+    return counts

@@ -180,3 +180,68 @@ def test_other_tenant_sees_nothing(studio: Studio) -> None:
 )
 def test_sniffing_by_content(head: bytes, kind: str | None) -> None:
     assert sniff_kind(head) == kind
+
+
+def _client_file(studio: Studio, media_dir) -> ClientFile:
+    from portal.services.core.rows import insert_row
+    from portal.services.sharing.client_files import stored_path
+
+    with tenant_session(studio.member_ctx) as session:
+        row = insert_row(
+            session,
+            ClientFile(
+                tenant_id=studio.agency.id,
+                project_id=studio.project.id,
+                sender_name="Cleo",
+                sender_email="cleo@client.test",
+                filename="logo.png",
+                kind="images",
+                size_bytes=4,
+                sha256="0" * 64,
+            ),
+        )
+    path = stored_path(row.tenant_id, row.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\x89PNG")
+    return row
+
+
+def test_retention_per_tenant(studio: Studio, media_dir) -> None:
+    from portal.services.accounts.tenants import update_tenant
+    from portal.services.sharing.client_files import purge_client_files, stored_path
+    from tests.factories import session_of
+
+    keeper = make_studio()
+    mine, theirs = _client_file(studio, media_dir), _client_file(keeper, media_dir)
+    admin = session_of(studio.admin)
+    with pytest.raises(InvalidInput, match="1 to 3650 days"):
+        update_tenant(
+            user=admin,
+            tenant_id=str(studio.agency.id),
+            name=studio.agency.name,
+            residency_policy=studio.agency.residency_policy,
+            accent_color="#3a86ff",
+            client_file_retention="0",
+        )
+    update_tenant(
+        user=admin,
+        tenant_id=str(studio.agency.id),
+        name=studio.agency.name,
+        residency_policy=studio.agency.residency_policy,
+        accent_color="#3a86ff",
+        client_file_retention="30",
+    )
+    assert purge_client_files()["deleted"] == 0  # not 30 days old yet
+    later = datetime.now(UTC) + timedelta(days=31)
+    assert purge_client_files(now=later)["deleted"] >= 1
+    with tenant_session(studio.member_ctx) as session:
+        assert session.get(ClientFile, mine.id) is None
+        audit = session.scalars(
+            select(AuditLog).where(AuditLog.entity_id == mine.id, AuditLog.action == "delete")
+        ).one()
+        assert audit.before["filename"] == "logo.png"
+    assert not stored_path(mine.tenant_id, mine.id).exists()
+    # A tenant without a period keeps its files.
+    with tenant_session(keeper.member_ctx) as session:
+        assert session.get(ClientFile, theirs.id) is not None
+    assert stored_path(theirs.tenant_id, theirs.id).exists()
