@@ -7,7 +7,9 @@
   locators (DaVinci Resolve) and as FCP 7 XML markers (Premiere Pro).
 - `GET /api/exports/<asset>/comments.pdf`: the review report. Short threads are made while the
   request waits; a long one is queued as a job and the answer is 202 with a small page saying
-  "Preparing…" that reloads itself until the file is there (then the browser saves it).
+  "Preparing…" that reloads itself until the file is there (then the browser saves it). A
+  reload queues nothing while a job waits or runs; when the job failed the answer is a page
+  saying so, with *Try again* (`?retry=1`: queues one job, then 303 back to the waiting page).
 
 Every request resolves the session cookie and reads the version through the user's tenant scope
 (RLS), exactly as /api/media does: signed out 401; another tenant's, a deleted or a malformed id
@@ -42,9 +44,10 @@ from portal.services.media.exports import CommentExport, comment_export, comment
 from portal.services.media.exports_edit import comments_edl, comments_fcp_xml
 from portal.services.media.exports_report import (
     INLINE_THREADS,
+    ReportState,
     make_report,
-    queue_report,
     report_path,
+    request_report,
 )
 from portal.services.media.storage import source_path
 
@@ -104,9 +107,18 @@ This page reloads by itself and the PDF downloads when it is ready.</p>
 <p><a href="{back}">Back to the version</a></p></body></html>"""
 
 
-def _queue(user: SessionUser, export: CommentExport) -> None:
+FAILED_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<title>The review report could not be made</title></head>
+<body style="font-family: sans-serif; margin: 3rem"><h1>The review report could not be made</h1>
+<p id="report-failed">The report could not be made: something went wrong while making it
+({threads} comment threads). Please try again; if it fails again, tell your studio.</p>
+<p><a id="report-retry" href="{retry}">Try again</a> · <a href="{back}">Back to the version</a>
+</p></body></html>"""
+
+
+def _request(user: SessionUser, export: CommentExport, retry: bool) -> ReportState:
     with tenant_session(user.context) as session:
-        queue_report(session=session, export=export)
+        return request_report(session=session, export=export, retry=retry)
 
 
 async def report(request: Request) -> Response:
@@ -123,9 +135,17 @@ async def report(request: Request) -> Response:
     if path.is_file():
         name = file_name(export, "review report.pdf")
         return FileResponse(path, media_type="application/pdf", filename=name, headers=HEADERS)
-    await run_in_threadpool(_queue, user, export)
+    retry = request.query_params.get("retry") == "1"
+    state = await run_in_threadpool(_request, user, export, retry)
+    here = f"{routes.API_EXPORTS}/{export.asset_id}/comments.pdf"
+    if retry:  # back to the plain address: its reloads never ask again
+        return RedirectResponse(here, status_code=303, headers=HEADERS)
     back = routes.asset_url(str(export.asset_id))
-    page = PREPARING_PAGE.format(threads=len(export.roots()), back=back)
+    threads = len(export.roots())
+    if state == "failed":
+        page = FAILED_PAGE.format(threads=threads, retry=f"{here}?retry=1", back=back)
+        return HTMLResponse(page, status_code=200, headers=HEADERS)
+    page = PREPARING_PAGE.format(threads=threads, back=back)
     return HTMLResponse(page, status_code=202, headers=HEADERS)
 
 

@@ -157,6 +157,29 @@ def live_jobs(
     return set(session.scalars(_LIVE, params))
 
 
+# The newest job of a task for one argument's value: its status, and whether a `doing` one runs
+# on a worker that still sends heartbeats.
+_LATEST = text(
+    "SELECT j.status, coalesce(w.last_heartbeat > now() - :grace, false) FROM procrastinate_jobs j"
+    " LEFT JOIN procrastinate_workers w ON w.id = j.worker_id"
+    " WHERE j.task_name = :task AND j.args->>:key = :value ORDER BY j.id DESC LIMIT 1"
+)
+
+
+def latest_job(session: Session, *, task: str, key: str, value: str, grace: timedelta) -> str:
+    """How the newest job of `task` whose argument `key` is `value` stands: "none", "todo",
+    "doing" (on a live worker), "stalled" (doing on a worker gone silent), "failed" (failed for
+    good or aborted), or procrastinate's status otherwise ("succeeded", "cancelled")."""
+    row = session.execute(_LATEST, {"task": task, "key": key, "value": value, "grace": grace})
+    found = row.first()
+    if found is None:
+        return "none"
+    status, alive = str(found[0]), bool(found[1])
+    if status == "doing":
+        return "doing" if alive else "stalled"
+    return "failed" if status in ("failed", "aborted") else status
+
+
 def defer_webhook_batch(session: Session, *, delay: float = 0.0) -> None:
     """Make sure a batch job waits for the pending webhook events (no-op when one already does)."""
     session.connection().exec_driver_sql(DEFER_WEBHOOK_BATCH_SQL, {"delay": delay})

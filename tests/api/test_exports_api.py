@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
@@ -139,3 +141,102 @@ def test_pdf_report_inline_for_short_threads_and_by_job_for_long_ones(
     ready = member.get(url)
     assert ready.status_code == 200
     assert [len(p.images) for p in PdfReader(io.BytesIO(ready.content)).pages] == [0, 1, 1]
+
+
+def report_jobs(conn, asset: Asset) -> list[str]:
+    rows = conn.execute(
+        "SELECT status FROM procrastinate_jobs WHERE task_name = 'export_report'"
+        " AND args->>'asset_id' = %s ORDER BY id",
+        (str(asset.id),),
+    ).fetchall()
+    return [status for (status,) in rows]
+
+
+def test_a_failed_report_says_so_and_is_queued_again_once_on_retry(
+    studio: Studio, media_dir, client_for, superuser_conn, monkeypatch
+) -> None:
+    from portal.api import exports
+    from portal.services.media import exports_report
+    from tests.jobs.test_share_rendition import drain_media_queue
+
+    asset = with_comment(studio)
+    with tenant_session(studio.member_ctx) as session:
+        add_asset_comment(
+            session=session, asset_id=asset.id, author_id=None, body="Two", timecode="4"
+        )
+    monkeypatch.setattr(exports, "INLINE_THREADS", 1)
+    url = f"/api/exports/{asset.id}/comments.pdf"
+    member = client_for(studio.member.email)
+    drain_media_queue()  # other tests' jobs run now, not among this one's
+
+    original = exports_report.report_pdf
+
+    def broken(export) -> bytes:
+        raise RuntimeError("the frame grabs failed")
+
+    monkeypatch.setattr(exports_report, "report_pdf", broken)
+    assert member.get(url).status_code == 202
+    drain_media_queue()  # the job fails for good (no retries)
+    assert report_jobs(superuser_conn, asset) == ["failed"]
+    for _ in range(3):  # the page's reloads
+        page = member.get(url)
+        assert page.status_code == 200 and "The report could not be made" in page.text
+        assert "refresh" not in page.text and "the frame grabs failed" not in page.text
+        assert f'href="{url}?retry=1">Try again' in page.text
+    assert report_jobs(superuser_conn, asset) == ["failed"]  # nothing re-queued
+
+    # Retries and reloads at once (they meet at a barrier, then race): one job.
+    count = 6
+    clients = [client_for(studio.member.email) for _ in range(count)]
+    barrier = threading.Barrier(count)
+    real = exports.request_report
+
+    def together(**kwargs):
+        barrier.wait(timeout=120)
+        return real(**kwargs)
+
+    monkeypatch.setattr(exports, "request_report", together)
+
+    def go(pair: tuple[int, object]) -> int:
+        i, client = pair
+        return client.get(url + ("?retry=1" if i % 2 == 0 else "")).status_code
+
+    with ThreadPoolExecutor(count) as pool:
+        answers = list(pool.map(go, enumerate(clients)))
+    assert all(a in (200, 202, 303) for a in answers) and answers.count(303) == count // 2
+    assert report_jobs(superuser_conn, asset) == ["failed", "todo"]
+    monkeypatch.setattr(exports, "request_report", real)
+    retried = member.get(url + "?retry=1")
+    assert retried.status_code == 303 and retried.headers["location"] == url
+    assert member.get(url).status_code == 202  # preparing: the job waits
+
+    # A worker (alive) runs it: reloads and retries queue nothing meanwhile.
+    worker = superuser_conn.execute(
+        "INSERT INTO procrastinate_workers DEFAULT VALUES RETURNING id"
+    ).fetchone()[0]
+    superuser_conn.execute(
+        "UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s"
+        " WHERE task_name = 'export_report' AND status = 'todo' AND args->>'asset_id' = %s",
+        (worker, str(asset.id)),
+    )
+    barrier = threading.Barrier(count)
+    monkeypatch.setattr(exports, "request_report", together)
+    with ThreadPoolExecutor(count) as pool:
+        answers = list(pool.map(go, enumerate(clients)))
+    assert sorted(answers) == [202] * (count // 2) + [303] * (count // 2)
+    assert report_jobs(superuser_conn, asset) == ["failed", "doing"]
+    superuser_conn.execute(
+        "DELETE FROM procrastinate_jobs WHERE task_name = 'export_report'"
+        " AND args->>'asset_id' = %s",
+        (str(asset.id),),
+    )
+    superuser_conn.execute("DELETE FROM procrastinate_workers WHERE id = %s", (worker,))
+
+    monkeypatch.setattr(exports, "request_report", real)
+
+    # Fixed: a retry makes it, and it is served.
+    monkeypatch.setattr(exports_report, "report_pdf", original)
+    assert member.get(url + "?retry=1").status_code == 303
+    drain_media_queue()
+    ready = member.get(url)
+    assert ready.status_code == 200 and ready.headers["content-type"] == "application/pdf"

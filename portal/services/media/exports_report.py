@@ -7,6 +7,10 @@ A report takes a frame grab per thread, so a long thread is slow (docs/exports.m
 figures): reports of up to INLINE_THREADS threads are made while the request waits, longer ones
 by a job. Either way the file is kept beside the version's media, named by a fingerprint of
 everything it shows, so the same report is never made twice and any change makes a new one.
+
+While the file is missing, `request_report` decides under a per-version lock what the waiting
+page says: a job waits or runs ("preparing", nothing queued), the last job failed ("failed",
+nothing queued until the user asks to try again: then one job), else one job is queued.
 """
 
 from __future__ import annotations
@@ -16,16 +20,18 @@ import io
 import json
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 from uuid import UUID
 
 from fpdf import FPDF
 from PIL import Image
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from portal.db import TenantContext, tenant_session
-from portal.integrations.job_queue import defer_job
+from portal.integrations.job_queue import defer_job, latest_job
 from portal.services.core.locale import format_datetime
 from portal.services.media.exports import CommentExport, comment_export
 from portal.services.media.frame_grabs import frame_grabs
@@ -39,6 +45,9 @@ INLINE_THREADS = 5  # measured: docs/exports.md
 PAGE_WIDTH = 180.0  # mm inside A4's 15 mm margins
 KEEP_RECENT_SECONDS = 600
 MAX_PICTURE_HEIGHT = 120.0  # mm: a portrait video stays on its page with its text
+# A running report job whose worker sent no heartbeat for this long is taken as gone.
+WORKER_GRACE = timedelta(seconds=30)
+ReportState = Literal["preparing", "failed"]
 
 
 def fingerprint(export: CommentExport) -> str:
@@ -87,6 +96,24 @@ def queue_report(*, session: Session, export: CommentExport) -> None:
         args={"asset_id": str(export.asset_id), "tenant_id": str(export.tenant_id)},
         queueing_lock=f"report:{export.asset_id}",
     )
+
+
+def request_report(*, session: Session, export: CommentExport, retry: bool = False) -> ReportState:
+    """The report is not made yet: queue its job unless one waits or runs ("preparing"); when
+    the last one failed, say so ("failed") and queue nothing, unless `retry` (the user asked to
+    try again): then one job. Concurrent requests for a version take turns on a transaction
+    lock, so they never queue more than one job."""
+    key = f"report:{export.asset_id}"
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    state = latest_job(
+        session, task=REPORT_TASK, key="asset_id", value=str(export.asset_id), grace=WORKER_GRACE
+    )
+    if state in ("todo", "doing"):
+        return "preparing"
+    if state == "failed" and not retry:
+        return "failed"
+    queue_report(session=session, export=export)
+    return "preparing"
 
 
 def make_report_job(*, asset_id: UUID, tenant_id: UUID) -> dict[str, object]:
