@@ -19,6 +19,7 @@ from portal.api import (
     notifications,
     share,
     tus,
+    upload_requests,
     v1,
     webhooks,
 )
@@ -38,6 +39,7 @@ MODULES = (
     media,
     tus,
     client_files,
+    upload_requests,
     exports,
     audit,
     evidence,

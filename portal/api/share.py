@@ -138,7 +138,13 @@ def _error(status: int, message: str) -> JSONResponse:
 async def page(request: Request) -> Response:
     """The client page shell with the link's HTTP status (no view is counted here)."""
     info = await run_in_threadpool(share_access.lookup, request.path_params["token"])
-    status = 200 if info is not None and info.status == "active" else 404
+    return client_shell(live=info is not None and info.status == "active")
+
+
+def client_shell(*, live: bool) -> Response:
+    """A tokened client page's SPA shell (share links, upload requests): 200 for a live link,
+    404 otherwise; no-referrer, no-store and the strict Content-Security-Policy."""
+    status = 200 if live else 404
     shell = _spa_shell()
     headers = {**HEADERS, "Content-Security-Policy": content_security_policy(shell)}
     if shell is None:

@@ -199,3 +199,26 @@ def test_no_other_project_no_other_upload(studio: Studio, media_dir, client_for)
     assert admin.head(theirs.headers["location"], headers=TUS).status_code == 404
     # A forged or foreign grant is refused.
     assert create(client, grant[:-3] + "abc", 10).status_code == 403
+
+
+def test_the_client_page_answers_with_the_links_status(studio: Studio, client_for) -> None:
+    with tenant_session(studio.member_ctx) as session:
+        created = ur.create_upload_request(
+            session=session,
+            project_id=studio.project.id,
+            created_by=studio.member.id,
+            name="Logos",
+            kinds=["images"],
+        )
+    client = client_for()
+    path = "/r/" + created.url.rsplit("/", 1)[1]
+    live = client.get(path)
+    assert live.status_code == 200
+    assert live.headers["referrer-policy"] == "no-referrer"
+    assert live.headers["cache-control"] == "no-store"
+    assert "script-src 'self'" in live.headers["content-security-policy"]
+    with tenant_session(studio.member_ctx) as session:
+        ur.revoke_upload_request(session=session, request_id=created.id)
+    assert client.get(path).status_code == 404
+    assert client.get("/r/" + "A" * 43).status_code == 404
+    assert client.get("/r/short").status_code == 404

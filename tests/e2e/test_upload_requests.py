@@ -35,7 +35,12 @@ def test_a_client_sends_a_file_the_member_sees(browser, app_url: str) -> None:
 
         client = client_context.new_page()
         client.set_default_timeout(60_000)
-        client.goto(url)
+        violations: list[str] = []
+        client.on(
+            "console",
+            lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        assert client.goto(url).status == 200
         client.wait_for_selector("#request-title:has-text('Logos please')")
         assert "Send us your logos" in client.inner_text("#request-message-text")
         client.wait_for_load_state("networkidle")
@@ -58,6 +63,8 @@ def test_a_client_sends_a_file_the_member_sees(browser, app_url: str) -> None:
         )
         client.click("#request-send")
         client.wait_for_selector(".request-failed:has-text('not a kind this link accepts')")
+
+        assert violations == []
 
         page.click("#client-files-refresh")
         page.wait_for_selector(".client-file:has-text('logo.png')")

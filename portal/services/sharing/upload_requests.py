@@ -276,6 +276,12 @@ def _lookup(token: str | None):  # type: ignore[no-untyped-def]
         ).first()
 
 
+def is_live(*, token: str | None) -> bool:
+    """Whether a token names a live request (the page's HTTP status)."""
+    found = _lookup(token)
+    return found is not None and found.status == "active"
+
+
 def client_page(*, token: str | None) -> ClientRequestPage:
     """The page of a live link (LinkUnavailable for unknown, expired and revoked alike)."""
     found = _lookup(token)
