@@ -150,6 +150,12 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=8, ge=1)
     # REST API (/api/v1): calls per personal access token per minute (429 with Retry-After above).
     api_rate_limit_per_minute: int = Field(default=600, ge=1)
+    # Outbound webhooks: attempts per delivery (exponential backoff between them), consecutive
+    # failed deliveries before an endpoint is disabled, and whether targets may be loopback or
+    # private addresses (an operator's choice for an internal receiver; off: no SSRF).
+    outbound_webhook_max_attempts: int = Field(default=6, ge=1, le=20)
+    outbound_webhook_disable_after: int = Field(default=20, ge=1)
+    outbound_webhook_allow_private: bool = False
     # Uploaded and processed media (never served as a directory: /api/media checks access).
     media_dir: Path | None = None
     # Largest upload accepted, in bytes (checked on the server while the bytes arrive).

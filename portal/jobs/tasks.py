@@ -16,6 +16,7 @@ from portal.services.operations.webhook_processing import (
     process_webhook_batch,
     process_webhook_event,
 )
+from portal.services.outbound import webhooks as outbound
 from portal.settings import get_settings
 
 
@@ -31,3 +32,9 @@ def process_webhook_event_task(event_id: str) -> str:
     return process_webhook_event(
         event_id=UUID(event_id), max_attempts=get_settings().webhook_max_attempts
     )
+
+
+@job_app.task(name=outbound.DELIVER_TASK, queue=outbound.QUEUE)
+def deliver_outbound_webhook_task(delivery_id: str, tenant_id: str) -> str:
+    """One attempt at one outbound webhook delivery (its retries are deferred by the service)."""
+    return outbound.deliver(delivery_id=UUID(delivery_id), tenant_id=UUID(tenant_id))

@@ -14,6 +14,7 @@ from portal.models.asset import (
 )
 from portal.models.mail import OutboxEmail
 from portal.models.operations import JobRun, ResidencyEvidence, WebhookEvent
+from portal.models.outbound import WebhookDelivery, WebhookEndpoint
 from portal.models.project import Milestone, Project, Task
 from portal.models.tenant import Tenant
 from portal.models.user import AuthToken, LoginAttempt, User, UserSession
@@ -43,5 +44,7 @@ __all__ = [
     "UploadRequest",
     "User",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WebhookEvent",
 ]

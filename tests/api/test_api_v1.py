@@ -247,6 +247,11 @@ def test_read_only_tokens_cannot_write(client_for, studio: Studio) -> None:
         f"{V1}/share-links/{g.share_link.id}/revoke": None,
         f"{V1}/notifications/{g.notification.id}/read": None,
         f"{V1}/users/invitations": {"tenant_id": str(studio.agency.id), "email": "a@b.test"},
+        f"{V1}/webhook-endpoints": {
+            "url": "https://93.184.215.14/x",
+            "events": ["comment.created"],
+        },
+        f"{V1}/webhook-deliveries/{g.notification.id}/replay": None,
     }
     schema = api.get(f"{V1}/openapi.json").json()
     posts = [p for p, ops in schema["paths"].items() if "post" in ops]

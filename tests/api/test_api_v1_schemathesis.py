@@ -21,8 +21,12 @@ from schemathesis.checks import (
 from schemathesis.core.parameters import ParameterLocation
 
 from portal.api import build_api
+from portal.db import tenant_session
+from portal.services.media.comments import add_asset_comment
+from portal.services.outbound import webhooks as outbound
+from portal.settings import get_settings
 from tests.api.api_v1_support import token_for
-from tests.factories import make_graph, make_studio, ready_version
+from tests.factories import make_graph, make_studio, make_user, ready_version, session_of
 
 CHECKS = [
     not_a_server_error,
@@ -41,6 +45,22 @@ def target(database) -> dict[str, object]:  # type: ignore[no-untyped-def]
     studio = make_studio()
     version = ready_version(studio)
     graph = make_graph(studio.agency)
+    admin = session_of(studio.admin)
+    settings = get_settings()
+    settings.outbound_webhook_allow_private = True  # this module's receiver is local
+    try:
+        hook = outbound.register_endpoint(
+            user=session_of(make_user(tenant=studio.agency, role="admin")),
+            url="http://127.0.0.1:9/hook",
+            events=["comment.created"],
+        )
+    finally:
+        settings.outbound_webhook_allow_private = False
+    with tenant_session(studio.admin_ctx) as session:
+        add_asset_comment(
+            session=session, asset_id=version.id, author_id=studio.admin.id, body="Hi"
+        )
+    (delivery,) = outbound.deliveries(user=admin, endpoint_id=hook.id)
     return {
         "headers": {"Authorization": f"Bearer {token_for(studio.admin)}"},
         "ids": {
@@ -48,6 +68,8 @@ def target(database) -> dict[str, object]:  # type: ignore[no-untyped-def]
             "version_id": str(version.id),
             "link_id": str(graph.share_link.id),
             "notification_id": str(graph.notification.id),
+            "endpoint_id": hook.id,
+            "delivery_id": str(delivery.id),
         },
     }
 

@@ -34,6 +34,10 @@ from portal.api.v1.schemas import (
     TenantOut,
     UserOut,
     VersionOut,
+    WebhookDeliveryOut,
+    WebhookEndpointCreated,
+    WebhookEndpointIn,
+    WebhookEndpointOut,
 )
 from portal.db import tenant_session
 from portal.services.accounts import tenants as tenant_service
@@ -47,6 +51,7 @@ from portal.services.media.comments import add_asset_comment
 from portal.services.media.review import decide
 from portal.services.notifications.inbox import mark_read
 from portal.services.operations.job_runs import list_job_runs
+from portal.services.outbound import webhooks as outbound
 from portal.services.projects.projects import ProjectFilters, list_project_page, project_summary
 from portal.services.projects.view_types import ProjectSummary
 from portal.services.sharing.links import create_share_link, revoke_share_link
@@ -514,3 +519,70 @@ def invite(
             create=create,
         )
     return _created(answer, f"/api/v1/users/{answer.body['id']}")
+
+
+# Outbound webhooks (admins of the tenant)
+
+
+def _endpoint(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "url": row.url,
+        "events": list(row.events),
+        "status": row.status,
+        "consecutive_failures": row.consecutive_failures,
+        "created_at": row.created_at,
+        "disabled_at": row.disabled_at,
+    }
+
+
+def _delivery(row: Any) -> WebhookDeliveryOut:
+    return WebhookDeliveryOut.model_validate(row, from_attributes=True)
+
+
+@router.get("/webhook-endpoints", tags=["webhooks"], summary="Your tenant's webhook endpoints")
+def list_webhook_endpoints(who: AdminRead) -> list[WebhookEndpointOut]:
+    permitted(who, Action.MANAGE_USERS)
+    return [WebhookEndpointOut(**_endpoint(e)) for e in outbound.list_endpoints(user=who.user)]
+
+
+@router.post(
+    "/webhook-endpoints",
+    tags=["webhooks"],
+    summary="Register an endpoint (its signing secret is in this answer only)",
+    status_code=201,
+    response_model=WebhookEndpointCreated,
+)
+def post_webhook_endpoint(body: WebhookEndpointIn, who: AdminWrite) -> JSONResponse:
+    permitted(who, Action.MANAGE_USERS)
+    new = outbound.register_endpoint(user=who.user, url=body.url, events=list(body.events))
+    row = next(e for e in outbound.list_endpoints(user=who.user) if str(e.id) == new.id)
+    out = WebhookEndpointCreated(**_endpoint(row), secret=new.secret)
+    return JSONResponse(
+        jsonable_encoder(out),
+        status_code=201,
+        headers={"Location": f"/api/v1/webhook-endpoints/{new.id}"},
+    )
+
+
+@router.get(
+    "/webhook-endpoints/{endpoint_id}/deliveries",
+    tags=["webhooks"],
+    summary="An endpoint's latest deliveries (status, latency, response excerpt)",
+)
+def list_webhook_deliveries(
+    endpoint_id: Id, who: AdminRead, limit: Limit = 50
+) -> list[WebhookDeliveryOut]:
+    permitted(who, Action.MANAGE_USERS)
+    rows = outbound.deliveries(user=who.user, endpoint_id=endpoint_id, limit=limit)
+    return [_delivery(d) for d in rows]
+
+
+@router.post(
+    "/webhook-deliveries/{delivery_id}/replay",
+    tags=["webhooks"],
+    summary="Send a delivery again",
+)
+def replay_webhook_delivery(delivery_id: Id, who: AdminWrite) -> WebhookDeliveryOut:
+    permitted(who, Action.MANAGE_USERS)
+    return _delivery(outbound.replay(user=who.user, delivery_id=delivery_id))

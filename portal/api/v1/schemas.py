@@ -182,3 +182,39 @@ class InviteIn(Strict):
 
 class Created(BaseModel):
     id: UUID
+
+
+class WebhookEndpointOut(BaseModel):
+    id: UUID
+    url: str
+    events: list[str]
+    status: Literal["active", "disabled"]
+    consecutive_failures: int
+    created_at: datetime | None
+    disabled_at: datetime | None
+
+
+class WebhookEndpointCreated(WebhookEndpointOut):
+    secret: str = Field(description="The signing secret (whsec_…): in this answer only.")
+
+
+class WebhookEndpointIn(Strict):
+    url: StrictStr = Field(min_length=8, max_length=2000)
+    events: list[Literal["version.approved", "version.changes_requested", "comment.created"]] = (
+        Field(min_length=1, max_length=10)
+    )
+
+
+class WebhookDeliveryOut(BaseModel):
+    id: UUID
+    endpoint_id: UUID
+    event_type: str
+    status: Literal["pending", "succeeded", "failed", "dead"]
+    attempts: int
+    response_status: int | None
+    latency_ms: int | None
+    response_excerpt: str | None
+    last_error: str | None
+    created_at: datetime | None
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime | None

@@ -28,6 +28,7 @@ from portal.services.media.assets import get_asset
 from portal.services.media.timecode import format_timecode, frame_at
 from portal.services.media.view_types import AssetCommentView
 from portal.services.notifications.events import on_asset_comment
+from portal.services.outbound.webhooks import emit
 
 MAX_BODY = 10000
 FILTERS = ("all", "open", "resolved")
@@ -111,7 +112,22 @@ def add_asset_comment(
         body=body,
         meta=meta,
     )
-    return on_asset_comment(session=session, comment=insert_row(session, comment))  # notifications
+    saved = on_asset_comment(session=session, comment=insert_row(session, comment))  # notifications
+    emit(
+        session=session,
+        tenant_id=saved.tenant_id,
+        event_type="comment.created",
+        data={
+            "comment_id": saved.id,
+            "version_id": asset.id,
+            "project_id": asset.project_id,
+            "reply_to_id": saved.reply_to_id,
+            "body": saved.body,
+            "timecode_seconds": (saved.meta or {}).get("timecode"),
+            "end_seconds": (saved.meta or {}).get("end"),
+        },
+    )
+    return saved
 
 
 def set_resolved(

@@ -18,6 +18,7 @@ from portal.services.core.rows import insert_row
 from portal.services.core.versions import deliverable_version
 from portal.services.media.assets import get_asset
 from portal.services.notifications.events import on_review_decision
+from portal.services.outbound.webhooks import emit
 
 DECISIONS = ("in_review", "changes_requested", "approved")
 # Which decision may follow which (reopening an approval goes back to review first).
@@ -83,4 +84,17 @@ def decide(
     asset.reviewed_at = datetime.now(UTC)
     saved = insert_row(session, asset)
     on_review_decision(session=session, asset=saved, decision=decision)  # notifications
+    if decision in ("approved", "changes_requested"):
+        emit(
+            session=session,
+            tenant_id=saved.tenant_id,
+            event_type=f"version.{decision}",
+            data={
+                "version_id": saved.id,
+                "project_id": saved.project_id,
+                "title": saved.title,
+                "review_status": decision,
+                "reviewed_by": user_id,
+            },
+        )
     return saved
