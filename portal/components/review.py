@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from portal.components.actions import text_action
 from portal.components.annotations import annotation_field
 from portal.components.badges import media_status_badge
 from portal.components.forms import filter_bar, filter_select, labelled
-from portal.services.media.view_types import AssetCommentView, VersionView
+from portal.components.text import not_empty
+from portal.services.media.view_types import AssetCommentView, BodyPart, VersionView
 
 REVIEW_COLORS = {"approved": "green", "changes_requested": "orange", "in_review": "gray"}
 PII_NOTE = (
@@ -49,6 +52,22 @@ def version_row(v: VersionView, current_id: rx.Var, compare_id: rx.Var, on_compa
     )
 
 
+def body_part(p: BodyPart) -> rx.Component:
+    """Plain text, or an @mention as a chip naming the person."""
+    return rx.cond(
+        p.person != "",
+        rx.badge(
+            p.text,
+            title=p.person,
+            variant="soft",
+            color_scheme="blue",
+            radius="full",
+            class_name="mention-chip",
+        ),
+        rx.fragment(p.text),
+    )
+
+
 def comment_row(c: AssetCommentView, on_reply, on_resolve, can_comment: rx.Var) -> rx.Component:  # type: ignore[no-untyped-def]
     return rx.box(
         rx.hstack(
@@ -75,7 +94,11 @@ def comment_row(c: AssetCommentView, on_reply, on_resolve, can_comment: rx.Var) 
             rx.cond(c.resolved & ~c.is_reply, rx.badge("Resolved", color_scheme="green")),
             align="center",
         ),
-        rx.text(c.body, size="2", class_name="comment-body"),
+        rx.cond(
+            not_empty(c.parts),
+            rx.text(rx.foreach(c.parts, body_part), size="2", class_name="comment-body"),
+            rx.text(c.body, size="2", class_name="comment-body"),
+        ),
         rx.cond(
             can_comment & ~c.is_reply,
             rx.hstack(
@@ -112,7 +135,9 @@ def range_controls() -> rx.Component:
     )
 
 
-def comment_form(on_submit, reply_to: rx.Var, on_cancel, error: rx.Var) -> rx.Component:  # type: ignore[no-untyped-def]
+def comment_form(
+    on_submit: Any, reply_to: rx.Var, on_cancel: Any, error: rx.Var, people: Any = "[]"
+) -> rx.Component:
     """New comment at the player's current time (the script keeps the hidden field current)."""
     return rx.form(
         rx.vstack(
@@ -128,7 +153,16 @@ def comment_form(on_submit, reply_to: rx.Var, on_cancel, error: rx.Var) -> rx.Co
             rx.el.input(type="hidden", name="end", id="comment-end", default_value=""),
             rx.cond(reply_to == "", range_controls()),
             annotation_field(),
-            rx.text_area(name="body", max_length=10000, width="100%", id="asset-comment-body"),
+            # `people`: who typing @ suggests (assets/mentions.js).
+            rx.script(src="/mentions.js"),
+            rx.text_area(
+                name="body",
+                max_length=10000,
+                width="100%",
+                id="asset-comment-body",
+                placeholder="Comment… type @ to mention someone",
+                custom_attrs={"data-mentions": people},
+            ),
             rx.text(PII_NOTE, size="1", color_scheme="gray", id="pii-note"),
             rx.cond(error != "", rx.text(error, color_scheme="red", size="2", id="comment-error")),
             rx.button("Post comment", type="submit", size="2", id="post-asset-comment"),

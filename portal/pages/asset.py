@@ -123,7 +123,13 @@ def viewer() -> rx.Component:
             # is on the right, or below on a phone).
             rx.cond(
                 S.can_comment,
-                comment_form(S.post_comment, S.reply_to, S.set_reply_to(""), S.comment_error),
+                comment_form(
+                    S.post_comment,
+                    S.reply_to,
+                    S.set_reply_to(""),
+                    S.comment_error,
+                    S.mention_people,
+                ),
             ),
             width="100%",
         ),

@@ -19,6 +19,7 @@ from portal.services.media.comments import (
     set_resolved,
 )
 from portal.services.media.compare import threads_with_earlier
+from portal.services.media.mentions import people_for_asset, people_json
 from portal.services.media.review import decide, next_decisions
 from portal.services.media.views import AssetView, VersionView, asset_view
 from portal.state import live
@@ -45,6 +46,8 @@ class AssetState(SessionState):
     comments: list[AssetCommentView] = []
     # Earlier versions whose comments the list shows too ("Show v1 comments"), by id.
     with_earlier: list[str] = []
+    # Who an @mention in the comment box can suggest (JSON for assets/mentions.js).
+    mention_people: str = "[]"
     # The version's drawings as JSON for the player's annotation layer (assets/annotate.js).
     drawings: str = "[]"
     comment_filter: str = "all"
@@ -107,6 +110,7 @@ class AssetState(SessionState):
                     query=self.comment_query,
                 )
                 marks = asset_drawings(session=session, asset_id=self.asset_id)
+                people = people_for_asset(session=session, asset_id=self.asset_id)
         except PortalError as exc:
             self.asset, self.versions, self.comments, self.drawings = BLANK, [], [], "[]"
             self.decisions = []
@@ -115,6 +119,7 @@ class AssetState(SessionState):
         if self.compare_id not in {v.id for v in self.versions} or self.compare_id == self.asset_id:
             self.compare_id = ""
         self.drawings = drawing_marks_json(marks)
+        self.mention_people = people_json(people)
         self.can_approve = can(user, Action.APPROVE_ASSET)
         self.decisions = sorted(next_decisions(self.asset.review_status))
         self.can_comment = can(user, Action.COMMENT)

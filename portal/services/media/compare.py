@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from portal.services.core.errors import InvalidInput
 from portal.services.media.comments import asset_thread
+from portal.services.media.mentions import people_for_asset, split_mentions
 from portal.services.media.view_types import AssetCommentView
 from portal.services.media.views import AssetView, VersionView, asset_view
 
@@ -62,9 +63,14 @@ def threads_with_earlier(
     """A version's own threads, with those of the chosen earlier versions merged in by time
     (each marked with its version; its own first at the same time)."""
     own = asset_thread(session=session, asset_id=asset_id, status=status, query=query)
-    if not earlier:
-        return own
-    more = earlier_threads(
-        session=session, asset_id=asset_id, version_ids=earlier, status=status, query=query
+    more = (
+        earlier_threads(
+            session=session, asset_id=asset_id, version_ids=earlier, status=status, query=query
+        )
+        if earlier
+        else []
     )
-    return sorted([*own, *more], key=lambda c: c.seconds)
+    # @mentions of people who can see the version become chips.
+    people = people_for_asset(session=session, asset_id=asset_id)
+    views = sorted([*own, *more], key=lambda c: c.seconds)
+    return [replace(c, parts=split_mentions(c.body, people)) if "@" in c.body else c for c in views]

@@ -3,7 +3,7 @@ database code (components import them; the query functions in this package build
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Colour name -> the colour the browser draws (assets/annotate.js holds the same table).
 PALETTE = {
@@ -54,6 +54,15 @@ class DeliverableView:
 
 
 @dataclass(frozen=True)
+class BodyPart:
+    """A piece of a comment's text: plain, or an @mention of someone who can see the item
+    (`person` is their name; the page shows it as a chip)."""
+
+    text: str
+    person: str = ""
+
+
+@dataclass(frozen=True)
 class AssetCommentView:
     """One comment as the review panel shows it (replies follow their thread's first comment)."""
 
@@ -72,3 +81,5 @@ class AssetCommentView:
     end_seconds: str = ""
     # "v1" on a comment of an earlier version shown beside the current one's ("" for its own).
     version_label: str = ""
+    # The body split around @mentions of people who can see the version (empty: plain body).
+    parts: list[BodyPart] = field(default_factory=list)
