@@ -10,9 +10,11 @@ from portal.services.accounts.branding import MAX_LOGO_BYTES, save_logo
 from portal.services.accounts.tenants import TenantView
 from portal.services.accounts.users import UserView
 from portal.services.core.branding import DEFAULT_ACCENT
-from portal.services.core.errors import InvalidInput, PortalError
+from portal.services.core.errors import InvalidInput
 from portal.services.core.permissions import Action, can
-from portal.state.session import SessionState
+from portal.state.session import SessionState, guard
+
+ADMINS = ("admin",)
 
 
 class TenantsState(SessionState):
@@ -29,37 +31,28 @@ class TenantsState(SessionState):
     edit_active: bool = True
     edit_retention: str = ""
 
-    def _reload(self, user) -> None:  # type: ignore[no-untyped-def]
-        self.tenants = tenants_admin.list_tenants(user=user)
+    def _reload(self) -> None:
+        self.tenants = tenants_admin.list_tenants(user=self._require_user())
 
     @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
-        try:
-            self._reload(self._require_user(("admin",)))
-        except PortalError as exc:
-            self.error = exc.user_message
-            return self._failure(exc)
-        self.error = self.notice = ""
-        return None
+    @guard(roles=ADMINS)
+    def load(self) -> None:
+        self.notice = ""
+        self._reload()
 
     @rx.event
-    def create(self, form: dict):  # type: ignore[no-untyped-def]
+    @guard(roles=ADMINS)
+    def create(self, form: dict) -> None:
         """Create an agency tenant managed by the studio."""
-        self.error = self.notice = ""
-        try:
-            user = self._require_user(("admin",))
-            tenants_admin.create_tenant(
-                user=user,
-                name=str(form.get("name", "")),
-                residency_policy=str(form.get("residency_policy", "AU")),
-                accent_color=str(form.get("accent_color", "")),
-            )
-            self._reload(user)
-        except PortalError as exc:
-            self.error = exc.user_message
-            return self._failure(exc)
+        self.notice = ""
+        tenants_admin.create_tenant(
+            user=self._require_user(),
+            name=str(form.get("name", "")),
+            residency_policy=str(form.get("residency_policy", "AU")),
+            accent_color=str(form.get("accent_color", "")),
+        )
+        self._reload()
         self.notice = "Tenant created."
-        return None
 
     @rx.event
     def start_edit(self, tenant_id: str) -> None:
@@ -95,42 +88,32 @@ class TenantsState(SessionState):
         self.edit_active = bool(value)
 
     @rx.event
-    async def upload_logo(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
+    @guard(roles=ADMINS)
+    async def upload_logo(self, files: list[rx.UploadFile]) -> None:
         """Replace the edited tenant's logo (type and size checked on the server)."""
-        self.error = self.notice = ""
-        try:
-            user = self._require_user(("admin",))
-            if len(files) != 1:
-                raise InvalidInput("Choose one PNG or JPEG file.")
-            data = await files[0].read(MAX_LOGO_BYTES + 1)
-            save_logo(user=user, tenant_id=self.edit_id, data=data)
-        except PortalError as exc:
-            self.error = exc.user_message
-            return self._failure(exc)
+        self.notice = ""
+        if len(files) != 1:
+            raise InvalidInput("Choose one PNG or JPEG file.")
+        data = await files[0].read(MAX_LOGO_BYTES + 1)
+        save_logo(user=self._require_user(), tenant_id=self.edit_id, data=data)
         self.notice = "Logo saved."
-        return None
 
     @rx.event
-    def save_edit(self):  # type: ignore[no-untyped-def]
+    @guard(roles=ADMINS)
+    def save_edit(self) -> None:
         """Save the tenant being edited."""
-        self.error = self.notice = ""
-        try:
-            user = self._require_user(("admin",))
-            tenants_admin.update_tenant(
-                user=user,
-                tenant_id=self.edit_id,
-                name=self.edit_name,
-                residency_policy=self.edit_policy,
-                accent_color=self.edit_accent,
-                active=self.edit_active,
-                client_file_retention=self.edit_retention,
-            )
-            self._reload(user)
-        except PortalError as exc:
-            self.error = exc.user_message
-            return self._failure(exc)
+        self.notice = ""
+        tenants_admin.update_tenant(
+            user=self._require_user(),
+            tenant_id=self.edit_id,
+            name=self.edit_name,
+            residency_policy=self.edit_policy,
+            accent_color=self.edit_accent,
+            active=self.edit_active,
+            client_file_retention=self.edit_retention,
+        )
+        self._reload()
         self.edit_id, self.notice = "", "Tenant saved."
-        return None
 
 
 class UsersState(SessionState):
@@ -145,7 +128,8 @@ class UsersState(SessionState):
     error: str = ""
     notice: str = ""
 
-    def _reload(self, user) -> None:  # type: ignore[no-untyped-def]
+    def _reload(self) -> None:
+        user = self._require_user()
         self.users = users_admin.list_users(user=user, tenant_id=self.tenant_filter)
         if can(user, Action.MANAGE_TENANTS):
             tenants = tenants_admin.list_tenants(user=user)
@@ -163,76 +147,62 @@ class UsersState(SessionState):
         if tenant_id:
             self.invite_tenant = tenant_id[:64]
 
-    @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
-        self.tenant_filter = str(self.router.url.query_parameters.get("tenant", ""))[:64]
-        try:
-            self._reload(self._require_user(("admin",)))
-        except PortalError as exc:
-            self.error = exc.user_message
-            return self._failure(exc)
-        self.error = self.notice = ""
-        return None
-
-    @rx.event
-    def filter_tenant(self, tenant_id: str):  # type: ignore[no-untyped-def]
-        self.tenant_filter = "" if tenant_id == "all" else tenant_id[:64]
-        return self._act(lambda user: None, "")
-
-    def _act(self, action, notice: str):  # type: ignore[no-untyped-def]
-        """Run one admin action with the server-side session check, then reload the list."""
-        self.error = self.notice = ""
-        try:
-            user = self._require_user(("admin",))
-            action(user)
-            self._reload(user)
-        except PortalError as exc:
-            self.error = exc.user_message
-            return self._failure(exc)
+    def _done(self, notice: str) -> None:
+        self.notice = ""
+        self._reload()
         self.notice = notice
-        return None
 
     @rx.event
-    def invite(self, form: dict):  # type: ignore[no-untyped-def]
+    @guard(roles=ADMINS)
+    def load(self) -> None:
+        self.tenant_filter = str(self.router.url.query_parameters.get("tenant", ""))[:64]
+        self._done("")
+
+    @rx.event
+    @guard(roles=ADMINS)
+    def filter_tenant(self, tenant_id: str) -> None:
+        self.tenant_filter = "" if tenant_id == "all" else tenant_id[:64]
+        self._done("")
+
+    @rx.event
+    @guard(roles=ADMINS)
+    def invite(self, form: dict) -> None:
         """Invite someone by email into a tenant with a role."""
+        self.notice = ""
         email = str(form.get("email", ""))
-        return self._act(
-            lambda user: users_admin.invite_user(
-                user=user,
-                tenant_id=self.invite_tenant,
-                email=email,
-                name=str(form.get("name", "")),
-                role=str(form.get("role", "agency")),
-            ),
-            f"Invitation sent to {email.strip()}.",
+        users_admin.invite_user(
+            user=self._require_user(),
+            tenant_id=self.invite_tenant,
+            email=email,
+            name=str(form.get("name", "")),
+            role=str(form.get("role", "agency")),
         )
+        self._done(f"Invitation sent to {email.strip()}.")
 
     @rx.event
-    def change_role(self, user_id: str, role: str):  # type: ignore[no-untyped-def]
-        return self._act(
-            lambda user: users_admin.change_role(user=user, user_id=str(user_id), role=str(role)),
-            "Role changed.",
-        )
+    @guard(roles=ADMINS)
+    def change_role(self, user_id: str, role: str) -> None:
+        self.notice = ""
+        users_admin.change_role(user=self._require_user(), user_id=str(user_id), role=str(role))
+        self._done("Role changed.")
 
     @rx.event
-    def set_active(self, user_id: str, active: bool):  # type: ignore[no-untyped-def]
-        return self._act(
-            lambda user: users_admin.set_active(
-                user=user, user_id=str(user_id), active=bool(active)
-            ),
-            "User reactivated." if active else "User deactivated and signed out everywhere.",
-        )
+    @guard(roles=ADMINS)
+    def set_active(self, user_id: str, active: bool) -> None:
+        self.notice = ""
+        users_admin.set_active(user=self._require_user(), user_id=str(user_id), active=bool(active))
+        self._done("User reactivated." if active else "User deactivated and signed out everywhere.")
 
     @rx.event
-    def resend(self, user_id: str):  # type: ignore[no-untyped-def]
-        return self._act(
-            lambda user: users_admin.resend_invite(user=user, user_id=str(user_id)),
-            "A new invitation was sent.",
-        )
+    @guard(roles=ADMINS)
+    def resend(self, user_id: str) -> None:
+        self.notice = ""
+        users_admin.resend_invite(user=self._require_user(), user_id=str(user_id))
+        self._done("A new invitation was sent.")
 
     @rx.event
-    def revoke(self, user_id: str):  # type: ignore[no-untyped-def]
-        return self._act(
-            lambda user: users_admin.revoke_invite(user=user, user_id=str(user_id)),
-            "Invitation revoked.",
-        )
+    @guard(roles=ADMINS)
+    def revoke(self, user_id: str) -> None:
+        self.notice = ""
+        users_admin.revoke_invite(user=self._require_user(), user_id=str(user_id))
+        self._done("Invitation revoked.")

@@ -6,8 +6,7 @@ import reflex as rx
 
 from portal.services.accounts import users as users_admin
 from portal.services.accounts.users import GuestView
-from portal.services.core.errors import PortalError
-from portal.state.session import SessionState
+from portal.state.session import SessionState, guard
 
 
 class GuestsState(SessionState):
@@ -17,29 +16,20 @@ class GuestsState(SessionState):
     error: str = ""
     notice: str = ""
 
-    def _act(self, action, notice: str):  # type: ignore[no-untyped-def]
-        """Run one action with the server-side session check, then reload the guests."""
-        self.error = self.notice = ""
-        try:
-            user = self._require_user(("admin",))
-            action(user)
-            self.guests = users_admin.list_guests(user=user)
-        except PortalError as exc:
-            self.error = exc.user_message
-            self.guests = []
-            return self._failure(exc)
+    def _reload(self, notice: str) -> None:
+        self.guests = users_admin.list_guests(user=self._require_user())
         self.notice = notice
-        return None
 
     @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @guard(roles=("admin",), clear=("guests",))
+    def load(self) -> None:
         """List the guest identities in the viewer's scope."""
-        return self._act(lambda user: None, "")
+        self._reload("")
 
     @rx.event
-    def remove(self, user_id: str):  # type: ignore[no-untyped-def]
+    @guard(roles=("admin",), clear=("guests",))
+    def remove(self, user_id: str) -> None:
         """Remove a guest identity (its comments stay, shown as "Guest")."""
-        return self._act(
-            lambda user: users_admin.remove_guest(user=user, user_id=str(user_id)[:64]),
-            "Guest removed. Their comments stay, shown as Guest.",
-        )
+        self.notice = ""
+        users_admin.remove_guest(user=self._require_user(), user_id=str(user_id)[:64])
+        self._reload("Guest removed. Their comments stay, shown as Guest.")

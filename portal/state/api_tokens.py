@@ -6,8 +6,7 @@ import reflex as rx
 
 from portal.services.accounts import api_tokens
 from portal.services.accounts.view_types import ApiTokenView
-from portal.services.core.errors import PortalError
-from portal.state.session import SessionState
+from portal.state.session import SessionState, guard
 
 
 class ApiTokensState(SessionState):
@@ -20,46 +19,34 @@ class ApiTokensState(SessionState):
     new_token: str = ""
 
     @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
-        self.error = self.notice = self.new_token = ""
-        try:
-            user = self._require_user()
-            self.tokens = api_tokens.list_tokens(user=user)
-        except PortalError as exc:
-            return self._failure(exc)
-        return None
+    @guard()
+    def load(self) -> None:
+        self.notice = self.new_token = ""
+        self.tokens = api_tokens.list_tokens(user=self._require_user())
 
     @rx.event
-    def create(self, form: dict):  # type: ignore[no-untyped-def]
-        self.error = self.notice = self.new_token = ""
-        try:
-            user = self._require_user()
-            created = api_tokens.create_token(
-                user=user,
-                name=str(form.get("name", "")),
-                scopes=api_tokens.scopes_from_form(form),
-                expires_days=str(form.get("expires_days", "")),
-            )
-            self.tokens = api_tokens.list_tokens(user=user)
-        except PortalError as exc:
-            self.error = exc.user_message
-            return self._failure(exc)
+    @guard()
+    def create(self, form: dict) -> None:
+        self.notice = self.new_token = ""
+        user = self._require_user()
+        created = api_tokens.create_token(
+            user=user,
+            name=str(form.get("name", "")),
+            scopes=api_tokens.scopes_from_form(form),
+            expires_days=str(form.get("expires_days", "")),
+        )
+        self.tokens = api_tokens.list_tokens(user=user)
         self.new_token = created.token
-        return None
 
     @rx.event
     def dismiss(self) -> None:
         self.new_token = ""
 
     @rx.event
-    def revoke_token(self, token_id: str):  # type: ignore[no-untyped-def]
-        self.error = self.notice = ""
-        try:
-            user = self._require_user()
-            api_tokens.revoke_token(user=user, token_id=str(token_id))
-            self.tokens = api_tokens.list_tokens(user=user)
-        except PortalError as exc:
-            self.error = exc.user_message
-            return self._failure(exc)
+    @guard()
+    def revoke_token(self, token_id: str) -> None:
+        self.notice = ""
+        user = self._require_user()
+        api_tokens.revoke_token(user=user, token_id=str(token_id))
+        self.tokens = api_tokens.list_tokens(user=user)
         self.notice = "Token revoked: it stops working on its next call."
-        return None

@@ -7,9 +7,8 @@ from contextlib import aclosing
 import reflex as rx
 
 from portal import routes
-from portal.db import tenant_session
-from portal.services.core.errors import NotSignedIn, OldVersion, PortalError
-from portal.services.core.permissions import Action, can, require
+from portal.services.core.errors import OldVersion, PortalError
+from portal.services.core.permissions import Action, can
 from portal.services.media.annotations import drawing_marks_json
 from portal.services.media.comments import (
     FILTERS,
@@ -23,8 +22,8 @@ from portal.services.media.mentions import people_for_asset, people_json
 from portal.services.media.review import decide, next_decisions
 from portal.services.media.views import AssetView, VersionView, asset_view
 from portal.state import live
-from portal.state.actions import ROLES, run_checked
-from portal.state.session import SessionState
+from portal.state.actions import ROLES
+from portal.state.session import SessionState, guard
 
 BLANK = AssetView(
     "", "", "", "", "local", "", "", "", "", 25.0, "", "", "in_review", "", "", False, False
@@ -32,6 +31,8 @@ BLANK = AssetView(
 # Live status: how often and for how long the page re-reads a version that is processing.
 POLL_SECONDS = 1.0
 POLL_LIMIT = 3600
+# What the page shows of the version: emptied when it cannot be shown.
+SHOWN = ("asset", "versions", "comments", "drawings", "decisions")
 
 
 class AssetState(SessionState):
@@ -83,6 +84,7 @@ class AssetState(SessionState):
         return next((v.label for v in self.versions if v.id == self.compare_id), "")
 
     @rx.event
+    @guard(roles=ROLES, clear=SHOWN)
     def load(self):  # type: ignore[no-untyped-def]
         """on_load: the version named by ?id= (and ?compare=), as far as RLS lets this user see."""
         query = self.router.url.query_parameters
@@ -98,24 +100,19 @@ class AssetState(SessionState):
         return None
 
     def _refresh(self) -> None:
-        try:
-            user = self._require_user(ROLES)
-            with tenant_session(user.context) as session:
-                self.asset, self.versions = asset_view(session=session, asset_id=self.asset_id)
-                self.comments = threads_with_earlier(
-                    session=session,
-                    asset_id=self.asset_id,
-                    earlier=self.with_earlier,
-                    status=self.comment_filter,
-                    query=self.comment_query,
-                )
-                marks = asset_drawings(session=session, asset_id=self.asset_id)
-                people = people_for_asset(session=session, asset_id=self.asset_id)
-        except PortalError as exc:
-            self.asset, self.versions, self.comments, self.drawings = BLANK, [], [], "[]"
-            self.decisions = []
-            self.error = exc.user_message
-            return
+        """Re-read the version, its thread and drawings (a domain error: `guard` empties them)."""
+        user = self._require_user(ROLES)
+        with self._db() as session:
+            self.asset, self.versions = asset_view(session=session, asset_id=self.asset_id)
+            self.comments = threads_with_earlier(
+                session=session,
+                asset_id=self.asset_id,
+                earlier=self.with_earlier,
+                status=self.comment_filter,
+                query=self.comment_query,
+            )
+            marks = asset_drawings(session=session, asset_id=self.asset_id)
+            people = people_for_asset(session=session, asset_id=self.asset_id)
         if self.compare_id not in {v.id for v in self.versions} or self.compare_id == self.asset_id:
             self.compare_id = ""
         self.drawings = drawing_marks_json(marks)
@@ -133,39 +130,33 @@ class AssetState(SessionState):
         async with aclosing(live.ticks("asset", client, POLL_SECONDS, POLL_LIMIT)) as ticks:
             async for _ in ticks:
                 async with self:
-                    self._refresh()
+                    try:
+                        self._refresh()
+                    except PortalError:
+                        return
                     if self.asset.status not in ("uploading", "processing"):
                         return
 
-    def _after(self, message: str, notice: str = "") -> None:
-        self._refresh()
-        self.comment_error, self.notice = message, "" if message else notice
-
     @rx.event
+    @guard(roles=ROLES, action=Action.COMMENT, message="comment_error")
     def post_comment(self, form: dict):  # type: ignore[no-untyped-def]
         """Comment at the player's current time, or over the marked in/out range (with the
         drawing made on that frame, if any), or reply in a thread."""
-        reply_to = self.reply_to
+        reply_to, self.notice = self.reply_to, ""
         drawing = form.get("annotation") or None
-
-        def work(session, user) -> None:  # type: ignore[no-untyped-def]
+        with self._db() as session:
             add_asset_comment(
                 session=session,
                 asset_id=self.asset_id,
-                author_id=user.user_id,
+                author_id=self._require_user().user_id,
                 body=str(form.get("body", "")),
                 timecode=None if reply_to else str(form.get("timecode", "") or "0"),
                 end=None if reply_to else str(form.get("end", "") or "") or None,
                 reply_to_id=reply_to or None,
                 annotation=drawing,
             )
-
-        message = run_checked(self, Action.COMMENT, work)
-        if not message:
-            self.reply_to = ""
-        self._after(message)
-        if message:
-            return None
+        self.reply_to = ""
+        self._refresh()
         # The range and the drawing belonged to this comment; the next one starts afresh.
         script = "window.portalPlayer && window.portalPlayer.clearRange()"
         if drawing:
@@ -178,53 +169,50 @@ class AssetState(SessionState):
         self.reply_to = comment_id[:64]
 
     @rx.event
+    @guard(roles=ROLES, action=Action.COMMENT, message="comment_error")
     def resolve(self, comment_id: str, resolved: bool) -> None:
         """Resolve or reopen a thread."""
-        message = run_checked(
-            self,
-            Action.COMMENT,
-            lambda s, u: set_resolved(
-                session=s, comment_id=comment_id, user_id=u.user_id, resolved=bool(resolved)
-            ),
-        )
-        self._after(message)
+        self.notice = ""
+        with self._db() as session:
+            set_resolved(
+                session=session,
+                comment_id=comment_id,
+                user_id=self._require_user().user_id,
+                resolved=bool(resolved),
+            )
+        self._refresh()
 
     @rx.event
+    @guard(roles=ROLES, clear=SHOWN)
     def set_filter(self, value: str) -> None:
         """Show all, open or resolved threads."""
         self.comment_filter = value if value in FILTERS else "all"
         self._refresh()
 
     @rx.event
+    @guard(roles=ROLES, clear=SHOWN)
     def search(self, form: dict) -> None:
         """Full-text search over this version's comments."""
         self.comment_query = str(form.get("q", ""))[:200]
         self._refresh()
 
     @rx.event
-    def review(self, decision: str, confirm_old: bool = False):  # type: ignore[no-untyped-def]
+    @guard(roles=ROLES, action=Action.APPROVE_ASSET)
+    def review(self, decision: str, confirm_old: bool = False) -> None:
         """Approve, request changes or reopen review of this version."""
-        self.confirm_old = message = ""
+        self.confirm_old = ""
         try:
-            user = self._require_user(ROLES)
-            require(user, Action.APPROVE_ASSET)
-            with tenant_session(user.context) as session:
+            with self._db() as session:
                 decide(
                     session=session,
                     asset_id=self.asset_id,
-                    user_id=user.user_id,
+                    user_id=self._require_user().user_id,
                     decision=str(decision),
                     confirm_old=bool(confirm_old),
                 )
         except OldVersion as exc:
             self.confirm_old = exc.user_message
-        except PortalError as exc:
-            message = exc.user_message
-            if isinstance(exc, NotSignedIn):
-                return self._failure(exc)
         self._refresh()
-        self.error = message
-        return None
 
     @rx.event
     def toggle_compare(self) -> None:
@@ -239,6 +227,7 @@ class AssetState(SessionState):
         self.showing_compare = False
 
     @rx.event
+    @guard(roles=ROLES, clear=SHOWN)
     def show_earlier(self, version_id: str, shown: bool) -> None:
         """Show or hide an earlier version's comments beside this one's (marked "v1")."""
         rest = [v for v in self.with_earlier if v != version_id]

@@ -22,16 +22,15 @@ from contextlib import aclosing
 import reflex as rx
 
 from portal import routes
-from portal.db import tenant_session
 from portal.services.core.errors import PortalError
-from portal.services.core.permissions import Action, can, require
+from portal.services.core.permissions import Action, can
 from portal.services.core.rows import get_project
 from portal.services.media.mux_uploads import discard_mux_upload, start_mux_upload
 from portal.services.media.views import DeliverableView, project_deliverables
 from portal.settings import get_settings
 from portal.state import live
 from portal.state.actions import ROLES
-from portal.state.session import SessionState
+from portal.state.session import SessionState, guard
 
 UPLOAD_ID = "asset-upload"
 # The deliverables table follows busy versions (uploading, processing) this often, this long.
@@ -62,6 +61,7 @@ class UploadState(SessionState):
         return self.router.url.query_parameters.get("id", "")[:64]
 
     @rx.event
+    @guard(roles=ROLES, message="upload_error")
     def load(self):  # type: ignore[no-untyped-def]
         """Mounted with the section: the project's deliverables as far as RLS shows them."""
         self.direct_upload = get_settings().mux_configured
@@ -70,9 +70,10 @@ class UploadState(SessionState):
         return self._follow()
 
     def _refresh(self) -> bool:
+        """Re-read the table; False (and an empty table) when the project is not available."""
         try:
             user = self._require_user(ROLES)
-            with tenant_session(user.context) as session:
+            with self._db() as session:
                 project = get_project(session=session, project_id=self._project_id())
                 self.deliverables = project_deliverables(session=session, project_id=project.id)
         except PortalError:
@@ -135,6 +136,7 @@ class UploadState(SessionState):
         return self._follow()
 
     @rx.event
+    @guard(roles=ROLES, action=Action.UPLOAD_ASSET, message="upload_error")
     async def start_direct(self, chosen: dict | None):  # type: ignore[no-untyped-def]
         """The browser's chosen file ({name, size}, from assets/mux_upload.js): checked, then
         the version and Mux's upload URL are created (off the event loop: Mux may take its
@@ -145,22 +147,16 @@ class UploadState(SessionState):
         if not isinstance(chosen, dict) or not chosen.get("name"):
             self.upload_error = "Choose a video file to upload."
             return None
-        try:
-            user = self._require_user(ROLES)
-            require(user, Action.UPLOAD_ASSET)
-            upload = await asyncio.to_thread(
-                start_mux_upload,
-                ctx=user.context,
-                project_id=self._project_id(),
-                title=self.title,
-                filename=str(chosen.get("name"))[:1000],
-                size=chosen.get("size"),
-                cors_origin=get_settings().portal_url.rstrip("/"),
-                milestone_id=self.milestone_id or None,
-            )
-        except PortalError as exc:
-            self.upload_error = exc.user_message
-            return self._failure(exc)
+        upload = await asyncio.to_thread(
+            start_mux_upload,
+            ctx=self._require_user().context,
+            project_id=self._project_id(),
+            title=self.title,
+            filename=str(chosen.get("name"))[:1000],
+            size=chosen.get("size"),
+            cors_origin=get_settings().portal_url.rstrip("/"),
+            milestone_id=self.milestone_id or None,
+        )
         self._direct_asset_id = upload.asset_id
         self.uploading, self.progress = True, 0
         self._refresh()
@@ -170,6 +166,7 @@ class UploadState(SessionState):
         )
 
     @rx.event
+    @guard(roles=ROLES, message="upload_error")
     def direct_report(self, form: dict):  # type: ignore[no-untyped-def]
         """What assets/mux_upload.js reports: progress, done, failed (with why) or cancelled."""
         kind, value = str(form.get("kind", "")), str(form.get("value", ""))[:300]
@@ -186,10 +183,7 @@ class UploadState(SessionState):
             return self._follow()
         reason = CANCELLED if kind == "cancelled" else f"The upload to Mux failed: {value}"
         try:
-            user = self._require_user(ROLES)
-            discard_mux_upload(ctx=user.context, asset_id=asset_id, reason=reason)
-        except PortalError as exc:
-            return self._failure(exc)
+            discard_mux_upload(ctx=self._require_user().context, asset_id=asset_id, reason=reason)
         finally:
             self.upload_error, self.progress = reason, 0
             self._refresh()

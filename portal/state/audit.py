@@ -7,8 +7,6 @@ from datetime import timedelta
 import reflex as rx
 
 from portal import routes
-from portal.db import tenant_session
-from portal.services.accounts.auth import SessionUser
 from portal.services.compliance.audit_log import (
     DEFAULT_RANGE_DAYS,
     AuditRow,
@@ -18,12 +16,11 @@ from portal.services.compliance.audit_log import (
     parse_filters,
     scoped_tenants,
 )
-from portal.services.core.errors import PortalError
 from portal.services.core.locale import format_short_date, iso, today
-from portal.services.core.permissions import Action, require
+from portal.services.core.permissions import Action
 from portal.services.core.validation import read_date
 from portal.state.actions import Option, options
-from portal.state.session import SessionState
+from portal.state.session import SessionState, guard
 
 ROLES = ("admin",)
 FILTERS = ("from", "to", "entity_type", "entity_id", "actor", "action", "tenant")
@@ -82,84 +79,64 @@ class AuditState(SessionState):
                 pass
         return routes.page_url(routes.API_AUDIT_EXPORT, **params)
 
-    def _viewer(self) -> SessionUser:
-        user = self._require_user(ROLES)
-        require(user, Action.VIEW_AUDIT)
-        return user
-
-    def _query(self, after: str) -> bool:
-        """Load the page after `after`; on a bad filter keep the old rows and say why."""
-        try:
-            user = self._viewer()
-            with tenant_session(user.context) as session:
-                filters = parse_filters(session=session, params=self._params())
-                rows, more = audit_page(session=session, filters=filters, after=after)
-                self.tenant_choices = options(scoped_tenants(session=session))
-        except PortalError as exc:
-            self.error = exc.user_message
-            return False
-        self.rows, self.has_more, self.error = rows, more, ""
+    def _query(self, after: str) -> None:
+        """Load the page after `after`; a bad filter raises, so the old rows stay (`guard`
+        says why)."""
+        user = self._require_user()
+        with self._db() as session:
+            filters = parse_filters(session=session, params=self._params())
+            rows, more = audit_page(session=session, filters=filters, after=after)
+            self.tenant_choices = options(scoped_tenants(session=session))
+        self.rows, self.has_more = rows, more
         self.expanded, self.diff = "", []
         self.show_tenant = user.context.admin_scope
-        return True
 
     @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @guard(roles=ROLES, action=Action.VIEW_AUDIT, clear=("rows",))
+    def load(self) -> None:
         """on_load: the last 30 days, first page."""
         end = today()
         start = end - timedelta(DEFAULT_RANGE_DAYS - 1)
         self._set_filters({"from": format_short_date(start), "to": format_short_date(end)})
         self.rows, self._starts, self.page = [], [""], 1
-        if not self._query(""):
-            self.rows = []
-            return self._failure_redirect()
-        return None
-
-    def _failure_redirect(self):  # type: ignore[no-untyped-def]
-        try:
-            self._viewer()
-        except PortalError as exc:
-            return self._failure(exc)
-        return None
+        self._query("")
 
     @rx.event
+    @guard(roles=ROLES, action=Action.VIEW_AUDIT)
     def apply(self, form: dict) -> None:
         """Apply the filter form (unknown fields are dropped; values are validated on query)."""
         self._set_filters({k: str(form.get(k, "")).strip()[:MAX_FILTER_CHARS] for k in FILTERS})
-        if self._query(""):
-            self._starts, self.page = [""], 1
+        self._query("")
+        self._starts, self.page = [""], 1
 
     @rx.event
+    @guard(roles=ROLES, action=Action.VIEW_AUDIT)
     def next_page(self) -> None:
         """The next (older) page, continuing after the last row shown."""
         if not self.rows or not self.has_more:
             return
         after = self.rows[-1].key
-        if self._query(after):
-            self._starts.append(after)
-            self.page += 1
+        self._query(after)
+        self._starts.append(after)
+        self.page += 1
 
     @rx.event
+    @guard(roles=ROLES, action=Action.VIEW_AUDIT)
     def previous_page(self) -> None:
         """The previous (newer) page."""
         if len(self._starts) < 2:
             return
-        if self._query(self._starts[-2]):
-            self._starts.pop()
-            self.page -= 1
+        self._query(self._starts[-2])
+        self._starts.pop()
+        self.page -= 1
 
     @rx.event
+    @guard(roles=ROLES, action=Action.VIEW_AUDIT, clear=("expanded", "diff"))
     def toggle(self, key: str) -> None:
         """Open (or close) one entry's before/after diff."""
         if self.expanded == key:
             self.expanded, self.diff = "", []
             return
-        try:
-            user = self._viewer()
-            with tenant_session(user.context) as session:
-                self.diff = audit_diff(session=session, key=str(key)[:200])
-        except PortalError as exc:
-            self.error = exc.user_message
-            self.expanded, self.diff = "", []
-            return
+        with self._db() as session:
+            self.diff = audit_diff(session=session, key=str(key)[:200])
         self.expanded = key if self.diff else ""

@@ -10,9 +10,7 @@ import reflex as rx
 from portal.db import TenantContext, tenant_session
 from portal.integrations.pg_listen import LISTENER
 from portal.integrations.worker_status import worker_id
-from portal.services.accounts.auth import SessionUser
 from portal.services.accounts.session_check import current_user
-from portal.services.core.errors import PortalError
 from portal.services.notifications.inbox import (
     NotificationView,
     latest,
@@ -21,7 +19,7 @@ from portal.services.notifications.inbox import (
     unread_count,
 )
 from portal.state import live
-from portal.state.session import SessionState
+from portal.state.session import SessionState, guard
 
 # Fallback poll when no NOTIFY arrives (a lost LISTEN connection only delays updates).
 POLL_SECONDS = 30.0
@@ -46,49 +44,42 @@ class BellState(SessionState):
     # same opaque id as the X-Portal-Worker header, for operators and the scale-out test.
     served_by: str = ""
 
-    def _reload(self, user: SessionUser) -> None:
+    def _reload(self) -> None:
+        user = self._require_user()
         self.unread, self.items = _load(user.context, user.user_id)
 
     @rx.event
+    @guard(message="bell_error", clear=("unread", "items"))
     def start(self):  # type: ignore[no-untyped-def]
         """on_mount of the bell: load, then follow changes live."""
         self.served_by = worker_id()
-        try:
-            self._reload(self._require_user())
-        except PortalError as exc:
-            self.unread, self.items = 0, []
-            return self._failure(exc)
+        self._reload()
         # One loop per tab per worker, known to the worker (never a flag in state: see live.py).
         if not live.running("bell", self.router.session.client_token):
             return BellState.watch
         return None
 
     @rx.event
+    @guard(message="bell_error")
     def open_item(self, notification_id: str):  # type: ignore[no-untyped-def]
         """Mark one notification read and go to what it is about."""
-        try:
-            user = self._require_user()
-            with tenant_session(user.context) as session:
-                mark_read(session=session, user_id=user.user_id, notification_id=notification_id)
-            self._reload(user)
-        except PortalError as exc:
-            self.bell_error = exc.user_message
-            return self._failure(exc)
+        with self._db() as session:
+            mark_read(
+                session=session,
+                user_id=self._require_user().user_id,
+                notification_id=notification_id,
+            )
+        self._reload()
         link = next((i.link for i in self.items if i.id == notification_id), "/")
         return rx.redirect(link)
 
     @rx.event
-    def read_all(self):  # type: ignore[no-untyped-def]
+    @guard(message="bell_error")
+    def read_all(self) -> None:
         """Mark every notification of the user read."""
-        try:
-            user = self._require_user()
-            with tenant_session(user.context) as session:
-                mark_all_read(session=session, user_id=user.user_id)
-            self._reload(user)
-        except PortalError as exc:
-            self.bell_error = exc.user_message
-            return self._failure(exc)
-        return None
+        with self._db() as session:
+            mark_all_read(session=session, user_id=self._require_user().user_id)
+        self._reload()
 
     @rx.event(background=True)
     async def watch(self):  # type: ignore[no-untyped-def]

@@ -5,13 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import routes
-from portal.db import tenant_session
-from portal.services.core.errors import PortalError
 from portal.services.media.compare import compare_pair
 from portal.services.media.views import AssetView, VersionView
 from portal.state.actions import ROLES
 from portal.state.asset import BLANK
-from portal.state.session import SessionState
+from portal.state.session import SessionState, guard
 
 MODES = ("side", "wipe")
 
@@ -60,26 +58,18 @@ class CompareState(SessionState):
         return routes.asset_url(self.right.id, compare=self.left.id)
 
     @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @guard(roles=ROLES, clear=("left", "right", "versions"))
+    def load(self) -> None:
         """on_load: both versions, as far as RLS lets this user see them."""
         query = self.router.url.query_parameters
         mode = query.get("mode", "side")
         self.mode = mode if mode in MODES else "side"
-        try:
-            user = self._require_user(ROLES)
-            with tenant_session(user.context) as session:
-                self.left, self.right, self.versions = compare_pair(
-                    session=session,
-                    left_id=query.get("a", "")[:64],
-                    right_id=query.get("b", "")[:64],
-                )
-        except PortalError as exc:
-            self.left = self.right = BLANK
-            self.versions = []
-            self.error = exc.user_message
-            return self._failure(exc)
-        self.error = ""
-        return None
+        with self._db() as session:
+            self.left, self.right, self.versions = compare_pair(
+                session=session,
+                left_id=query.get("a", "")[:64],
+                right_id=query.get("b", "")[:64],
+            )
 
     @rx.event
     def set_mode(self, mode: str) -> None:

@@ -24,12 +24,15 @@ from portal.services.compliance.status import (
     chain_status,
     retention_rows,
 )
-from portal.services.core.errors import NotFound, PortalError
+from portal.services.core.errors import NotFound
 from portal.services.core.permissions import Action, require
-from portal.state.session import SessionState
+from portal.state.session import SessionState, guard
 
 ROLES = ("admin",)
 GENERATE_FAILED = "The reports could not be written. Please try again or check the data folder."
+# What the panels show (emptied when they may not be shown) and the last verification.
+SHOWN = ("evidence", "retention")
+VERIFIED = ("verified_id", "verified_ok")
 
 
 class ComplianceState(SessionState):
@@ -47,76 +50,60 @@ class ComplianceState(SessionState):
     message: str = ""
     error: str = ""
 
-    def _operator(self) -> SessionUser:
-        user = self._require_user(ROLES)
-        require(user, Action.OPERATE)
-        return user
-
-    def _refresh(self, user: SessionUser) -> None:
-        with tenant_session(user.context) as session:
-            self.evidence = list_evidence(session=session)
-            self.retention = retention_rows(session=session)
-            self.backup = backup_status(session=session)
-            self.chain = chain_status(session=session)
-
-    def _refresh_current(self) -> bool:
-        """Reload for whoever holds the tab now: it may have signed out or changed hands while
-        a background handler worked for the previous session."""
-        try:
-            self._refresh(self._operator())
-        except PortalError as exc:
-            self.evidence, self.retention, self.error = [], [], exc.user_message
-            return False
-        return True
+    def _show(self, panels: Panels) -> None:
+        self.evidence, self.retention, self.backup, self.chain = panels
 
     @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @guard(roles=ROLES, action=Action.OPERATE, clear=SHOWN)
+    def load(self) -> None:
         """on_load: check the operator and load every panel."""
-        try:
-            self._refresh(self._operator())
-        except PortalError as exc:
-            self.evidence, self.retention, self.error = [], [], exc.user_message
-            return self._failure(exc)
-        self.error = ""
-        return None
+        self._show(_panels(self._require_user()))
 
     @rx.event
+    @guard(roles=ROLES, action=Action.OPERATE, message="verified_message", clear=VERIFIED)
     def verify(self, evidence_id: str) -> None:
         """Re-hash one report and show whether it was altered."""
         try:
-            user = self._operator()
-            with tenant_session(user.context) as session:
-                check = verify_evidence(session=session, evidence_id=UUID(str(evidence_id)))
-        except (PortalError, ValueError) as exc:
-            message = exc.user_message if isinstance(exc, PortalError) else NotFound.user_message
-            self.verified_id, self.verified_ok, self.verified_message = "", False, message
-            return
+            report = UUID(str(evidence_id))
+        except ValueError as exc:
+            raise NotFound() from exc
+        with self._db() as session:
+            check = verify_evidence(session=session, evidence_id=report)
         self.verified_id, self.verified_ok = str(evidence_id), check.intact
         self.verified_message = check.message
 
     @rx.event(background=True)
-    async def generate(self):  # type: ignore[no-untyped-def]
+    @guard(roles=ROLES, action=Action.OPERATE, busy="generating")
+    async def generate(self) -> None:
         """Generate a report now for every tenant this admin manages (off the event loop)."""
         async with self:
-            try:
-                user = self._operator()
-            except PortalError as exc:
-                self.error = exc.user_message
-                return
-            self.generating, self.message, self.error = True, "", ""
+            self.message = ""
         try:
-            rows = await asyncio.to_thread(_generate, user)
-        except (PortalError, OSError) as exc:
-            message = exc.user_message if isinstance(exc, PortalError) else GENERATE_FAILED
+            rows = await asyncio.to_thread(_generate, self._require_user())
+        except OSError:
             async with self:
-                self.error = message
+                self.error = GENERATE_FAILED
             return
-        finally:
-            async with self:
-                self.generating = False
+        # Whoever holds the tab now: it may have signed out or changed hands meanwhile.
+        now = await asyncio.to_thread(self._require_user, ROLES, fresh=True)
+        require(now, Action.OPERATE)
+        panels = await asyncio.to_thread(_panels, now)
         async with self:
-            if self._refresh_current():
-                self.message = f"Generated {len(rows)} residency reports."
+            self._show(panels)
+            self.message = f"Generated {len(rows)} residency reports."
+
+
+Panels = tuple[list[EvidenceRow], list[RetentionRow], BackupStatus, str]
+
+
+def _panels(user: SessionUser) -> Panels:
+    with tenant_session(user.context) as session:
+        return (
+            list_evidence(session=session),
+            retention_rows(session=session),
+            backup_status(session=session),
+            chain_status(session=session),
+        )
 
 
 def _generate(user: SessionUser) -> list[ResidencyEvidence]:

@@ -7,13 +7,11 @@ from dataclasses import dataclass
 import reflex as rx
 
 from portal import routes
-from portal.db import tenant_session
-from portal.services.core.errors import PortalError
 from portal.services.projects.dashboard import DashboardFilters, DueMilestone, load_dashboard
 from portal.services.projects.projects import ProjectSummary, list_projects, tenant_options
 from portal.services.projects.task_lists import TaskView
 from portal.state.actions import ROLES, Option, options
-from portal.state.session import SessionState
+from portal.state.session import SessionState, guard
 
 __all__ = ["ROLES", "DashboardState"]
 RECENT = 10
@@ -48,25 +46,21 @@ class DashboardState(SessionState):
     error: str = ""
 
     @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @guard(roles=ROLES, clear=("projects", "cards", "loaded"))
+    def load(self) -> None:
         """Load every figure through the tenant-scoped session (RLS decides what is visible)."""
-        try:
-            user = self._require_user(ROLES)
-            filters = DashboardFilters(
-                tenant_id="" if self.filter_tenant == "all" else self.filter_tenant,
-                status="" if self.filter_status == "all" else self.filter_status,
-                client=self.filter_client[:200],
-            )
-            with tenant_session(user.context) as session:
-                board = load_dashboard(session=session, filters=filters)
-                self.projects = list_projects(session=session)[:RECENT]
-                self.tenant_choices = options(tenant_options(session=session))
-        except PortalError as exc:
-            self.projects, self.cards, self.loaded, self.error = [], [], False, exc.user_message
-            return
+        filters = DashboardFilters(
+            tenant_id="" if self.filter_tenant == "all" else self.filter_tenant,
+            status="" if self.filter_status == "all" else self.filter_status,
+            client=self.filter_client[:200],
+        )
+        with self._db() as session:
+            board = load_dashboard(session=session, filters=filters)
+            self.projects = list_projects(session=session)[:RECENT]
+            self.tenant_choices = options(tenant_options(session=session))
         self._show(board, filters)
-        self.show_tenant = user.context.admin_scope
-        self.loaded, self.error = True, ""
+        self.show_tenant = self._require_user().context.admin_scope
+        self.loaded = True
 
     def _show(self, board, filters: DashboardFilters) -> None:  # type: ignore[no-untyped-def]
         link = {"tenant": filters.tenant_id, "client": filters.client}

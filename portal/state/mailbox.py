@@ -9,11 +9,10 @@ from sqlalchemy import select
 
 from portal.db import tenant_session
 from portal.models import OutboxEmail
-from portal.services.core.errors import PortalError
 from portal.services.core.locale import format_datetime
-from portal.services.core.permissions import Action, require
+from portal.services.core.permissions import Action
 from portal.settings import get_settings
-from portal.state.session import SessionState
+from portal.state.session import SessionState, guard
 
 
 @dataclass
@@ -53,14 +52,8 @@ class MailboxState(SessionState):
     error: str = ""
 
     @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
-        try:
-            user = self._require_user(("admin",))
-            require(user, Action.OPERATE)
-        except PortalError as exc:
-            self.error = exc.user_message
-            return self._failure(exc)
+    @guard(roles=("admin",), action=Action.OPERATE, clear=("emails",))
+    def load(self) -> None:
         settings = get_settings()
         self.enabled = not settings.resend_configured and settings.portal_env == "dev"
         self.emails = recent_outbox() if self.enabled else []
-        return None

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.db import tenant_session
-from portal.services.core.errors import PortalError
 from portal.services.core.permissions import Action, can
 from portal.services.projects.task_lists import TaskView, my_tasks
 from portal.services.projects.tasks import change_status
-from portal.state.actions import ROLES, run_checked
-from portal.state.session import SessionState
+from portal.state.actions import ROLES
+from portal.state.session import SessionState, guard
 
 
 class MyTasksState(SessionState):
@@ -23,19 +21,16 @@ class MyTasksState(SessionState):
     error: str = ""
 
     @rx.event
+    @guard(roles=ROLES, clear=("rows", "loaded"))
     def load(self) -> None:
         """Load the user's tasks (overdue first)."""
-        try:
-            user = self._require_user(ROLES)
-            with tenant_session(user.context) as session:
-                self.rows = my_tasks(
-                    session=session, user_id=user.user_id, include_completed=self.include_completed
-                )
-        except PortalError as exc:
-            self.rows, self.loaded, self.error = [], False, exc.user_message
-            return
+        user = self._require_user()
+        with self._db() as session:
+            self.rows = my_tasks(
+                session=session, user_id=user.user_id, include_completed=self.include_completed
+            )
         self.can_move = can(user, Action.UPDATE_TASK_STATUS)
-        self.loaded, self.error = True, ""
+        self.loaded = True
 
     @rx.event
     def show_completed(self, value: bool) -> None:
@@ -44,12 +39,9 @@ class MyTasksState(SessionState):
         self.load()
 
     @rx.event
+    @guard(roles=ROLES, action=Action.UPDATE_TASK_STATUS)
     def set_status(self, task_id: str, status: str) -> None:
         """Move one of the tasks a step through the workflow."""
-        self.error = run_checked(
-            self,
-            Action.UPDATE_TASK_STATUS,
-            lambda s, _: change_status(session=s, task_id=task_id, status=status),
-        )
-        if not self.error:
-            self.load()
+        with self._db() as session:
+            change_status(session=session, task_id=task_id, status=status)
+        self.load()

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.db import tenant_session
-from portal.services.core.errors import PortalError
 from portal.services.notifications.prefs import PreferenceView, preferences, set_preference
-from portal.state.session import SessionState
+from portal.state.session import SessionState, guard
 
 
 class NotificationSettingsState(SessionState):
@@ -18,30 +16,20 @@ class NotificationSettingsState(SessionState):
     error: str = ""
 
     @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @guard()
+    def load(self) -> None:
         """Load every type with its current mode."""
-        try:
-            user = self._require_user()
-            with tenant_session(user.context) as session:
-                self.prefs = preferences(session=session, user_id=user.user_id)
-        except PortalError as exc:
-            self.error = exc.user_message
-            return self._failure(exc)
-        self.message = self.error = ""
-        return None
+        with self._db() as session:
+            self.prefs = preferences(session=session, user_id=self._require_user().user_id)
+        self.message = ""
 
     @rx.event
-    def choose(self, type_: str, mode: str):  # type: ignore[no-untyped-def]
+    @guard()
+    def choose(self, type_: str, mode: str) -> None:
         """Set one type's email mode (immediately, digest or off)."""
-        try:
-            user = self._require_user()
-            with tenant_session(user.context) as session:
-                set_preference(
-                    session=session, user_id=user.user_id, type_=str(type_), mode=str(mode)
-                )
-                self.prefs = preferences(session=session, user_id=user.user_id)
-        except PortalError as exc:
-            self.error, self.message = exc.user_message, ""
-            return self._failure(exc)
-        self.error, self.message = "", "Saved."
-        return None
+        self.message = ""
+        user_id = self._require_user().user_id
+        with self._db() as session:
+            set_preference(session=session, user_id=user_id, type_=str(type_), mode=str(mode))
+            self.prefs = preferences(session=session, user_id=user_id)
+        self.message = "Saved."

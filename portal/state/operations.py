@@ -9,8 +9,8 @@ from uuid import UUID
 import reflex as rx
 
 from portal.db import tenant_session
-from portal.services.core.errors import PortalError
-from portal.services.core.permissions import Action, require
+from portal.services.core.errors import NotSignedIn
+from portal.services.core.permissions import Action
 from portal.services.operations.views import (
     JobRunRow,
     WebhookEventRow,
@@ -20,11 +20,13 @@ from portal.services.operations.views import (
 )
 from portal.services.operations.webhooks import replay_webhook_event
 from portal.state import live
-from portal.state.session import SessionState
+from portal.state.session import SessionState, guard
 
 ROLES = ("admin",)
 ALL = "all"
 REFRESH_SECONDS = 3.0
+# What the page shows: emptied when the viewer may not see it.
+SHOWN = ("job_runs", "events", "payload")
 
 
 # Live updates stop after this many refreshes (a forgotten tab does not poll forever).
@@ -57,47 +59,32 @@ class OperationsState(SessionState):
     message: str = ""
     error: str = ""
 
-    def _operator(self) -> None:
-        user = self._require_user(ROLES)
-        require(user, Action.OPERATE)
-
     def _refresh(self) -> None:
         args = (self.job_filter, self.result_filter, self.source_filter, self.status_filter)
         self.job_runs, self.events = _load(*args)
 
-    def _guarded(self) -> bool:
-        try:
-            self._operator()
-        except PortalError as exc:
-            self.job_runs, self.events, self.payload = [], [], ""
-            self.error = exc.user_message
-            return False
-        self.error = ""
-        return True
-
     @rx.event
+    @guard(roles=ROLES, action=Action.OPERATE, clear=SHOWN)
     def load(self):  # type: ignore[no-untyped-def]
         """on_load: check the operator, load both lists and start live updates."""
-        if not self._guarded():
-            return None
         self._refresh()
         if not live.running("operations", self.router.session.client_token):
             return OperationsState.watch
         return None
 
     @rx.event
+    @guard(roles=ROLES, action=Action.OPERATE, clear=SHOWN)
     def set_filter(self, name: str, value: str) -> None:
         """Change one filter (job, result, source or status) and reload."""
-        if not self._guarded() or name not in ("job", "result", "source", "status"):
+        if name not in ("job", "result", "source", "status"):
             return
         setattr(self, f"{name}_filter", str(value)[:100])
         self._refresh()
 
     @rx.event
+    @guard(roles=ROLES, action=Action.OPERATE, clear=SHOWN)
     def show_payload(self, event_id: str) -> None:
         """Open one event's payload, with secrets redacted and email addresses masked."""
-        if not self._guarded():
-            return
         try:
             with tenant_session(None) as session:
                 self.payload = redacted_payload(session=session, event_id=UUID(event_id))
@@ -106,10 +93,9 @@ class OperationsState(SessionState):
         self.payload_event = event_id if self.payload else ""
 
     @rx.event
+    @guard(roles=ROLES, action=Action.OPERATE, clear=SHOWN)
     def replay(self, event_id: str) -> None:
         """Queue a processed, ignored or dead event again."""
-        if not self._guarded():
-            return
         try:
             with tenant_session(None) as session:
                 done = replay_webhook_event(session=session, event_id=UUID(event_id))
@@ -126,18 +112,19 @@ class OperationsState(SessionState):
         loop = live.ticks("operations", client, REFRESH_SECONDS, MAX_REFRESHES)
         async with aclosing(loop) as ticks:
             async for _ in ticks:
-                async with self:
-                    if not self._guarded():
-                        return
-                    args = (
-                        self.job_filter,
-                        self.result_filter,
-                        self.source_filter,
-                        self.status_filter,
-                    )
-                runs, events = await asyncio.to_thread(_load, *args)
-                async with self:
-                    # Checked again: the tab may have signed out while the lists loaded.
-                    if not self._guarded():
-                        return
-                    self.job_runs, self.events = runs, events
+                if await self._reload() is not True:
+                    return
+
+    @guard(roles=ROLES, action=Action.OPERATE, clear=SHOWN)
+    async def _reload(self) -> bool:
+        """One live refresh, the session checked afresh: the lists are read outside the
+        state lock and shown only if the tab still belongs to the session they were read for."""
+        async with self:
+            token = self._session_token()
+            args = (self.job_filter, self.result_filter, self.source_filter, self.status_filter)
+        runs, events = await asyncio.to_thread(_load, *args)
+        async with self:
+            if self._session_token() != token:
+                raise NotSignedIn()
+            self.job_runs, self.events = runs, events
+        return True

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.db import tenant_session
-from portal.services.core.errors import PortalError
 from portal.services.core.permissions import Action, can
 from portal.services.core.rows import get_project
 from portal.services.projects.milestones import (
@@ -19,11 +17,13 @@ from portal.services.projects.milestones import (
 from portal.services.projects.projects import ProjectSummary, project_summary
 from portal.services.projects.task_lists import TaskView, project_tasks
 from portal.services.projects.tasks import assignee_options, milestone_options
-from portal.state.actions import ROLES, Option, options, run_checked
-from portal.state.session import SessionState
+from portal.state.actions import ROLES, Option, options
+from portal.state.session import SessionState, guard
 
 BLANK_PROJECT = ProjectSummary("", "", "", "", "", "", "", 0, 0)
 BLANK_MILESTONE = MilestoneView("", "", "pending", "", "", 0, False, 0, 0, "0%", "0%")
+# What the page shows of the project: emptied when it cannot be shown.
+SHOWN = ("project", "milestones", "tasks")
 
 
 class ProjectState(SessionState):
@@ -48,6 +48,7 @@ class ProjectState(SessionState):
     milestone_form: MilestoneView = BLANK_MILESTONE
 
     @rx.event
+    @guard(roles=ROLES, clear=SHOWN)
     def load(self) -> None:
         """on_load: the project named by ?id=, as far as RLS lets this user see it."""
         self.project_id = self.router.url.query_parameters.get("id", "")[:64]
@@ -55,31 +56,26 @@ class ProjectState(SessionState):
         self._refresh()
 
     def _refresh(self) -> None:
-        try:
-            user = self._require_user(ROLES)
-            with tenant_session(user.context) as session:
-                self.project = project_summary(session=session, project_id=self.project_id)
-                line = timeline(session=session, project_id=self.project_id)
-                self.tasks = project_tasks(session=session, project_id=self.project_id)
-                project = get_project(session=session, project_id=self.project_id)
-                self.assignee_choices = options(assignee_options(session, project))
-                self.milestone_choices = options(milestone_options(session, project.id))
-        except PortalError as exc:
-            self.project, self.milestones, self.tasks = BLANK_PROJECT, [], []
-            self.error = exc.user_message
-            return
+        """Re-read the project, its timeline and tasks (a domain error: the caller's `guard`
+        shows it)."""
+        user = self._require_user(ROLES)
+        with self._db() as session:
+            self.project = project_summary(session=session, project_id=self.project_id)
+            line = timeline(session=session, project_id=self.project_id)
+            self.tasks = project_tasks(session=session, project_id=self.project_id)
+            project = get_project(session=session, project_id=self.project_id)
+            self.assignee_choices = options(assignee_options(session, project))
+            self.milestone_choices = options(milestone_options(session, project.id))
         self.milestones, self.today_left = line.milestones, line.today_left
         self.span_start, self.span_end = line.start, line.end
         self.can_manage = can(user, Action.MANAGE_TASKS)
         self.can_move = can(user, Action.UPDATE_TASK_STATUS)
         self.error = ""
 
-    def _after(self, message: str, notice: str) -> str:
-        """Refresh after a change; keep the error, or show what was done."""
-        if not message:
-            self._refresh()
-            self.notice = notice
-        return message
+    def _after(self, notice: str) -> None:
+        """Refresh after a change and say what was done."""
+        self._refresh()
+        self.notice = notice
 
     @rx.event
     def open_milestone(self, milestone_id: str = "") -> None:
@@ -93,13 +89,16 @@ class ProjectState(SessionState):
         self.milestone_open = False
 
     @rx.event
+    @guard(roles=ROLES, action=Action.MANAGE_MILESTONES, message="milestone_error")
     def save_milestone(self, form: dict) -> None:
-        """Create or edit a milestone (studio admins)."""
-        editing, project_id = self.milestone_form.id, self.project_id
-        title, due = form.get("title", ""), form.get("due_date", "")
+        """Create or edit a milestone (studio admins); the dialog stays open on an error."""
+        editing, title, due = (
+            self.milestone_form.id,
+            form.get("title", ""),
+            form.get("due_date", ""),
+        )
         status = form.get("status", "pending")
-
-        def work(session, _user) -> None:  # type: ignore[no-untyped-def]
+        with self._db() as session:
             if editing:
                 update_milestone(
                     session=session, milestone_id=editing, title=title, due_date=due, status=status
@@ -107,39 +106,26 @@ class ProjectState(SessionState):
             else:
                 create_milestone(
                     session=session,
-                    project_id=project_id,
+                    project_id=self.project_id,
                     title=title,
                     due_date=due,
                     status=status,
                 )
-
-        self.milestone_error = self._after(
-            run_checked(self, Action.MANAGE_MILESTONES, work), "Milestone saved."
-        )
-        self.milestone_open = bool(self.milestone_error)
+        self._after("Milestone saved.")
+        self.milestone_open = False
 
     @rx.event
+    @guard(roles=ROLES, action=Action.MANAGE_MILESTONES)
     def move(self, milestone_id: str, offset: int) -> None:
         """Move a milestone earlier (-1) or later (+1) in the order."""
-        self.error = self._after(
-            run_checked(
-                self,
-                Action.MANAGE_MILESTONES,
-                lambda s, _: move_milestone(
-                    session=s, milestone_id=milestone_id, offset=int(offset)
-                ),
-            ),
-            "Milestones reordered.",
-        )
+        with self._db() as session:
+            move_milestone(session=session, milestone_id=milestone_id, offset=int(offset))
+        self._after("Milestones reordered.")
 
     @rx.event
+    @guard(roles=ROLES, action=Action.MANAGE_MILESTONES)
     def remove_milestone(self, milestone_id: str) -> None:
         """Delete a milestone with its tasks."""
-        self.error = self._after(
-            run_checked(
-                self,
-                Action.MANAGE_MILESTONES,
-                lambda s, _: delete_milestone(session=s, milestone_id=milestone_id),
-            ),
-            "Milestone deleted.",
-        )
+        with self._db() as session:
+            delete_milestone(session=session, milestone_id=milestone_id)
+        self._after("Milestone deleted.")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.db import tenant_session
-from portal.services.core.errors import PortalError
 from portal.services.core.permissions import Action
 from portal.services.projects.task_comments import (
     CommentView,
@@ -21,8 +19,9 @@ from portal.services.projects.tasks import (
     create_task,
     update_task,
 )
-from portal.state.actions import ROLES, run_checked
+from portal.state.actions import ROLES
 from portal.state.project import ProjectState
+from portal.state.session import guard
 
 BLANK_TASK = TaskView("", "", "", "pending", "", "", "", "", "", False, "", "", "", "", "", "")
 
@@ -53,9 +52,9 @@ class TaskState(ProjectState):
         self.task_open = False
 
     @rx.event
+    @guard(roles=ROLES, action=Action.MANAGE_TASKS, message="task_error")
     def save_task(self, form: dict) -> None:
-        """Create or edit a task (studio admins)."""
-        editing = self.task_form.id
+        """Create or edit a task (studio admins); the dialog stays open on an error."""
         fields = {
             "title": form.get("title", ""),
             "description": form.get("description", ""),
@@ -63,27 +62,21 @@ class TaskState(ProjectState):
             "effort_estimate": form.get("effort", ""),
             "assignee_id": form.get("assignee_id", ""),
         }
-
-        def work(session, _user) -> None:  # type: ignore[no-untyped-def]
-            if editing:
-                update_task(session=session, task_id=editing, **fields)
+        with self._db() as session:
+            if self.task_form.id:
+                update_task(session=session, task_id=self.task_form.id, **fields)
             else:
                 create_task(session=session, milestone_id=form.get("milestone_id", ""), **fields)
-
-        self.task_error = self._after(run_checked(self, Action.MANAGE_TASKS, work), "Task saved.")
-        self.task_open = bool(self.task_error)
+        self._after("Task saved.")
+        self.task_open = False
 
     @rx.event
+    @guard(roles=ROLES, action=Action.UPDATE_TASK_STATUS)
     def set_status(self, task_id: str, status: str) -> None:
         """Move one task a step through the workflow."""
-        self.error = self._after(
-            run_checked(
-                self,
-                Action.UPDATE_TASK_STATUS,
-                lambda s, _: change_status(session=s, task_id=task_id, status=status),
-            ),
-            "Task updated.",
-        )
+        with self._db() as session:
+            change_status(session=session, task_id=task_id, status=status)
+        self._after("Task updated.")
 
     @rx.event
     def toggle(self, task_id: str, checked: bool) -> None:
@@ -91,78 +84,71 @@ class TaskState(ProjectState):
         self.selected = [i for i in self.selected if i != task_id] + ([task_id] if checked else [])
 
     @rx.event
+    @guard(roles=ROLES, action=Action.UPDATE_TASK_STATUS)
     def bulk(self, status: str) -> None:
         """Move every selected task to `status` (all or none)."""
         ids = list(self.selected)
-        self.error = self._after(
-            run_checked(
-                self,
-                Action.UPDATE_TASK_STATUS,
-                lambda s, _: bulk_change_status(session=s, task_ids=ids, status=status),
-            ),
-            f"{len(ids)} task(s) updated.",
-        )
-        if not self.error:
-            self.selected = []
+        with self._db() as session:
+            bulk_change_status(session=session, task_ids=ids, status=status)
+        self._after(f"{len(ids)} task(s) updated.")
+        self.selected = []
 
     @rx.event
+    @guard(roles=ROLES, message="comment_error", clear=("thread",))
     def show_thread(self, task_id: str) -> None:
         """Open a task's comments."""
         self.thread_task = next((t for t in self.tasks if t.id == task_id), BLANK_TASK)
-        self.reply_to, self.comment_error = "", ""
+        self.reply_to = ""
         self._load_thread()
 
     def _load_thread(self) -> None:
-        try:
-            user = self._require_user(ROLES)
-            with tenant_session(user.context) as session:
-                self.thread = task_thread(
-                    session=session, task_id=self.thread_task.id, viewer_id=user.user_id
-                )
-        except PortalError as exc:
-            self.thread, self.comment_error = [], exc.user_message
+        with self._db() as session:
+            self.thread = task_thread(
+                session=session, task_id=self.thread_task.id, viewer_id=self._require_user().user_id
+            )
 
     @rx.event
     def set_reply_to(self, comment_id: str) -> None:
         self.reply_to = comment_id
 
     @rx.event
+    @guard(roles=ROLES, action=Action.COMMENT, message="comment_error")
     def post_comment(self, form: dict) -> None:
         """Comment on the open task (or reply in a thread)."""
-        task_id, reply_to, body = self.thread_task.id, self.reply_to, form.get("body", "")
-        self.comment_error = run_checked(
-            self,
-            Action.COMMENT,
-            lambda s, user: add_comment(
-                session=s,
-                task_id=task_id,
-                author_id=user.user_id,
-                body=body,
-                reply_to_id=reply_to or None,
-            ),
-        )
-        if not self.comment_error:
-            self.reply_to = ""
+        with self._db() as session:
+            add_comment(
+                session=session,
+                task_id=self.thread_task.id,
+                author_id=self._require_user().user_id,
+                body=form.get("body", ""),
+                reply_to_id=self.reply_to or None,
+            )
+        self.reply_to = ""
+        self._load_thread()
+
+    @rx.event
+    @guard(roles=ROLES, action=Action.COMMENT, message="comment_error")
+    def change_comment(self, comment_id: str, body: str) -> None:
+        """Edit one's own comment (within 15 minutes)."""
+        try:
+            with self._db() as session:
+                edit_comment(
+                    session=session,
+                    comment_id=comment_id,
+                    user_id=self._require_user().user_id,
+                    body=body,
+                )
+        finally:
             self._load_thread()
 
     @rx.event
-    def change_comment(self, comment_id: str, body: str) -> None:
-        """Edit one's own comment (within 15 minutes)."""
-        self.comment_error = run_checked(
-            self,
-            Action.COMMENT,
-            lambda s, user: edit_comment(
-                session=s, comment_id=comment_id, user_id=user.user_id, body=body
-            ),
-        )
-        self._load_thread()
-
-    @rx.event
+    @guard(roles=ROLES, action=Action.COMMENT, message="comment_error")
     def remove_comment(self, comment_id: str) -> None:
         """Delete one's own comment (within 15 minutes)."""
-        self.comment_error = run_checked(
-            self,
-            Action.COMMENT,
-            lambda s, user: delete_comment(session=s, comment_id=comment_id, user_id=user.user_id),
-        )
-        self._load_thread()
+        try:
+            with self._db() as session:
+                delete_comment(
+                    session=session, comment_id=comment_id, user_id=self._require_user().user_id
+                )
+        finally:
+            self._load_thread()

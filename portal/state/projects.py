@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.db import tenant_session
-from portal.services.core.errors import PortalError
 from portal.services.core.permissions import Action, can
 from portal.services.projects.projects import (
     ProjectFilters,
@@ -16,8 +14,8 @@ from portal.services.projects.projects import (
     tenant_options,
     update_project,
 )
-from portal.state.actions import ROLES, Option, options, run_checked
-from portal.state.session import SessionState
+from portal.state.actions import ROLES, Option, options
+from portal.state.session import SessionState, guard
 
 
 class ProjectsState(SessionState):
@@ -42,7 +40,8 @@ class ProjectsState(SessionState):
     form: ProjectSummary = ProjectSummary("", "", "", "active", "", "", "", 0, 0)
 
     @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
+    @guard(roles=ROLES, clear=("rows", "has_next"))
+    def load(self) -> None:
         """on_load: filters from the URL (dashboard cards link here), then the first page."""
         params = self.router.url.query_parameters
         self.status = params.get("status", "current")
@@ -63,19 +62,16 @@ class ProjectsState(SessionState):
             sort=self.sort,
             page=self.page,
         )
-        try:
-            user = self._require_user(ROLES)
-            with tenant_session(user.context) as session:
-                result = list_project_page(session=session, filters=filters)
-                self.tenant_choices = options(tenant_options(session=session))
-        except PortalError as exc:
-            self.rows, self.has_next, self.error = [], False, exc.user_message
-            return
-        self.rows, self.has_next, self.error = result.projects, result.has_next, ""
+        user = self._require_user(ROLES)
+        with self._db() as session:
+            result = list_project_page(session=session, filters=filters)
+            self.tenant_choices = options(tenant_options(session=session))
+        self.rows, self.has_next = result.projects, result.has_next
         self.can_manage = can(user, Action.MANAGE_PROJECTS)
         self.show_tenant = user.context.admin_scope
 
     @rx.event
+    @guard(roles=ROLES, clear=("rows", "has_next"))
     def set_filter(self, name: str, value: str) -> None:
         """Change search, status, tenant, client or sort and show the first page."""
         value = str(value)[:200]
@@ -87,6 +83,7 @@ class ProjectsState(SessionState):
         self._refresh()
 
     @rx.event
+    @guard(roles=ROLES, clear=("rows", "has_next"))
     def turn_page(self, step: int) -> None:
         """Next (+1) or previous (-1) page."""
         self.page = max(1, self.page + int(step))
@@ -104,6 +101,7 @@ class ProjectsState(SessionState):
         self.form_open = False
 
     @rx.event
+    @guard(roles=ROLES, action=Action.MANAGE_PROJECTS, message="form_error")
     def save(self, form: dict) -> None:
         """Create or edit a project (studio admins; checked again on the server)."""
         fields = {
@@ -113,31 +111,23 @@ class ProjectsState(SessionState):
             "start_date": form.get("start_date", ""),
             "end_date": form.get("end_date", ""),
         }
-        editing = self.form.id
-
-        def work(session, user) -> None:  # type: ignore[no-untyped-def]
-            if editing:
-                update_project(session=session, project_id=editing, **fields)
+        with self._db() as session:
+            if self.form.id:
+                update_project(session=session, project_id=self.form.id, **fields)
             else:
                 create_project(
                     session=session,
                     tenant_id=form.get("tenant_id", ""),
-                    created_by=user.user_id,
+                    created_by=self._require_user().user_id,
                     **fields,
                 )
-
-        self.form_error = run_checked(self, Action.MANAGE_PROJECTS, work)
-        if not self.form_error:
-            self.form_open = False
-            self._refresh()
+        self.form_open = False
+        self._refresh()
 
     @rx.event
+    @guard(roles=ROLES, action=Action.MANAGE_PROJECTS)
     def archive(self, project_id: str) -> None:
         """Archive a project (soft delete)."""
-        self.error = run_checked(
-            self,
-            Action.MANAGE_PROJECTS,
-            lambda session, _: archive_project(session=session, project_id=project_id),
-        )
-        if not self.error:
-            self._refresh()
+        with self._db() as session:
+            archive_project(session=session, project_id=project_id)
+        self._refresh()

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal.db import tenant_session
-from portal.services.core.errors import PortalError
+from portal.services.core.errors import InvalidInput
 from portal.services.core.permissions import Action, can
 from portal.services.sharing.decisions import ClientDecisionView, client_decisions
 from portal.services.sharing.links import (
@@ -20,8 +19,8 @@ from portal.services.sharing.links import (
     set_link_options,
     share_analytics,
 )
-from portal.state.actions import ROLES, run_checked
-from portal.state.session import SessionState
+from portal.state.actions import ROLES
+from portal.state.session import SessionState, guard
 
 TRUE = ("on", "true", "1", "yes")
 
@@ -57,6 +56,7 @@ class ShareLinksState(SessionState):
     stats_by_day: list[dict] = []
 
     @rx.event
+    @guard(roles=ROLES, clear=("links", "decisions", "can_share"))
     def load_asset(self) -> None:
         """on_load of the asset page: the links to the version named by ?id=."""
         self.asset_id = self.router.url.query_parameters.get("id", "")[:64]
@@ -64,6 +64,7 @@ class ShareLinksState(SessionState):
         self._start()
 
     @rx.event
+    @guard(roles=ROLES, clear=("links", "decisions", "can_share"))
     def load_project(self) -> None:
         """on_load of the project page: the links to any version of the project ?id=."""
         self.project_id = self.router.url.query_parameters.get("id", "")[:64]
@@ -71,7 +72,7 @@ class ShareLinksState(SessionState):
         self._start()
 
     def _start(self) -> None:
-        self.new_url = self.error = self.notice = self.stats_link_id = ""
+        self.new_url = self.notice = self.stats_link_id = ""
         self.panel_open = False
         self._refresh()
 
@@ -81,37 +82,33 @@ class ShareLinksState(SessionState):
         self.panel_open = not self.panel_open
 
     def _refresh(self) -> None:
-        try:
-            user = self._require_user(ROLES)
-            with tenant_session(user.context) as session:
-                if self.asset_id:
-                    self.links = links_for_asset(session=session, asset_id=self.asset_id)
-                    self.decisions = client_decisions(session=session, asset_id=self.asset_id)
-                else:
-                    self.links = links_for_project(session=session, project_id=self.project_id)
-                    self.decisions = []
-        except PortalError as exc:
-            self.links, self.decisions, self.can_share = [], [], False
-            self.error = exc.user_message
-            return
-        self.can_share = can(user, Action.SHARE)
+        with self._db() as session:
+            if self.asset_id:
+                self.links = links_for_asset(session=session, asset_id=self.asset_id)
+                self.decisions = client_decisions(session=session, asset_id=self.asset_id)
+            else:
+                self.links = links_for_project(session=session, project_id=self.project_id)
+                self.decisions = []
+        self.can_share = can(self._require_user(), Action.SHARE)
 
-    def _done(self, message: str, notice: str) -> None:
+    def _done(self, notice: str) -> None:
         self._refresh()
-        self.error, self.notice = message, "" if message else notice
-        if self.stats_link_id and not message:
+        self.notice = notice
+        if self.stats_link_id:
             self._load_stats(self.stats_link_id)
 
     @rx.event
+    @guard(roles=ROLES, action=Action.SHARE)
     def create(self, form: dict) -> None:
         """A new link to this version; its URL is shown once."""
-        created: list[str] = []
-
-        def work(session, user) -> None:  # type: ignore[no-untyped-def]
+        self.new_url = self.notice = ""
+        if not self.asset_id:
+            raise InvalidInput("Open a version.")
+        with self._db() as session:
             link = create_share_link(
                 session=session,
                 asset_id=self.asset_id,
-                created_by=user.user_id,
+                created_by=self._require_user().user_id,
                 name=str(form.get("name", ""))[:1000],
                 expires_in_days=str(form.get("days", ""))[:20],
                 passcode=str(form.get("passcode", ""))[:1000],
@@ -123,12 +120,9 @@ class ShareLinksState(SessionState):
                 follow_latest=_flag(form, "follow_latest"),
                 notify_new_versions=_flag(form, "notify_new_versions"),
             )
-            created.append(link.url)
-
-        message = run_checked(self, Action.SHARE, work) if self.asset_id else "Open a version."
         # The new link's box says all there is to say ("Copy this link now…"): no second notice.
-        self._done(message, "")
-        self.new_url = created[0] if created and not message else ""
+        self._done("")
+        self.new_url = link.url
 
     @rx.event
     def dismiss_url(self) -> None:
@@ -136,51 +130,48 @@ class ShareLinksState(SessionState):
         self.new_url = ""
 
     @rx.event
+    @guard(roles=ROLES, action=Action.SHARE)
     def revoke(self, link_id: str) -> None:
         """Switch a link off at once."""
-        message = run_checked(
-            self,
-            Action.SHARE,
-            lambda s, u: revoke_share_link(session=s, link_id=str(link_id)[:64]),
-        )
-        self._done(message, "Link revoked.")
+        self.notice = ""
+        with self._db() as session:
+            revoke_share_link(session=session, link_id=str(link_id)[:64])
+        self._done("Link revoked.")
 
     @rx.event
+    @guard(roles=ROLES, action=Action.SHARE)
     def extend(self, form: dict) -> None:
         """Push a link's expiry further by the days given."""
-        message = run_checked(
-            self,
-            Action.SHARE,
-            lambda s, u: extend_share_link(
-                session=s,
+        self.notice = ""
+        with self._db() as session:
+            extend_share_link(
+                session=session,
                 link_id=str(form.get("link_id", ""))[:64],
                 days=str(form.get("days", ""))[:20],
-            ),
-        )
-        self._done(message, "Expiry extended.")
+            )
+        self._done("Expiry extended.")
 
     @rx.event
+    @guard(roles=ROLES, action=Action.SHARE)
     def set_passcode(self, form: dict) -> None:
         """Set a new passcode on a link (empty removes it)."""
-        message = run_checked(
-            self,
-            Action.SHARE,
-            lambda s, u: change_passcode(
-                session=s,
+        self.notice = ""
+        with self._db() as session:
+            change_passcode(
+                session=session,
                 link_id=str(form.get("link_id", ""))[:64],
                 passcode=str(form.get("passcode", ""))[:1000],
-            ),
-        )
-        self._done(message, "Passcode changed.")
+            )
+        self._done("Passcode changed.")
 
     @rx.event
+    @guard(roles=ROLES, action=Action.SHARE)
     def set_options(self, form: dict) -> None:
         """Change what a link allows (comments, download) and its watermark."""
-        message = run_checked(
-            self,
-            Action.SHARE,
-            lambda s, u: set_link_options(
-                session=s,
+        self.notice = ""
+        with self._db() as session:
+            set_link_options(
+                session=session,
                 link_id=str(form.get("link_id", ""))[:64],
                 allow_comments=_flag(form, "allow_comments"),
                 allow_download=_flag(form, "allow_download"),
@@ -188,11 +179,11 @@ class ShareLinksState(SessionState):
                 ask_decision=_flag(form, "ask_decision"),
                 follow_latest=_flag(form, "follow_latest"),
                 notify_new_versions=_flag(form, "notify_new_versions"),
-            ),
-        )
-        self._done(message, "Link options saved.")
+            )
+        self._done("Link options saved.")
 
     @rx.event
+    @guard(roles=ROLES, clear=("stats_link_id",))
     def show_stats(self, link_id: str) -> None:
         """Open (or close) one link's analytics."""
         if self.stats_link_id == link_id:
@@ -201,13 +192,8 @@ class ShareLinksState(SessionState):
         self._load_stats(str(link_id)[:64])
 
     def _load_stats(self, link_id: str) -> None:
-        try:
-            user = self._require_user(ROLES)
-            with tenant_session(user.context) as session:
-                stats = share_analytics(session=session, link_id=link_id)
-        except PortalError as exc:
-            self.stats_link_id, self.error = "", exc.user_message
-            return
+        with self._db() as session:
+            stats = share_analytics(session=session, link_id=link_id)
         self.stats_link_id, self.stats_name = stats.link_id, stats.name
         self.stats_views, self.stats_unique = stats.views, stats.unique_viewers
         self.stats_last_viewed, self.stats_comments = stats.last_viewed, stats.comments

@@ -6,7 +6,6 @@ from __future__ import annotations
 import reflex as rx
 
 from portal import routes
-from portal.db import tenant_session
 from portal.integrations.proxy import client_address
 from portal.services.core.errors import LinkUnavailable, PortalError
 from portal.services.core.permissions import Action, can
@@ -20,8 +19,11 @@ from portal.services.sharing.upload_requests import (
     open_request,
     revoke_upload_request,
 )
-from portal.state.actions import ROLES, run_checked
-from portal.state.session import SessionState
+from portal.state.actions import ROLES
+from portal.state.session import SessionState, guard
+
+# What the section shows: emptied when the project cannot be shown.
+SHOWN = ("requests", "files", "can_request", "has_requests", "has_files")
 
 
 def _checked(form: dict, name: str) -> bool:
@@ -44,35 +46,29 @@ class UploadRequestsState(SessionState):
     notice: str = ""
 
     @rx.event
+    @guard(roles=ROLES, clear=SHOWN)
     def load_project(self) -> None:
         self.project_id = self.router.url.query_parameters.get("id", "")[:64]
-        self.new_url = self.error = self.notice = ""
+        self.new_url = self.notice = ""
         self._refresh()
 
     def _refresh(self) -> None:
-        try:
-            user = self._require_user(ROLES)
-            with tenant_session(user.context) as session:
-                self.requests = list_upload_requests(session=session, project_id=self.project_id)
-                self.files = list_client_files(session=session, project_id=self.project_id)
-        except PortalError as exc:
-            self.requests, self.files, self.can_request = [], [], False
-            self.has_requests = self.has_files = False
-            self.error = exc.user_message
-            return
-        self.can_request = can(user, Action.SHARE)
+        with self._db() as session:
+            self.requests = list_upload_requests(session=session, project_id=self.project_id)
+            self.files = list_client_files(session=session, project_id=self.project_id)
+        self.can_request = can(self._require_user(), Action.SHARE)
         self.has_requests, self.has_files = bool(self.requests), bool(self.files)
 
     @rx.event
+    @guard(roles=ROLES, action=Action.SHARE)
     def create(self, form: dict) -> None:
         """A new upload request for this project; its URL is shown once."""
-        created: list[str] = []
-
-        def work(session, user) -> None:  # type: ignore[no-untyped-def]
+        self.new_url = self.notice = ""
+        with self._db() as session:
             made = create_upload_request(
                 session=session,
                 project_id=self.project_id,
-                created_by=user.user_id,
+                created_by=self._require_user().user_id,
                 name=str(form.get("name", ""))[:1000],
                 message=str(form.get("message", ""))[:5000],
                 kinds=[kind for kind in KINDS if _checked(form, f"kind_{kind}")],
@@ -81,28 +77,24 @@ class UploadRequestsState(SessionState):
                 max_file_mb=str(form.get("max_mb", ""))[:20],
                 max_files=str(form.get("max_files", ""))[:20],
             )
-            created.append(made.url)
-
-        message = run_checked(self, Action.SHARE, work)
         self._refresh()
-        self.error, self.notice = message, ""
-        self.new_url = created[0] if created and not message else ""
+        self.new_url = made.url
 
     @rx.event
     def dismiss_url(self) -> None:
         self.new_url = ""
 
     @rx.event
+    @guard(roles=ROLES, action=Action.SHARE)
     def revoke(self, request_id: str) -> None:
-        message = run_checked(
-            self,
-            Action.SHARE,
-            lambda s, u: revoke_upload_request(session=s, request_id=str(request_id)[:64]),
-        )
+        self.notice = ""
+        with self._db() as session:
+            revoke_upload_request(session=session, request_id=str(request_id)[:64])
         self._refresh()
-        self.error, self.notice = message, "" if message else "Upload link revoked."
+        self.notice = "Upload link revoked."
 
     @rx.event
+    @guard(roles=ROLES, clear=SHOWN)
     def refresh(self) -> None:
         self._refresh()
 
