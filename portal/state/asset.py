@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from contextlib import aclosing
+from dataclasses import dataclass
+from functools import partial
 
 import reflex as rx
 
 from portal import routes
-from portal.services.core.errors import OldVersion, PortalError
+from portal.db import TenantContext, tenant_session
+from portal.services.core.errors import NotSignedIn, OldVersion
 from portal.services.core.permissions import Action, can
 from portal.services.media.annotations import drawing_marks_json
 from portal.services.media.comments import (
@@ -28,11 +31,50 @@ from portal.state.session import SessionState, guard
 BLANK = AssetView(
     "", "", "", "", "local", "", "", "", "", 25.0, "", "", "in_review", "", "", False, False
 )
-# Live status: how often and for how long the page re-reads a version that is processing.
-POLL_SECONDS = 1.0
-POLL_LIMIT = 3600
 # What the page shows of the version: emptied when it cannot be shown.
 SHOWN = ("asset", "versions", "comments", "drawings", "decisions")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the page re-read: the version and its stack, and/or its thread and drawings."""
+
+    head: tuple[AssetView, list[VersionView], str] | None
+    thread: tuple[list[AssetCommentView], str] | None
+
+
+def _read(
+    ctx: TenantContext,
+    asset_id: str,
+    status: str,
+    query: str,
+    earlier: list[str],
+    *,
+    head: bool,
+    thread: bool,
+) -> Reading:
+    """One transaction reading what the page shows (only the parts asked for)."""
+    with tenant_session(ctx) as session:
+        version = None
+        if head:
+            shown, stack = asset_view(session=session, asset_id=asset_id)
+            people = people_json(people_for_asset(session=session, asset_id=asset_id))
+            version = (shown, stack, people)
+        comments = None
+        if thread:
+            rows = threads_with_earlier(
+                session=session, asset_id=asset_id, earlier=earlier, status=status, query=query
+            )
+            marks = asset_drawings(session=session, asset_id=asset_id)
+            comments = (rows, drawing_marks_json(marks))
+    return Reading(version, comments)
+
+
+def live_keys(asset_id: str, project_id: str, earlier: list[str]) -> set[str]:
+    """The change keys an asset page follows (see migration 0028): its version, the project's
+    versions (the stack), its comments and those of the earlier versions it can show."""
+    keys = {f"asset:{asset_id}", f"comments:{asset_id}", f"project:{project_id}"}
+    return keys | {f"comments:{version_id}" for version_id in earlier}
 
 
 class AssetState(SessionState):
@@ -86,7 +128,8 @@ class AssetState(SessionState):
     @rx.event
     @guard(roles=ROLES, clear=SHOWN)
     def load(self):  # type: ignore[no-untyped-def]
-        """on_load: the version named by ?id= (and ?compare=), as far as RLS lets this user see."""
+        """on_load: the version named by ?id= (and ?compare=), as far as RLS lets this user
+        see it; then the page follows its changes live."""
         query = self.router.url.query_parameters
         self.asset_id = query.get("id", "")[:64]
         self.compare_id = query.get("compare", "")[:64]
@@ -94,48 +137,91 @@ class AssetState(SessionState):
         self.with_earlier = []
         self.notice = self.comment_error = ""
         self._refresh()
-        busy = self.asset.status in ("uploading", "processing")
-        if busy and not live.running("asset", self.router.session.client_token):
+        if not live.running(f"asset:{self.asset_id}", self.router.session.client_token):
             return AssetState.watch
         return None
 
     def _refresh(self) -> None:
         """Re-read the version, its thread and drawings (a domain error: `guard` empties them)."""
         user = self._require_user(ROLES)
-        with self._db() as session:
-            self.asset, self.versions = asset_view(session=session, asset_id=self.asset_id)
-            self.comments = threads_with_earlier(
-                session=session,
-                asset_id=self.asset_id,
-                earlier=self.with_earlier,
-                status=self.comment_filter,
-                query=self.comment_query,
+        self._show(
+            _read(
+                user.context,
+                self.asset_id,
+                self.comment_filter,
+                self.comment_query,
+                self.with_earlier,
+                head=True,
+                thread=True,
             )
-            marks = asset_drawings(session=session, asset_id=self.asset_id)
-            people = people_for_asset(session=session, asset_id=self.asset_id)
-        if self.compare_id not in {v.id for v in self.versions} or self.compare_id == self.asset_id:
-            self.compare_id = ""
-        self.drawings = drawing_marks_json(marks)
-        self.mention_people = people_json(people)
-        self.can_approve = can(user, Action.APPROVE_ASSET)
-        self.decisions = sorted(next_decisions(self.asset.review_status))
-        self.can_comment = can(user, Action.COMMENT)
-        self.error = ""
+        )
+        self._assign("can_approve", can(user, Action.APPROVE_ASSET))
+        self._assign("can_comment", can(user, Action.COMMENT))
+        self._assign("error", "")
+
+    def _show(self, reading: Reading) -> None:
+        """Assign what was re-read, each var only when it changed."""
+        if reading.head is not None:
+            asset, versions, people = reading.head
+            self._assign("asset", asset)
+            self._assign("mention_people", people)
+            self._assign("versions", list(versions))  # a shared read: never the same list
+            known = {v.id for v in versions} - {self.asset_id}
+            if self.compare_id not in known:
+                self._assign("compare_id", "")
+            self._assign("decisions", sorted(next_decisions(asset.review_status)))
+        if reading.thread is not None:
+            comments, drawings = reading.thread
+            self._assign("comments", list(comments))
+            self._assign("drawings", drawings)
 
     @rx.event(background=True)
     async def watch(self):  # type: ignore[no-untyped-def]
-        """Follow a version while it is processed: the status changes without a reload."""
+        """Follow the version live: a new comment or drawing, a status or review change, a new
+        version in the stack show without a reload. Pushed (LISTEN/NOTIFY): no database work
+        until something this page shows changed."""
         async with self:
-            client = self.router.session.client_token
-        async with aclosing(live.ticks("asset", client, POLL_SECONDS, POLL_LIMIT)) as ticks:
-            async for _ in ticks:
-                async with self:
-                    try:
-                        self._refresh()
-                    except PortalError:
-                        return
-                    if self.asset.status not in ("uploading", "processing"):
-                        return
+            client, asset_id = self.router.session.client_token, self.asset_id
+            earlier = [v.id for v in self.earlier_versions]
+            keys = live_keys(asset_id, self.asset.project_id, earlier)
+        async with aclosing(live.changes(f"asset:{asset_id}", client, keys)) as changes:
+            async for fired in changes:
+                # Idle: nothing to read (a tab that left this version stops on its next change).
+                if fired and await self._follow(asset_id, fired) is not True:
+                    return
+
+    @guard(roles=ROLES, clear=SHOWN, keep_message=True)
+    async def _follow(self, asset_id: str, fired: set[str]) -> bool:
+        """Re-read what `fired` names, outside the state lock, with the session checked
+        afresh (by `guard`); False once the tab no longer shows this version."""
+        async with self:
+            if self.asset_id != asset_id or not live.on_page(self.router.url.path, routes.ASSET):
+                return False
+            token, status, query = self._session_token(), self.comment_filter, self.comment_query
+            earlier = list(self.with_earlier)
+        woken_at = live.LISTENER.sequence
+        comments = {key for key in fired if key.startswith("comments:")}
+        thread, head = bool(comments), bool(fired - comments)
+        ctx = self._require_user().context
+        reading = await live.read_once(
+            ("asset", ctx, asset_id, status, query, tuple(earlier), head, thread),
+            woken_at,
+            partial(_read, ctx, asset_id, status, query, earlier, head=head, thread=thread),
+        )
+        async with self:
+            if self._session_token() != token:
+                raise NotSignedIn()
+            if self.asset_id != asset_id:
+                return False
+            if (status, query, earlier) != (
+                self.comment_filter,
+                self.comment_query,
+                self.with_earlier,
+            ):
+                # The filter changed meanwhile (its handler re-read the thread itself).
+                reading = Reading(reading.head, None)
+            self._show(reading)
+        return True
 
     @rx.event
     @guard(roles=ROLES, action=Action.COMMENT, message="comment_error")

@@ -18,11 +18,13 @@ from __future__ import annotations
 import asyncio
 import json
 from contextlib import aclosing
+from functools import partial
 
 import reflex as rx
 
 from portal import routes
-from portal.services.core.errors import PortalError
+from portal.db import TenantContext, tenant_session
+from portal.services.core.errors import NotSignedIn, PortalError
 from portal.services.core.permissions import Action, can
 from portal.services.core.rows import get_project
 from portal.services.media.mux_uploads import discard_mux_upload, start_mux_upload
@@ -33,10 +35,6 @@ from portal.state.actions import ROLES
 from portal.state.session import SessionState, guard
 
 UPLOAD_ID = "asset-upload"
-# The deliverables table follows busy versions (uploading, processing) this often, this long.
-POLL_SECONDS = 1.0
-POLL_LIMIT = 3600
-BUSY = ("uploading", "processing")
 CANCELLED = "Upload cancelled."
 DIRECT_DONE = "Uploaded. Mux is processing the video; its status updates here."
 
@@ -73,35 +71,56 @@ class UploadState(SessionState):
         """Re-read the table; False (and an empty table) when the project is not available."""
         try:
             user = self._require_user(ROLES)
-            with self._db() as session:
-                project = get_project(session=session, project_id=self._project_id())
-                self.deliverables = project_deliverables(session=session, project_id=project.id)
+            rows = _deliverables(user.context, self._project_id())
         except PortalError:
-            self.deliverables = []
+            self._assign("deliverables", [])
             return False
-        self.can_upload = can(user, Action.UPLOAD_ASSET)
+        self._assign("deliverables", rows)
+        self._assign("can_upload", can(user, Action.UPLOAD_ASSET))
         return True
 
-    def _busy(self) -> bool:
-        return any(d.status in BUSY for d in self.deliverables)
-
     def _follow(self):  # type: ignore[no-untyped-def]
-        """Start following the table while a version is busy (one loop per tab and worker)."""
-        if self._busy() and not live.running("deliverables", self.router.session.client_token):
+        """Follow the table live (one loop per tab, project and worker)."""
+        kind = f"deliverables:{self._project_id()}"
+        if not live.running(kind, self.router.session.client_token):
             return UploadState.watch
         return None
 
     @rx.event(background=True)
     async def watch(self):  # type: ignore[no-untyped-def]
-        """Follow busy versions: their status changes on the page without a reload."""
+        """Follow the deliverables: a version's status, a new version or deliverable (another
+        tab's upload, Mux's webhooks, processing) show without a reload. Pushed (LISTEN/NOTIFY):
+        no database work until a version of this project changed."""
         async with self:
-            client = self.router.session.client_token
-        loop = live.ticks("deliverables", client, POLL_SECONDS, POLL_LIMIT)
-        async with aclosing(loop) as ticks:
-            async for _ in ticks:
-                async with self:
-                    if not self._refresh() or not self._busy():
-                        return
+            client, project_id = self.router.session.client_token, self._project_id()
+        keys = {f"project:{project_id}"}
+        async with aclosing(live.changes(f"deliverables:{project_id}", client, keys)) as changes:
+            async for fired in changes:
+                if fired and await self._reread(project_id) is not True:
+                    return
+
+    @guard(roles=ROLES, message="upload_error", clear=("deliverables",), keep_message=True)
+    async def _reread(self, project_id: str) -> bool:
+        """Re-read the table outside the state lock (the session checked afresh by `guard`);
+        False once the tab no longer shows this project."""
+        woken_at = live.LISTENER.sequence
+        async with self:
+            if self._project_id() != project_id or not live.on_page(
+                self.router.url.path, routes.PROJECT
+            ):
+                return False
+            token = self._session_token()
+        ctx = self._require_user().context
+        rows = await live.read_once(
+            ("deliverables", ctx, project_id), woken_at, partial(_deliverables, ctx, project_id)
+        )
+        async with self:
+            if self._session_token() != token:
+                raise NotSignedIn()
+            if self._project_id() != project_id:
+                return False
+            self._assign("deliverables", list(rows))  # a shared read: never the same list
+        return True
 
     @rx.event
     def set_title(self, value: str) -> None:
@@ -188,6 +207,12 @@ class UploadState(SessionState):
             self.upload_error, self.progress = reason, 0
             self._refresh()
         return None
+
+
+def _deliverables(ctx: TenantContext, project_id: str) -> list[DeliverableView]:
+    with tenant_session(ctx) as session:
+        project = get_project(session=session, project_id=project_id)
+        return project_deliverables(session=session, project_id=project.id)
 
 
 def _number(value: str) -> bool:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import aclosing
 from uuid import UUID
 
 import reflex as rx
 
 from portal.db import TenantContext, tenant_session
-from portal.integrations.pg_listen import LISTENER
 from portal.integrations.worker_status import worker_id
-from portal.services.accounts.session_check import current_user
 from portal.services.notifications.inbox import (
     NotificationView,
     latest,
@@ -20,11 +19,6 @@ from portal.services.notifications.inbox import (
 )
 from portal.state import live
 from portal.state.session import SessionState, guard
-
-# Fallback poll when no NOTIFY arrives (a lost LISTEN connection only delays updates).
-POLL_SECONDS = 30.0
-# A tab's live updates stop after this many wake-ups or polls (about 4 hours of polling).
-MAX_WAKEUPS = 500
 
 
 def _load(ctx: TenantContext, user_id: UUID) -> tuple[int, list[NotificationView]]:
@@ -44,9 +38,15 @@ class BellState(SessionState):
     # same opaque id as the X-Portal-Worker header, for operators and the scale-out test.
     served_by: str = ""
 
+    # Whose notifications the tab's live loop follows (backend only).
+    _user_id: str = ""
+
     def _reload(self) -> None:
         user = self._require_user()
-        self.unread, self.items = _load(user.context, user.user_id)
+        count, items = _load(user.context, user.user_id)
+        self._assign("unread", count)
+        self._assign("items", items)
+        self._user_id = str(user.user_id)
 
     @rx.event
     @guard(message="bell_error", clear=("unread", "items"))
@@ -54,8 +54,8 @@ class BellState(SessionState):
         """on_mount of the bell: load, then follow changes live."""
         self.served_by = worker_id()
         self._reload()
-        # One loop per tab per worker, known to the worker (never a flag in state: see live.py).
-        if not live.running("bell", self.router.session.client_token):
+        # One loop per tab, user and worker, known to the worker (never a flag in state).
+        if not live.running(f"bell:{self._user_id}", self.router.session.client_token):
             return BellState.watch
         return None
 
@@ -83,26 +83,31 @@ class BellState(SessionState):
 
     @rx.event(background=True)
     async def watch(self):  # type: ignore[no-untyped-def]
-        """Wait for NOTIFY (or the poll) and refresh, while the tab is open and signed in."""
+        """Follow the user's notifications while the tab is open. Pushed (LISTEN/NOTIFY): no
+        database work until one of theirs is added or read."""
         async with self:
-            token, client = self._session_token(), self.router.session.client_token
-        if not live.claim("bell", client):
+            client, user_id = self.router.session.client_token, self._user_id
+        if not user_id:
             return
-        try:
-            user = await asyncio.to_thread(current_user, token)
-            for _ in range(MAX_WAKEUPS):
-                if user is None or not live.socket_here(client):
-                    break
-                await LISTENER.wait(str(user.user_id), POLL_SECONDS)
-                # Re-check the session after every wait: a signed-out tab stops here.
-                user = await asyncio.to_thread(current_user, token)
-                if user is None:
-                    break
-                count, items = await asyncio.to_thread(_load, user.context, user.user_id)
-                async with self:
-                    # The tab signed out or changed hands meanwhile: these are not its items.
-                    if self._session_token() != token:
-                        break
-                    self.unread, self.items = count, items
-        finally:
-            live.release("bell", client)
+        async with aclosing(live.changes(f"bell:{user_id}", client, {user_id})) as changes:
+            async for fired in changes:
+                if fired and await self._follow(user_id) is not True:
+                    return
+
+    @guard(message="bell_error", clear=("unread", "items"), keep_message=True)
+    async def _follow(self, user_id: str) -> bool:
+        """Re-read the count and the panel outside the state lock (the session checked afresh
+        by `guard`); False once the tab belongs to someone else."""
+        async with self:
+            token = self._session_token()
+        user = self._require_user()
+        if str(user.user_id) != user_id:
+            return False
+        count, items = await asyncio.to_thread(_load, user.context, user.user_id)
+        async with self:
+            # The tab signed out or changed hands meanwhile: these are not its items.
+            if self._session_token() != token:
+                return False
+            self._assign("unread", count)
+            self._assign("items", items)
+        return True

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import aclosing
+from functools import partial
 from uuid import UUID
 
 import reflex as rx
 
+from portal import routes
 from portal.db import tenant_session
 from portal.services.core.errors import NotSignedIn
 from portal.services.core.permissions import Action
@@ -24,13 +25,8 @@ from portal.state.session import SessionState, guard
 
 ROLES = ("admin",)
 ALL = "all"
-REFRESH_SECONDS = 3.0
 # What the page shows: emptied when the viewer may not see it.
 SHOWN = ("job_runs", "events", "payload")
-
-
-# Live updates stop after this many refreshes (a forgotten tab does not poll forever).
-MAX_REFRESHES = 600
 
 
 def _any(value: str) -> str:
@@ -106,25 +102,36 @@ class OperationsState(SessionState):
 
     @rx.event(background=True)
     async def watch(self):  # type: ignore[no-untyped-def]
-        """Refresh the lists every few seconds while the page is open and the user may see it."""
+        """Follow job runs and webhook events live while the page is open. Pushed
+        (LISTEN/NOTIFY): no database work until one of them changed."""
         async with self:
             client = self.router.session.client_token
-        loop = live.ticks("operations", client, REFRESH_SECONDS, MAX_REFRESHES)
-        async with aclosing(loop) as ticks:
-            async for _ in ticks:
-                if await self._reload() is not True:
+        async with aclosing(live.changes("operations", client, {"ops"})) as changes:
+            async for fired in changes:
+                if fired and await self._reload() is not True:
                     return
 
-    @guard(roles=ROLES, action=Action.OPERATE, clear=SHOWN)
+    @guard(roles=ROLES, action=Action.OPERATE, clear=SHOWN, keep_message=True)
     async def _reload(self) -> bool:
         """One live refresh, the session checked afresh: the lists are read outside the
-        state lock and shown only if the tab still belongs to the session they were read for."""
+        state lock and shown only if the tab still belongs to the session they were read for;
+        False once the tab left the page."""
+        woken_at = live.LISTENER.sequence
         async with self:
+            if not live.on_page(self.router.url.path, routes.OPERATIONS):
+                return False
             token = self._session_token()
             args = (self.job_filter, self.result_filter, self.source_filter, self.status_filter)
-        runs, events = await asyncio.to_thread(_load, *args)
+        runs, events = await live.read_once(("ops", args), woken_at, partial(_load, *args))
         async with self:
             if self._session_token() != token:
                 raise NotSignedIn()
-            self.job_runs, self.events = runs, events
+            if args == (
+                self.job_filter,
+                self.result_filter,
+                self.source_filter,
+                self.status_filter,
+            ):
+                self._assign("job_runs", list(runs))  # a shared read: never the same list
+                self._assign("events", list(events))
         return True

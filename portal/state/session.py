@@ -104,6 +104,11 @@ class SessionState(rx.State):
         with tenant_session(self._require_user().context) as session:
             yield session
 
+    def _assign(self, name: str, value: Any) -> None:
+        """Set var `name` only when its value changes: an unchanged var is not sent again."""
+        if getattr(self, name) != value:
+            setattr(self, name, value)
+
     def _failure(self, exc: PortalError):  # type: ignore[no-untyped-def]
         """What a handler returns after a domain error: sign-in page if the session ended."""
         if isinstance(exc, NotSignedIn):
@@ -168,6 +173,14 @@ class _Rules:
     message: str
     clear: tuple[str, ...]
     busy: str
+    keep_message: bool
+
+    def start(self, state: SessionState) -> None:
+        """A new event: its message starts empty (unless kept) and its busy flag is up."""
+        if not self.keep_message:
+            state._assign(self.message, "")
+        if self.busy:
+            setattr(state, self.busy, True)
 
     def admit(self, checked: CheckedSession | None) -> None:
         if checked is None:
@@ -183,11 +196,11 @@ class _Rules:
         busy flag."""
         cls = state.__class__
         for name in self.clear:
-            setattr(state, name, cls.__fields__[name].default_value())
+            state._assign(name, cls.__fields__[name].default_value())
         if self.busy:
             setattr(state, self.busy, False)
         if isinstance(exc, PortalError):
-            setattr(state, self.message, exc.user_message)
+            state._assign(self.message, exc.user_message)
             return state._failure(exc)
         cached = _EVENT_SESSION.get()
         user = cached[1].user if cached and cached[1] else None
@@ -200,7 +213,7 @@ class _Rules:
             state.router.url.path,
             exc_info=exc,
         )
-        setattr(state, self.message, UNEXPECTED)
+        state._assign(self.message, UNEXPECTED)
         return None
 
 
@@ -211,6 +224,7 @@ def guard(
     message: str = "error",
     clear: Sequence[str] = (),
     busy: str = "",
+    keep_message: bool = False,
 ) -> Callable[[H], H]:
     """The one check of a state handler (sync, async or background; put it under `@rx.event`).
 
@@ -220,11 +234,13 @@ def guard(
     raised by the check or the handler becomes the var `message`'s text — an ended session
     also sends the tab to the sign-in page; any other exception is logged with its context
     and shows a calm message. Either way the vars in `clear` go back to their defaults and
-    the flag `busy` (set while a handler runs) is reset. A background handler's own writes
-    stay inside its `async with self`; the guard takes the lock only to read the cookie and
-    to report.
+    the flag `busy` (set while a handler runs) is reset. `message` is emptied when the
+    handler starts (it tells what the last event did), unless `keep_message` (a live page's
+    refresh, no act of the user's). A background handler's own writes stay inside its
+    `async with self`; the guard takes the lock only to read the cookie, to start and to
+    report.
     """
-    rules = _Rules(tuple(roles), action, message, tuple(clear), busy)
+    rules = _Rules(tuple(roles), action, message, tuple(clear), busy, keep_message)
 
     def decorate(fn: H) -> H:
         name = fn.__name__
@@ -238,9 +254,7 @@ def guard(
                     entry = (token, await asyncio.to_thread(_check, token))
                     rules.admit(entry[1])
                     async with self:
-                        setattr(self, message, "")
-                        if busy:
-                            setattr(self, busy, True)
+                        rules.start(self)
                     steps = fn(self, *args, **kwargs)
                     while True:
                         mark = _EVENT_SESSION.set(entry)
@@ -274,10 +288,9 @@ def guard(
                     checked = await asyncio.to_thread(_check, token)
                     mark = _EVENT_SESSION.set((token, checked))
                     rules.admit(checked)
-                    async with self:
-                        setattr(self, message, "")
-                        if busy:
-                            setattr(self, busy, True)
+                    if busy or not keep_message:
+                        async with self:
+                            rules.start(self)
                     return await fn(self, *args, **kwargs)
                 except Exception as exc:
                     async with self:
@@ -299,7 +312,7 @@ def guard(
                 checked = _check(token)
                 mark = _EVENT_SESSION.set((token, checked))
                 rules.admit(checked)
-                setattr(self, message, "")
+                rules.start(self)
                 return fn(self, *args, **kwargs)
             except Exception as exc:
                 return rules.failed(self, name, exc)

@@ -7,10 +7,12 @@ user in the same tab does, exactly between the load and the write."""
 from __future__ import annotations
 
 import json
+from contextlib import asynccontextmanager
 
 import pytest
 from reflex.istate.data import HeaderData, ReflexURL, RouterData
 
+from portal.integrations.pg_listen import Subscription
 from portal.services.compliance import residency
 from portal.settings import get_settings
 from portal.state import bell as bell_state
@@ -40,6 +42,19 @@ def _hand_over(state, cookie: str, fn):
     return hooked
 
 
+class OneChange:
+    """A listener whose every subscription sees each of its keys change once, then nothing."""
+
+    sequence = 1
+
+    @asynccontextmanager
+    async def subscribe(self, keys):
+        subscription = Subscription(keys)
+        for key in subscription.keys:
+            subscription.fire(key)
+        yield subscription
+
+
 def _studio_admin():
     studio = make_tenant(type="admin")
     managed = make_graph(managed_by=studio)
@@ -64,19 +79,15 @@ def test_compliance_reports_of_the_previous_admin_are_not_listed(tmp_path, monke
 def test_bell_loop_stops_when_the_tab_changes_hands(monkeypatch) -> None:
     mine, other = make_graph(), make_graph()
     state = make_state(BellState, cookie=signed_in_cookie(mine.user.email))
-
-    class Immediate:
-        async def wait(self, user_id: str, timeout: float) -> bool:
-            return True
-
-    monkeypatch.setattr(bell_state, "LISTENER", Immediate())
-    monkeypatch.setattr(bell_state, "MAX_WAKEUPS", 1)
+    state.start()
+    state.unread, state.items = 0, []  # as if nothing had been loaded yet
+    monkeypatch.setattr(live, "LISTENER", OneChange())
     monkeypatch.setattr(live, "socket_here", lambda client: True)
     hook = _hand_over(state, signed_in_cookie(other.user.email), bell_state._load)
     monkeypatch.setattr(bell_state, "_load", hook)
     run(BellState.event_handlers["watch"].fn(state))
     assert state.items == [] and state.unread == 0
-    assert not live.running("bell", state.router.session.client_token)
+    assert not live.running(f"bell:{mine.user.id}", state.router.session.client_token)
 
 
 def test_operations_refresh_is_not_written_after_sign_out(monkeypatch) -> None:
@@ -84,8 +95,7 @@ def test_operations_refresh_is_not_written_after_sign_out(monkeypatch) -> None:
     dead_event("unused")
     url = "http://localhost:3000/operations"
     state = make_state(OperationsState, cookie=signed_in_cookie(admin.email), url=url)
-    monkeypatch.setattr(operations_state, "REFRESH_SECONDS", 0)
-    monkeypatch.setattr(operations_state, "MAX_REFRESHES", 1)
+    monkeypatch.setattr(live, "LISTENER", OneChange())
     monkeypatch.setattr(live, "socket_here", lambda client: True)
     monkeypatch.setattr(operations_state, "_load", _hand_over(state, "", operations_state._load))
     run(OperationsState.event_handlers["watch"].fn(state))

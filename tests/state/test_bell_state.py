@@ -22,11 +22,12 @@ def test_bell_loads_own_notifications_and_refuses_others() -> None:
     state = make_state(BellState, cookie=signed_in_cookie(mine.user.email))
     tab = state.router.session.client_token
     assert state.start() is not None  # no loop runs for this tab in this process: start one
-    assert live.claim("bell", tab)  # (what the loop does when it starts)
+    kind = f"bell:{mine.user.id}"
+    assert live.claim(kind, tab)  # (what the loop does when it starts)
     try:
-        assert state.start() is None  # one loop per tab per worker
+        assert state.start() is None  # one loop per tab, user and worker
     finally:
-        live.release("bell", tab)
+        live.release(kind, tab)
     assert state.unread == 1 and [i.id for i in state.items] == [str(mine.notification.id)]
     state.open_item(str(theirs.notification.id))  # another tenant's id: not found
     assert state.bell_error.startswith("That item does not exist")
@@ -60,27 +61,28 @@ def test_listener_wakes_the_right_user_on_commit(superuser_conn) -> None:
             while not condition():
                 await asyncio.sleep(0.01)
 
-    async def scenario() -> tuple[bool, bool]:
+    async def scenario() -> tuple[set[str], set[str]]:
         listener = Listener()
-        await listener.wait("warm-up", 0.01)  # connects (and wakes everyone once, on connect)
-        await until(lambda: listener.connected)
-        mine = asyncio.create_task(listener.wait(str(g.user.id), 60))
-        theirs = asyncio.create_task(listener.wait(str(other.user.id), 60))
-        await until(lambda: listener.waiting(str(g.user.id)))
-        await until(lambda: listener.waiting(str(other.user.id)))
-        await asyncio.to_thread(
-            superuser_conn.execute,
-            "UPDATE notifications SET read_at = now() WHERE id = %s",
-            (g.notification.id,),
-        )
-        woken = await mine
-        # The other user's page was not woken by it: it is still waiting.
-        theirs_woken = not listener.waiting(str(other.user.id))
-        theirs.cancel()
+        async with (
+            listener.subscribe({str(g.user.id)}) as mine,
+            listener.subscribe({str(other.user.id)}) as theirs,
+        ):
+            assert mine is not None and theirs is not None
+            await until(lambda: listener.connected)
+            await mine.next(0)  # the wake-up every page gets when the connection opens
+            await theirs.next(0)
+            await asyncio.to_thread(
+                superuser_conn.execute,
+                "UPDATE notifications SET read_at = now() WHERE id = %s",
+                (g.notification.id,),
+            )
+            woken = await mine.next(60)
+            # The other user's page was not woken by it.
+            theirs_woken = await theirs.next(0)
         await listener.stop()
         return woken, theirs_woken
 
-    assert run_async(scenario) == (True, False)
+    assert run_async(scenario) == ({str(g.user.id)}, set())
 
 
 def test_which_loops_run_is_process_memory_not_state() -> None:
