@@ -7,12 +7,15 @@ never purge anything a real-time run would keep; the jobs themselves use the dat
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg.types.json import Jsonb
+from sqlmodel import SQLModel
 
 from portal.db import tenant_session
 from portal.jobs import periodic
@@ -260,3 +263,234 @@ def test_rows_waiting_in_the_default_partition_move_into_their_month(owner_conn)
     assert report.intact and report.rows == 1
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
         owner_conn.execute(f"DELETE FROM {part}")
+
+
+# --- Tables added since 0017 (migration 0029) -------------------------------------------------
+
+
+def _as_tenant(conn, tenant_id: uuid.UUID, sql: str, params: tuple) -> None:
+    with conn.transaction():
+        conn.execute("SELECT set_config('app.tenant_id', %s, true)", (str(tenant_id),))
+        conn.execute(sql, params)
+
+
+def add_api_token(conn, graph, *, expires_at=None, revoked_at=None) -> uuid.UUID:
+    token_id = uuid.uuid4()
+    _as_tenant(
+        conn,
+        graph.tenant.id,
+        "INSERT INTO api_tokens (id, tenant_id, user_id, name, token_hash, prefix, scopes,"
+        " expires_at, revoked_at) VALUES (%s, %s, %s, 't', %s, 'mmp_abcd', '{}', %s, %s)",
+        (token_id, graph.tenant.id, graph.user.id, token_hash(new_token()), expires_at, revoked_at),
+    )
+    return token_id
+
+
+def test_api_tokens_keys_and_rate_windows_purged_exactly_at_their_periods(superuser_conn) -> None:
+    clock = datetime.now(UTC).replace(microsecond=0) - 3 * DAY
+    graph = make_graph()
+    old, young = 30 * DAY + SECOND, 30 * DAY - SECOND
+    tokens = {
+        "revoked long ago": add_api_token(superuser_conn, graph, revoked_at=clock - old),
+        "revoked lately": add_api_token(superuser_conn, graph, revoked_at=clock - young),
+        "expired long ago": add_api_token(superuser_conn, graph, expires_at=clock - old),
+        "expired lately": add_api_token(superuser_conn, graph, expires_at=clock - young),
+        # Revocation counts, not an expiry far ahead.
+        "revoked, would expire later": add_api_token(
+            superuser_conn, graph, revoked_at=clock - old, expires_at=clock + 300 * DAY
+        ),
+        "never expires": add_api_token(superuser_conn, graph),
+    }
+    live = tokens["never expires"]
+    for key, age in (("old", DAY + SECOND), ("young", DAY - SECOND)):
+        _as_tenant(
+            superuser_conn,
+            graph.tenant.id,
+            "INSERT INTO api_idempotency_keys (tenant_id, token_id, key, request_hash, created_at)"
+            " VALUES (%s, %s, %s, 'h', %s)",
+            (graph.tenant.id, live, key, clock - age),
+        )
+    # Rate windows (one row per token): an old window on a live token goes, a young one stays.
+    for token, age in ((live, DAY + SECOND), (tokens["expired lately"], DAY - SECOND)):
+        superuser_conn.execute(
+            "INSERT INTO api_rate_counters (token_id, window_start, calls) VALUES (%s, %s, 1)",
+            (token, clock - age),
+        )
+
+    counts = maintenance.purge_retention(now=clock)
+
+    left = global_rows(superuser_conn, "api_tokens", list(tokens.values()))
+    assert {name for name, tid in tokens.items() if tid in left} == {
+        "revoked lately",
+        "expired lately",
+        "never expires",
+    }
+    keys = superuser_conn.execute(
+        "SELECT key FROM api_idempotency_keys WHERE token_id = %s", (live,)
+    ).fetchall()
+    assert [k for (k,) in keys] == ["young"]
+    windows = superuser_conn.execute(
+        "SELECT token_id FROM api_rate_counters WHERE token_id = ANY(%s)",
+        ([live, tokens["expired lately"]],),
+    ).fetchall()
+    assert [t for (t,) in windows] == [tokens["expired lately"]]
+    assert counts["api_tokens"] >= 3 and counts["api_idempotency_keys"] >= 1
+    assert counts["api_rate_counters"] >= 1
+
+
+def test_a_dead_tokens_keys_and_window_go_with_it(superuser_conn) -> None:
+    clock = datetime.now(UTC).replace(microsecond=0) - 3 * DAY
+    graph = make_graph()
+    token = add_api_token(superuser_conn, graph, revoked_at=clock - 31 * DAY)
+    _as_tenant(
+        superuser_conn,
+        graph.tenant.id,
+        "INSERT INTO api_idempotency_keys (tenant_id, token_id, key, request_hash, created_at)"
+        " VALUES (%s, %s, 'k', 'h', %s)",
+        (graph.tenant.id, token, clock),
+    )
+    superuser_conn.execute(
+        "INSERT INTO api_rate_counters (token_id, window_start, calls) VALUES (%s, %s, 1)",
+        (token, clock),
+    )
+    maintenance.purge_retention(now=clock)
+    for table in ("api_idempotency_keys", "api_rate_counters"):
+        sql = f"SELECT count(*) FROM {table} WHERE token_id = %s"
+        assert superuser_conn.execute(sql, (token,)).fetchone() == (0,)
+
+
+def add_upload_request(conn, graph, expires_at: datetime) -> uuid.UUID:
+    request_id = uuid.uuid4()
+    _as_tenant(
+        conn,
+        graph.tenant.id,
+        "INSERT INTO upload_requests (id, tenant_id, project_id, name, hashed_token, kinds,"
+        " max_file_bytes, max_files, expires_at)"
+        " VALUES (%s, %s, %s, 'r', %s, '{video}', 100, 1, %s)",
+        (request_id, graph.tenant.id, graph.project.id, token_hash(new_token()), expires_at),
+    )
+    return request_id
+
+
+def test_upload_requests_purged_exactly_90_days_after_expiry_client_files_kept(
+    superuser_conn,
+) -> None:
+    clock = datetime.now(UTC).replace(microsecond=0) - 3 * DAY
+    graph = make_graph()
+    gone = add_upload_request(superuser_conn, graph, clock - 90 * DAY - SECOND)
+    kept = add_upload_request(superuser_conn, graph, clock - 90 * DAY + SECOND)
+    file_id = uuid.uuid4()
+    _as_tenant(
+        superuser_conn,
+        graph.tenant.id,
+        "INSERT INTO client_files (id, tenant_id, project_id, upload_request_id, sender_name,"
+        " sender_email, filename, kind, size_bytes, sha256)"
+        " VALUES (%s, %s, %s, %s, 'C', 'c@example.test', 'a.mp4', 'video', 1, %s)",
+        (file_id, graph.tenant.id, graph.project.id, gone, "b" * 64),
+    )
+
+    counts = maintenance.purge_retention(now=clock)
+
+    assert global_rows(superuser_conn, "upload_requests", [gone, kept]) == {kept}
+    # The file stays (the tenant's client-file retention governs it), detached from its link.
+    row = superuser_conn.execute(
+        "SELECT upload_request_id FROM client_files WHERE id = %s", (file_id,)
+    ).fetchone()
+    assert row == (None,)
+    assert counts["upload_requests"] >= 1
+
+
+def test_webhook_deliveries_purged_exactly_30_days_after_once_finished(superuser_conn) -> None:
+    clock = datetime.now(UTC).replace(microsecond=0) - 3 * DAY
+    graph = make_graph()
+    endpoint = uuid.uuid4()
+    _as_tenant(
+        superuser_conn,
+        graph.tenant.id,
+        "INSERT INTO webhook_endpoints (id, tenant_id, url, events, secret)"
+        " VALUES (%s, %s, 'https://hooks.example.test/x', '{asset.ready}', 's')",
+        (endpoint, graph.tenant.id),
+    )
+    rows = {
+        "succeeded old": ("succeeded", 30 * DAY + SECOND),
+        "succeeded young": ("succeeded", 30 * DAY - SECOND),
+        "dead old": ("dead", 30 * DAY + SECOND),
+        "failed old": ("failed", 40 * DAY),
+        "pending old": ("pending", 40 * DAY),
+    }
+    ids = {name: uuid.uuid4() for name in rows}
+    for name, (status, age) in rows.items():
+        _as_tenant(
+            superuser_conn,
+            graph.tenant.id,
+            "INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_type, payload,"
+            " status, created_at) VALUES (%s, %s, %s, 'asset.ready', '{}', %s, %s)",
+            (ids[name], graph.tenant.id, endpoint, status, clock - age),
+        )
+
+    counts = maintenance.purge_retention(now=clock)
+
+    left = global_rows(superuser_conn, "webhook_deliveries", list(ids.values()))
+    assert {name for name, i in ids.items() if i in left} == {
+        "succeeded young",
+        "failed old",
+        "pending old",
+    }
+    assert global_rows(superuser_conn, "webhook_endpoints", [endpoint]) == {endpoint}
+    assert counts["webhook_deliveries"] >= 2
+
+
+def test_share_decisions_and_contacts_go_with_their_share_link(superuser_conn) -> None:
+    clock = datetime.now(UTC).replace(microsecond=0) - 3 * DAY
+    graph = make_graph()
+    link = add_link(graph, clock - 90 * DAY - SECOND)
+    tenant = graph.tenant.id
+    _as_tenant(
+        superuser_conn,
+        tenant,
+        "INSERT INTO share_decisions (tenant_id, share_link_id, asset_id, name, email, decision,"
+        " request_key) VALUES (%s, %s, %s, 'C', 'c@example.test', 'approved', %s)",
+        (tenant, link.id, graph.asset.id, uuid.uuid4()),
+    )
+    _as_tenant(
+        superuser_conn,
+        tenant,
+        "INSERT INTO share_link_contacts (tenant_id, share_link_id, email)"
+        " VALUES (%s, %s, 'c@example.test')",
+        (tenant, link.id),
+    )
+    maintenance.purge_retention(now=clock)
+    for table in ("share_decisions", "share_link_contacts"):
+        sql = f"SELECT count(*) FROM {table} WHERE share_link_id = %s"
+        assert superuser_conn.execute(sql, (link.id,)).fetchone() == (0,)
+
+
+def retention_doc_tables() -> set[str]:
+    """Every table named in the first column of docs/compliance.md's retention table."""
+    doc = (Path(__file__).parents[2] / "docs" / "compliance.md").read_text()
+    section = doc.split("## Retention (every table", 1)[1].split("\n## ", 1)[0]
+    names: set[str] = set()
+    for line in section.splitlines():
+        if line.startswith("| ") and not line.startswith("| table"):
+            first = line.split("|")[1]
+            names.update(re.findall(r"[a-z_]+", first.split("(")[0]))
+    return names
+
+
+def test_every_table_has_a_documented_retention_rule(owner_conn) -> None:
+    import portal.models  # noqa: F401  (every model registers its table)
+
+    tables = set(SQLModel.metadata.tables)
+    # Tables made by migrations only (no model): every one in the public schema.
+    tables |= {
+        name
+        for (name,) in owner_conn.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
+            " AND c.relname <> 'alembic_version'"
+        )
+    }
+    assert tables - retention_doc_tables() == set()
+    # And every period the database enforces is documented.
+    periods = {n for (n,) in owner_conn.execute("SELECT table_name FROM retention_periods")}
+    assert periods <= retention_doc_tables()

@@ -46,6 +46,10 @@ def test_studio_admin_sees_panels_and_an_altered_report_is_flagged() -> None:
         "Local mail outbox",
         "Job ledger",
         "Webhook events",
+        "API tokens",
+        "API idempotency keys",
+        "Upload request links",
+        "Outbound webhook deliveries",
         "Audit log",
     ]
     assert state.retention[4].rule == "30 days after the attempt"

@@ -27,6 +27,11 @@ PURGED_TABLES = (
     "mail_outbox",
     "job_runs",
     "webhook_events",
+    "api_tokens",
+    "api_idempotency_keys",
+    "api_rate_counters",
+    "upload_requests",
+    "webhook_deliveries",
 )
 
 

@@ -111,6 +111,21 @@ RETENTION_SHOWN = {
         "SELECT min(received_at) FROM webhook_events"
         " WHERE status IN ('processed', 'ignored', 'dead')",
     ),
+    "api_tokens": (
+        "API tokens", "after revocation or expiry",
+        "SELECT min(coalesce(revoked_at, expires_at)) FROM api_tokens",
+    ),
+    "api_idempotency_keys": (
+        "API idempotency keys", "after they are written",
+        "SELECT min(created_at) FROM api_idempotency_keys",
+    ),
+    "upload_requests": (
+        "Upload request links", "after expiry", "SELECT min(expires_at) FROM upload_requests"
+    ),
+    "webhook_deliveries": (
+        "Outbound webhook deliveries", "after sending, once succeeded or dead",
+        "SELECT min(created_at) FROM webhook_deliveries WHERE status IN ('succeeded', 'dead')",
+    ),
 }  # fmt: skip
 
 
