@@ -494,3 +494,56 @@ def test_every_table_has_a_documented_retention_rule(owner_conn) -> None:
     # And every period the database enforces is documented.
     periods = {n for (n,) in owner_conn.execute("SELECT table_name FROM retention_periods")}
     assert periods <= retention_doc_tables()
+
+
+def test_finished_queue_jobs_purged_exactly_30_days_after_their_last_event(owner_conn) -> None:
+    clock = datetime.now(UTC).replace(microsecond=0) - 3 * DAY
+    probes = {
+        "succeeded old": ("succeeded", 30 * DAY + SECOND),
+        "succeeded young": ("succeeded", 30 * DAY - SECOND),
+        "failed old": ("failed", 30 * DAY + SECOND),
+        "cancelled old": ("cancelled", 30 * DAY + SECOND),
+        "todo old": ("todo", 40 * DAY),
+        "doing old": ("doing", 40 * DAY),
+    }
+    ids = {}
+    for name, (status, age) in probes.items():
+        (job_id,) = owner_conn.execute(
+            "INSERT INTO procrastinate_jobs (queue_name, task_name, status)"
+            " VALUES ('retention-probe', 'probe', %s) RETURNING id",
+            (status,),
+        ).fetchone()
+        owner_conn.execute("DELETE FROM procrastinate_events WHERE job_id = %s", (job_id,))
+        # The last event counts, not the first.
+        owner_conn.execute(
+            "INSERT INTO procrastinate_events (job_id, type, at)"
+            " VALUES (%s, 'deferred', %s), (%s, 'started', %s)",
+            (job_id, clock - age - DAY, job_id, clock - age),
+        )
+        ids[name] = job_id
+    defer_ts = int(clock.timestamp()) + uuid.uuid4().int % 1_000_000
+    owner_conn.execute(
+        "INSERT INTO procrastinate_periodic_defers (task_name, defer_timestamp, job_id)"
+        " VALUES ('retention-probe', %s, %s)",
+        (defer_ts, ids["succeeded old"]),
+    )
+
+    counts = maintenance.purge_retention(now=clock)
+
+    left = {
+        job_id
+        for (job_id,) in owner_conn.execute(
+            "SELECT id FROM procrastinate_jobs WHERE id = ANY(%s)", (list(ids.values()),)
+        )
+    }
+    assert {name for name, i in ids.items() if i in left} == {
+        "succeeded young",
+        "todo old",
+        "doing old",
+    }
+    gone = [ids["succeeded old"], ids["failed old"], ids["cancelled old"]]
+    sql = "SELECT count(*) FROM procrastinate_events WHERE job_id = ANY(%s)"
+    assert owner_conn.execute(sql, (gone,)).fetchone() == (0,)
+    sql = "SELECT job_id FROM procrastinate_periodic_defers WHERE defer_timestamp = %s"
+    assert owner_conn.execute(sql, (defer_ts,)).fetchone() == (None,)
+    assert counts["procrastinate_jobs"] >= 3

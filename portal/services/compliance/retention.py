@@ -32,6 +32,7 @@ PURGED_TABLES = (
     "api_rate_counters",
     "upload_requests",
     "webhook_deliveries",
+    "procrastinate_jobs",
 )
 
 
