@@ -4,6 +4,7 @@ rows exist: another tenant's id is a 404, exactly as on the pages)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -13,6 +14,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from sqlmodel import Session
 
 from portal.api.v1.auth import permitted, scope
 from portal.api.v1.problems import ApiProblem
@@ -127,8 +130,26 @@ def _precondition(if_match: str | None, current: str) -> None:
         )
 
 
-def _created(answer: Any, location: str) -> JSONResponse:
-    headers = {"Location": location}
+def _create_once(
+    who: ApiPrincipal,
+    request: Request,
+    body: BaseModel,
+    idempotency_key: str | None,
+    create: Callable[[Session], Any],
+    location: str,
+) -> JSONResponse:
+    """One create (201, `Location: {location}/{id}`) in the caller's tenant-scoped transaction,
+    done once per Idempotency-Key: a repeat gets the stored answer (`Idempotent-Replayed`)."""
+    with tenant_session(who.user.context) as session:
+        answer = run_once(
+            session=session,
+            tenant_id=who.user.tenant_id,
+            token_id=who.token_id,
+            key=idempotency_key,
+            fingerprint=request_hash("POST", request.url.path, body.model_dump(mode="json")),
+            create=lambda: (201, jsonable_encoder(create(session))),
+        )
+    headers = {"Location": f"{location}/{answer.body['id']}"}
     if answer.replayed:
         headers["Idempotent-Replayed"] = "true"
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
@@ -259,31 +280,21 @@ def post_comment(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     permitted(who, Action.COMMENT)
-    with tenant_session(who.user.context) as session:
 
-        def create() -> tuple[int, dict[str, Any]]:
-            comment = add_asset_comment(
-                session=session,
-                asset_id=version_id,
-                author_id=who.user.user_id,
-                body=body.body,
-                timecode=None if body.reply_to_id else (body.timecode_seconds or 0),
-                end=None if body.reply_to_id else body.end_seconds,
-                reply_to_id=body.reply_to_id,
-                annotation=body.drawing,
-            )
-            out = CommentOut(**resources.comment_of(session, comment))
-            return 201, jsonable_encoder(out)
-
-        answer = run_once(
+    def create(session: Session) -> CommentOut:
+        comment = add_asset_comment(
             session=session,
-            tenant_id=who.user.tenant_id,
-            token_id=who.token_id,
-            key=idempotency_key,
-            fingerprint=request_hash("POST", request.url.path, body.model_dump(mode="json")),
-            create=create,
+            asset_id=version_id,
+            author_id=who.user.user_id,
+            body=body.body,
+            timecode=None if body.reply_to_id else (body.timecode_seconds or 0),
+            end=None if body.reply_to_id else body.end_seconds,
+            reply_to_id=body.reply_to_id,
+            annotation=body.drawing,
         )
-    return _created(answer, f"{request.url.path}/{answer.body['id']}")
+        return CommentOut(**resources.comment_of(session, comment))
+
+    return _create_once(who, request, body, idempotency_key, create, request.url.path)
 
 
 # Share links
@@ -312,35 +323,25 @@ def post_share_link(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     permitted(who, Action.SHARE)
-    with tenant_session(who.user.context) as session:
 
-        def create() -> tuple[int, dict[str, Any]]:
-            new = create_share_link(
-                session=session,
-                asset_id=version_id,
-                created_by=who.user.user_id,
-                name=body.name,
-                expires_in_days=body.expires_in_days,
-                passcode=body.passcode,
-                view_limit=body.view_limit,
-                allow_comments=body.allow_comments,
-                allow_download=body.allow_download,
-                watermark=body.watermark,
-            )
-            link = resources.share_link(session, UUID(new.id))
-            session.refresh(link)
-            out = ShareLinkCreated(**resources.share_link_record(link), url=new.url)
-            return 201, jsonable_encoder(out)
-
-        answer = run_once(
+    def create(session: Session) -> ShareLinkCreated:
+        new = create_share_link(
             session=session,
-            tenant_id=who.user.tenant_id,
-            token_id=who.token_id,
-            key=idempotency_key,
-            fingerprint=request_hash("POST", request.url.path, body.model_dump(mode="json")),
-            create=create,
+            asset_id=version_id,
+            created_by=who.user.user_id,
+            name=body.name,
+            expires_in_days=body.expires_in_days,
+            passcode=body.passcode,
+            view_limit=body.view_limit,
+            allow_comments=body.allow_comments,
+            allow_download=body.allow_download,
+            watermark=body.watermark,
         )
-    return _created(answer, f"/api/v1/share-links/{answer.body['id']}")
+        link = resources.share_link(session, UUID(new.id))
+        session.refresh(link)
+        return ShareLinkCreated(**resources.share_link_record(link), url=new.url)
+
+    return _create_once(who, request, body, idempotency_key, create, "/api/v1/share-links")
 
 
 @router.get("/share-links/{link_id}", tags=["sharing"], summary="Get a share link (with its ETag)")
@@ -498,27 +499,18 @@ def invite(
     body: InviteIn, who: AdminWrite, request: Request, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     permitted(who, Action.MANAGE_USERS)
-    with tenant_session(who.user.context) as session:
 
-        def create() -> tuple[int, dict[str, Any]]:
-            new_id = user_service.invite_user(
-                user=who.user,
-                tenant_id=str(body.tenant_id),
-                email=body.email,
-                name=body.name,
-                role=body.role,
-            )
-            return 201, {"id": new_id}
-
-        answer = run_once(
-            session=session,
-            tenant_id=who.user.tenant_id,
-            token_id=who.token_id,
-            key=idempotency_key,
-            fingerprint=request_hash("POST", request.url.path, body.model_dump(mode="json")),
-            create=create,
+    def create(_session: Session) -> dict[str, str]:  # invite_user commits on its own
+        new_id = user_service.invite_user(
+            user=who.user,
+            tenant_id=str(body.tenant_id),
+            email=body.email,
+            name=body.name,
+            role=body.role,
         )
-    return _created(answer, f"/api/v1/users/{answer.body['id']}")
+        return {"id": new_id}
+
+    return _create_once(who, request, body, idempotency_key, create, "/api/v1/users")
 
 
 # Outbound webhooks (admins of the tenant)
