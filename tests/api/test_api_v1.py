@@ -236,6 +236,29 @@ def test_admin_operations_follow_the_permission_matrix(member, admin, studio: St
     is_problem(member.post(f"{V1}/users/invitations", json=invite), 403, "forbidden")
 
 
+def test_a_webhook_secret_is_in_the_create_answer_only(member, admin) -> None:  # type: ignore[no-untyped-def]
+    body = {"url": "https://93.184.215.14/hook", "events": ["comment.created"]}
+    made = admin.post(f"{V1}/webhook-endpoints", json=body)
+    assert made.status_code == 201, made.text
+    created = made.json()
+    assert created["secret"].startswith("whsec_")
+    assert made.headers["location"] == f"{V1}/webhook-endpoints/{created['id']}"
+    assert created["status"] == "active" and created["events"] == ["comment.created"]
+    assert created["created_at"] and created["consecutive_failures"] == 0
+    listed = admin.get(f"{V1}/webhook-endpoints")
+    assert created["secret"] not in listed.text
+    assert [e for e in listed.json() if e["id"] == created["id"]] == [
+        {k: v for k, v in created.items() if k != "secret"}
+    ]
+    assert admin.get(f"{V1}/webhook-endpoints/{created['id']}/deliveries").json() == []
+    # A refused target or a member: a problem, and nothing written.
+    refused = admin.post(f"{V1}/webhook-endpoints", json={**body, "url": "https://127.0.0.1/x"})
+    is_problem(refused, 422, "invalid_input")
+    is_problem(member.post(f"{V1}/webhook-endpoints", json=body), 403, "forbidden")
+    after = [e["id"] for e in admin.get(f"{V1}/webhook-endpoints").json()]
+    assert after == [e["id"] for e in listed.json()]
+
+
 def test_read_only_tokens_cannot_write(client_for, studio: Studio) -> None:
     version = ready_version(studio)
     g = make_graph(studio.agency)

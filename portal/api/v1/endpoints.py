@@ -548,8 +548,7 @@ def list_webhook_endpoints(who: AdminRead) -> list[WebhookEndpointOut]:
 def post_webhook_endpoint(body: WebhookEndpointIn, who: AdminWrite) -> JSONResponse:
     permitted(who, Action.MANAGE_USERS)
     new = outbound.register_endpoint(user=who.user, url=body.url, events=list(body.events))
-    row = next(e for e in outbound.list_endpoints(user=who.user) if str(e.id) == new.id)
-    out = WebhookEndpointCreated(**_endpoint(row), secret=new.secret)
+    out = WebhookEndpointCreated(**_endpoint(new.endpoint), secret=new.secret)
     return JSONResponse(
         jsonable_encoder(out),
         status_code=201,

@@ -42,6 +42,7 @@ MAX_BACKOFF_SECONDS = 3600
 class NewEndpoint:
     id: str
     secret: str  # shown once
+    endpoint: WebhookEndpoint  # as stored (never holds the plain secret)
 
 
 def register_endpoint(*, user: SessionUser, url: str, events: list[str]) -> NewEndpoint:
@@ -62,7 +63,8 @@ def register_endpoint(*, user: SessionUser, url: str, events: list[str]) -> NewE
     with tenant_session(user.context) as session:
         session.add(row)
         session.flush()
-    return NewEndpoint(id=str(row.id), secret=secret)
+        session.refresh(row)
+    return NewEndpoint(id=str(row.id), secret=secret, endpoint=row)
 
 
 def list_endpoints(*, user: SessionUser) -> list[WebhookEndpoint]:
