@@ -185,13 +185,16 @@ def test_failures_retry_with_backoff_then_die_and_disable_the_endpoint(
         delivery = approve(studio)
         before = datetime.now(UTC)
         assert webhooks.deliver(delivery_id=delivery.id, tenant_id=studio.agency.id) == "failed"
+        after = datetime.now(UTC)
         with tenant_session(ctx(studio.agency)) as session:
             failed = session.get(WebhookDelivery, delivery.id)
             assert failed is not None and failed.response_status == 500
             assert failed.response_excerpt == "ok" and failed.attempts == 1
             assert failed.next_attempt_at is not None
-            assert before + timedelta(seconds=25) < failed.next_attempt_at
-            assert failed.next_attempt_at < before + timedelta(seconds=40)
+            # 30 s after the attempt, however long the attempt took (no speed assumed).
+            wait = webhooks.backoff(1)
+            assert wait == timedelta(seconds=30)
+            assert before + wait <= failed.next_attempt_at <= after + wait
         scheduled = [row[0] for row in jobs_for(delivery, owner_conn)]
         assert len(scheduled) == 2 and scheduled[1] is not None  # the retry waits its turn
         assert webhooks.deliver(delivery_id=delivery.id, tenant_id=studio.agency.id) == "failed"
@@ -243,3 +246,8 @@ def test_events_stay_in_their_tenant_and_roll_back_with_the_change(
     with tenant_session(ctx(other.agency)) as session:
         assert session.exec(select(WebhookDelivery)).all() == []
         assert session.execute(text("SELECT count(*) FROM webhook_endpoints")).scalar() == 1
+
+
+def test_backoff_doubles_from_30_s_and_stops_at_an_hour() -> None:
+    assert [webhooks.backoff(n).total_seconds() for n in range(1, 6)] == [30, 60, 120, 240, 480]
+    assert webhooks.backoff(8) == webhooks.backoff(50) == timedelta(hours=1)
