@@ -190,7 +190,7 @@ class AssetState(SessionState):
                 if fired and await self._follow(asset_id, fired) is not True:
                     return
 
-    @guard(roles=ROLES, clear=SHOWN, keep_message=True)
+    @guard(roles=ROLES, clear=SHOWN, keep_message=True, shared_check=True)
     async def _follow(self, asset_id: str, fired: set[str]) -> bool:
         """Re-read what `fired` names, outside the state lock, with the session checked
         afresh (by `guard`); False once the tab no longer shows this version."""

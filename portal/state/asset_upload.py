@@ -99,7 +99,13 @@ class UploadState(SessionState):
                 if fired and await self._reread(project_id) is not True:
                     return
 
-    @guard(roles=ROLES, message="upload_error", clear=("deliverables",), keep_message=True)
+    @guard(
+        roles=ROLES,
+        message="upload_error",
+        clear=("deliverables",),
+        keep_message=True,
+        shared_check=True,
+    )
     async def _reread(self, project_id: str) -> bool:
         """Re-read the table outside the state lock (the session checked afresh by `guard`);
         False once the tab no longer shows this project."""

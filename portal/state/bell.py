@@ -94,7 +94,7 @@ class BellState(SessionState):
                 if fired and await self._follow(user_id) is not True:
                     return
 
-    @guard(message="bell_error", clear=("unread", "items"), keep_message=True)
+    @guard(message="bell_error", clear=("unread", "items"), keep_message=True, shared_check=True)
     async def _follow(self, user_id: str) -> bool:
         """Re-read the count and the panel outside the state lock (the session checked afresh
         by `guard`); False once the tab belongs to someone else."""

@@ -111,7 +111,7 @@ class OperationsState(SessionState):
                 if fired and await self._reload() is not True:
                     return
 
-    @guard(roles=ROLES, action=Action.OPERATE, clear=SHOWN, keep_message=True)
+    @guard(roles=ROLES, action=Action.OPERATE, clear=SHOWN, keep_message=True, shared_check=True)
     async def _reload(self) -> bool:
         """One live refresh, the session checked afresh: the lists are read outside the
         state lock and shown only if the tab still belongs to the session they were read for;

@@ -25,6 +25,7 @@ from portal.services.accounts.auth import SESSION_COOKIE, SessionUser
 from portal.services.accounts.session_check import SESSIONS, CheckedSession
 from portal.services.core.errors import NotSignedIn, PermissionDenied, PortalError
 from portal.services.core.permissions import Action, can
+from portal.state import live
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +175,7 @@ class _Rules:
     clear: tuple[str, ...]
     busy: str
     keep_message: bool
+    shared_check: bool
 
     def start(self, state: SessionState) -> None:
         """A new event: its message starts empty (unless kept) and its busy flag is up."""
@@ -225,6 +227,7 @@ def guard(
     clear: Sequence[str] = (),
     busy: str = "",
     keep_message: bool = False,
+    shared_check: bool = False,
 ) -> Callable[[H], H]:
     """The one check of a state handler (sync, async or background; put it under `@rx.event`).
 
@@ -236,11 +239,13 @@ def guard(
     and shows a calm message. Either way the vars in `clear` go back to their defaults and
     the flag `busy` (set while a handler runs) is reset. `message` is emptied when the
     handler starts (it tells what the last event did), unless `keep_message` (a live page's
-    refresh, no act of the user's). A background handler's own writes stay inside its
-    `async with self`; the guard takes the lock only to read the cookie, to start and to
-    report.
+    refresh, no act of the user's). `shared_check` (an async live page's re-read after a
+    change): the tabs with the same cookie that one change woke share one session check begun
+    after it arrived (`live.read_once`), as fresh as each tab's own. A background handler's own
+    writes stay inside its `async with self`; the guard takes the lock only to read the
+    cookie, to start and to report.
     """
-    rules = _Rules(tuple(roles), action, message, tuple(clear), busy, keep_message)
+    rules = _Rules(tuple(roles), action, message, tuple(clear), busy, keep_message, shared_check)
 
     def decorate(fn: H) -> H:
         name = fn.__name__
@@ -285,7 +290,14 @@ def guard(
                 try:
                     async with self:
                         token = self._session_token()
-                    checked = await asyncio.to_thread(_check, token)
+                    if rules.shared_check:
+                        checked = await live.read_once(
+                            ("session", token),
+                            live.LISTENER.sequence,
+                            functools.partial(_check, token),
+                        )
+                    else:
+                        checked = await asyncio.to_thread(_check, token)
                     mark = _EVENT_SESSION.set((token, checked))
                     rules.admit(checked)
                     if busy or not keep_message:

@@ -241,6 +241,35 @@ def test_tabs_woken_by_one_change_share_one_read_begun_after_it(
     assert reads == [1, 2] and live._reads == {}
 
 
+def test_tabs_of_one_viewer_woken_by_one_change_share_one_session_check(
+    counted: Counted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live, "LISTENER", Listener())
+    s = make_studio()
+    asset = ready_version(s, duration=20)
+    cookie = signed_in_cookie(s.member.email)
+    url = f"http://localhost:3000/asset?id={asset.id}&compare="
+    tabs = [make_state(AssetState, cookie=cookie, url=url) for _ in range(3)]
+    for tab in tabs:
+        tab.load()
+    other = asset_state(s.admin.email, str(asset.id))
+    fired = {f"comments:{asset.id}"}
+
+    async def scenario() -> tuple[list[bool], int]:
+        live.LISTENER._wake(f"comments:{asset.id}")
+        before = len(counted.statements)
+        woken = [tab._follow(str(asset.id), fired) for tab in [*tabs, other]]
+        followed = list(await asyncio.gather(*woken))
+        return followed, len(counted.statements) - before
+
+    followed, checks = run_async(scenario)
+    assert followed == [True] * 4
+    # One check for the three tabs of one cookie, one for the other viewer's tab.
+    assert checks == 2
+    assert live._reads == {}
+    assert all(tab.error == "" for tab in [*tabs, other])
+
+
 def test_a_live_page_knows_its_route_with_or_without_a_trailing_slash() -> None:
     # The production build serves /asset/ (as the browser then reports it) as well as /asset.
     assert live.on_page("/asset/", "/asset") and live.on_page("/asset", "/asset")
