@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from portal.api.v1.auth import permitted, scope
 from portal.api.v1.problems import ApiProblem
@@ -80,6 +80,7 @@ def no_unknown_query(request: Request) -> None:
 
 router = APIRouter(dependencies=[Depends(no_unknown_query)])
 
+Row = TypeVar("Row", bound=SQLModel)
 Id = Annotated[UUID, Path(description="A resource id (UUID).")]
 Cursor = Annotated[str, Query(max_length=500, description="`next_cursor` of the previous page.")]
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
@@ -123,11 +124,25 @@ AdminRead = Annotated[ApiPrincipal, Depends(scope("admin"))]
 AdminWrite = Annotated[ApiPrincipal, Depends(scope("admin", write=True))]
 
 
-def _precondition(if_match: str | None, current: str) -> None:
-    if not resources.matches(if_match, current):
+def _update_if_match(
+    session: Session,
+    response: Response,
+    if_match: str | None,
+    row: Row,
+    etag_of: Callable[[Row], str],
+    update: Callable[[Row], Row],
+) -> Row:
+    """An update guarded by If-Match: `row` (read FOR UPDATE) must still carry the ETag the caller
+    read (else 412 and nothing written); the answer carries the updated row's new ETag."""
+    if not resources.matches(if_match, etag_of(row)):
         raise ApiProblem(
             412, "precondition_failed", "The resource changed since you read it: read it again."
         )
+    saved = update(row)
+    session.flush()
+    session.refresh(saved)
+    response.headers["ETag"] = etag_of(saved)
+    return saved
 
 
 def _create_once(
@@ -244,18 +259,20 @@ def decide_version(
 ) -> VersionOut:
     permitted(who, Action.APPROVE_ASSET)
     with tenant_session(who.user.context) as session:
-        asset = resources.version(session, version_id, for_update=True)
-        _precondition(if_match, resources.version_etag(asset))
-        saved = decide(
-            session=session,
-            asset_id=asset.id,
-            user_id=who.user.user_id,
-            decision=body.decision,
-            confirm_old=body.confirm_old_version,
+        saved = _update_if_match(
+            session,
+            response,
+            if_match,
+            resources.version(session, version_id, for_update=True),
+            resources.version_etag,
+            lambda asset: decide(
+                session=session,
+                asset_id=asset.id,
+                user_id=who.user.user_id,
+                decision=body.decision,
+                confirm_old=body.confirm_old_version,
+            ),
         )
-        session.flush()
-        session.refresh(saved)
-        response.headers["ETag"] = resources.version_etag(saved)
         return VersionOut(**resources.version_record(session, saved))
 
 
@@ -362,11 +379,14 @@ def revoke_link(
 ) -> ShareLinkOut:
     permitted(who, Action.SHARE)
     with tenant_session(who.user.context) as session:
-        link = resources.share_link(session, link_id, for_update=True)
-        _precondition(if_match, resources.share_link_etag(link))
-        revoked = revoke_share_link(session=session, link_id=link.id)
-        session.refresh(revoked)
-        response.headers["ETag"] = resources.share_link_etag(revoked)
+        revoked = _update_if_match(
+            session,
+            response,
+            if_match,
+            resources.share_link(session, link_id, for_update=True),
+            resources.share_link_etag,
+            lambda link: revoke_share_link(session=session, link_id=link.id),
+        )
         return ShareLinkOut(**resources.share_link_record(revoked))
 
 
