@@ -107,6 +107,30 @@ def test_a_client_sends_a_file_that_members_download(studio: Studio, media_dir, 
     assert stranger.get(f"/api/client-files/{kept.id}").status_code == 404
 
 
+def test_a_failure_while_keeping_the_file_leaves_nothing(
+    studio: Studio, media_dir, client_for, monkeypatch
+) -> None:
+    """The file was moved into client-files, then the transaction failed (here: the notice):
+    no row, no stored bytes, no upload left behind."""
+    from portal.models import TusUpload
+    from portal.services.sharing import client_files
+
+    def broken(**_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(client_files, "fan_out", broken)
+    _, grant = link(studio)
+    client = client_for()
+    created = create(client, grant, len(PNG))
+    done = patch(client, grant, created.headers["location"], 0, PNG)
+    assert done.status_code == 503 and "could not store" in done.text
+    with tenant_session(studio.member_ctx) as session:
+        assert session.scalars(select(ClientFile)).all() == []
+        assert session.scalars(select(TusUpload)).all() == []
+    assert files_under(client_files.client_dir(studio.agency.id)) == []
+    assert files_under(media_dir / "incoming") == []
+
+
 def test_disallowed_and_disguised_content_is_refused_and_nothing_kept(
     studio: Studio, media_dir, client_for
 ) -> None:

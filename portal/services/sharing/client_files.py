@@ -182,6 +182,7 @@ def stored_path(tenant_id: UUID, file_id: UUID) -> Path:
 def _finish(ctx: TenantContext, upload_id: UUID, sha256: str) -> tus.TusStatus:
     """The whole file arrived: kept as a client file (the upload's row and part go)."""
     part = tus.part_path(upload_id)
+    target: Path | None = None
     try:
         with part.open("rb") as handle:
             kind = sniff_kind(handle.read(512))
@@ -213,6 +214,9 @@ def _finish(ctx: TenantContext, upload_id: UUID, sha256: str) -> tus.TusStatus:
             session.delete(row)
             _notify(session, request, kept)
     except BaseException:
+        # The transaction rolled back (no client_files row): the moved bytes go too.
+        if target is not None:
+            target.unlink(missing_ok=True)
         tus.discard(ctx=ctx, upload_id=upload_id)
         raise
     return status
