@@ -23,17 +23,19 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
-
-import psycopg
-from psycopg import sql
 
 from bench._report import goal
 from bench._support import free_port
-from bench.dashboard import setup
-from bench.uploads import _granian, _make_file, _peak_rss_mb, _vary, _wait_for, load
-from portal import db
+from bench.uploads import (
+    _granian,
+    _make_file,
+    _peak_rss_mb,
+    _vary,
+    _wait_for,
+    load,
+    run_in_scratch,
+)
 from portal.settings import ROOT
 
 SIZE_MB = int(os.environ.get("BENCH_TUS_MB", "256"))
@@ -266,19 +268,7 @@ def resume_after_kill(
 
 
 def main() -> None:
-    from portal.embedded_pg import start_embedded
-
-    server = start_embedded(ROOT / ".portal", cluster="bench-pgdata", keep_running=False)
-    name, _ = setup(server)
-    work = ROOT / ".portal" / f"bench-tus-{uuid.uuid4().hex[:6]}"
-    work.mkdir(parents=True)
-    try:
-        tus_bench(work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-        db.reset_engines()
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    run_in_scratch("bench-tus", tus_bench)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -182,20 +183,26 @@ def _wait_for(port: int) -> None:
             time.sleep(0.1)
 
 
-def main() -> None:
+def run_in_scratch(prefix: str, bench: Callable[[Path], object]) -> None:
+    """Run `bench` on a scratch database (embedded PostgreSQL) and a scratch work folder
+    (.portal/<prefix>-<random>), both removed afterwards (shared by the upload benchmarks)."""
     from portal.embedded_pg import start_embedded
 
     server = start_embedded(ROOT / ".portal", cluster="bench-pgdata", keep_running=False)
     name, _ = setup(server)
-    work = ROOT / ".portal" / f"bench-uploads-{uuid.uuid4().hex[:6]}"
+    work = ROOT / ".portal" / f"{prefix}-{uuid.uuid4().hex[:6]}"
     work.mkdir(parents=True)
     try:
-        upload_bench(work)
+        bench(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         db.reset_engines()
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def main() -> None:
+    run_in_scratch("bench-uploads", upload_bench)
 
 
 if __name__ == "__main__":
