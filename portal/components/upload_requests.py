@@ -6,15 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.links import endpoint_link
+from portal.services.sharing.view_types import UPLOAD_KINDS
 from portal.state.upload_requests import UploadRequestsState as S
-
-KIND_CHOICES = (
-    ("video", "Video"),
-    ("images", "Images"),
-    ("documents", "Documents"),
-    ("audio", "Audio"),
-    ("archives", "Archives"),
-)
 
 
 def _new_url() -> rx.Component:
@@ -69,7 +62,7 @@ def _form() -> rx.Component:
                             f" {label}",
                             style={"marginRight": "1rem"},
                         )
-                        for kind, label in KIND_CHOICES
+                        for kind, label in UPLOAD_KINDS.items()
                     ],
                     wrap="wrap",
                 ),

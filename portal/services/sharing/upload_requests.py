@@ -49,15 +49,10 @@ from portal.services.core.validation import MAX_TITLE, clean_text, parse_uuid
 from portal.services.sharing.access import valid_token
 from portal.services.sharing.guests import clean_guest
 from portal.services.sharing.links import MAX_PASSCODE, _days, _passcode_hash
+from portal.services.sharing.view_types import UPLOAD_KINDS
 from portal.settings import get_settings
 
-KINDS: dict[str, str] = {
-    "video": "Video",
-    "images": "Images",
-    "documents": "Documents",
-    "audio": "Audio",
-    "archives": "Archives",
-}
+KINDS = UPLOAD_KINDS
 MAX_MESSAGE = 2000
 MAX_FILES = 1000
 DEFAULT_MAX_FILES = 20

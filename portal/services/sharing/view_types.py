@@ -5,6 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The kinds of file an upload request may accept (key: stored value; value: label).
+UPLOAD_KINDS: dict[str, str] = {
+    "video": "Video",
+    "images": "Images",
+    "documents": "Documents",
+    "audio": "Audio",
+    "archives": "Archives",
+}
+
 
 @dataclass(frozen=True)
 class GuestCommentView:
