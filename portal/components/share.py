@@ -6,6 +6,8 @@ import reflex as rx
 
 from portal.components.actions import confirm_button
 from portal.components.charts import share_views_chart
+from portal.components.new_link import form_messages
+from portal.components.new_link import new_link_notice as shown_once
 from portal.components.text import clipped, clipped_link
 from portal.services.sharing.view_types import ClientDecisionView, ShareLinkSummary
 from portal.settings import get_settings
@@ -254,30 +256,11 @@ def create_form() -> rx.Component:
 
 
 def new_link_notice() -> rx.Component:
-    return rx.cond(
-        S.new_url != "",
-        rx.callout(
-            rx.vstack(
-                rx.text("Copy this link now: it is shown only once."),
-                rx.code(S.new_url, id="share-new-url", word_break="break-all"),
-                rx.hstack(
-                    rx.button(
-                        "Copy", size="1", on_click=rx.set_clipboard(S.new_url), id="share-copy"
-                    ),
-                    rx.button("Done", size="1", variant="soft", on_click=S.dismiss_url),
-                ),
-            ),
-            color_scheme="green",
-            width="100%",
-        ),
-    )
+    return shown_once(url=S.new_url, on_dismiss=S.dismiss_url, id_prefix="share")
 
 
 def messages() -> rx.Component:
-    return rx.fragment(
-        rx.cond(S.error != "", rx.callout(S.error, color_scheme="red", id="share-error")),
-        rx.cond(S.notice != "", rx.text(S.notice, size="2", color_scheme="green")),
-    )
+    return form_messages(error=S.error, notice=S.notice, error_id="share-error")
 
 
 def share_panel(ready: rx.Var[bool] | bool = True) -> rx.Component:

@@ -6,28 +6,9 @@ from __future__ import annotations
 import reflex as rx
 
 from portal.components.links import endpoint_link
+from portal.components.new_link import form_messages, new_link_notice
 from portal.services.sharing.view_types import UPLOAD_KINDS
 from portal.state.upload_requests import UploadRequestsState as S
-
-
-def _new_url() -> rx.Component:
-    return rx.cond(
-        S.new_url != "",
-        rx.callout(
-            rx.vstack(
-                rx.text("Copy this link now: it is shown only once."),
-                rx.code(S.new_url, id="request-new-url", word_break="break-all"),
-                rx.hstack(
-                    rx.button(
-                        "Copy", size="1", on_click=rx.set_clipboard(S.new_url), id="request-copy"
-                    ),
-                    rx.button("Done", size="1", variant="soft", on_click=S.dismiss_url),
-                ),
-            ),
-            color_scheme="green",
-            width="100%",
-        ),
-    )
 
 
 def _form() -> rx.Component:
@@ -171,9 +152,8 @@ def upload_requests_section() -> rx.Component:
             rx.text("No client files yet.", color_scheme="gray", id="client-files-empty"),
         ),
         rx.heading("Upload requests", size="5"),
-        rx.cond(S.error != "", rx.callout(S.error, color_scheme="red", id="request-error")),
-        rx.cond(S.notice != "", rx.text(S.notice, size="2", color_scheme="green")),
-        _new_url(),
+        form_messages(error=S.error, notice=S.notice, error_id="request-error"),
+        new_link_notice(url=S.new_url, on_dismiss=S.dismiss_url, id_prefix="request"),
         rx.cond(S.can_request, _form()),
         rx.cond(
             S.has_requests,
